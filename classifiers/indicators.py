@@ -1,0 +1,295 @@
+"""Indicators: normalise URLs, domains, phones, e-mails, company names and bank accounts,
+and find the URLs, domains, phones and e-mails written in free text.
+
+Every normaliser raises `ValueError` with a human-readable message on bad input.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+import idna
+import phonenumbers
+import tldextract
+
+from classifiers.official import clean_host
+
+INDICATOR_TYPES = ("url", "domain", "phone", "email", "company", "bank_account")
+MAX_VALUE_LENGTH = 2048
+TRACKING_PARAMS = {"gclid", "fbclid", "msclkid", "yclid", "igshid", "mc_eid", "mc_cid", "spm",
+                   "_hsenc", "_hsmi", "ref_src", "scid", "share_source", "wechat_redirect"}
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_DEFANG = [("hxxps://", "https://"), ("hxxp://", "http://"), ("[.]", "."), ("(.)", "."),
+           ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("。", ".")]
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.)+[a-zA-Z]{2,24}(?![\w-])", re.UNICODE)
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'，。；！？、）】》]+")
+_BARE_HOST = re.compile(r"(?i)(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+                        r"[a-z]{2,24}(?::\d{2,5})?(?:/[^\s<>\"'，。；！？、）】》]*)?")
+_COMPANY_SUFFIXES = [
+    (re.compile(r"有限责任公司$"), "有限公司"),
+    (re.compile(r"股份有限公司$"), "股份有限公司"),
+    (re.compile(r"\b(?:company|co)\.?,?\s*(?:limited|ltd)\.?$"), "co ltd"),
+    (re.compile(r"\b(?:limited|ltd)\.?$"), "co ltd"),
+    (re.compile(r"\b(?:incorporated|inc)\.?$"), "inc"),
+    (re.compile(r"\b(?:corporation|corp)\.?$"), "corp"),
+    (re.compile(r"\bl\.?l\.?c\.?$"), "llc"),
+]
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalised indicator value."""
+
+    type: str
+    value: str  # the stored, canonical form
+    match_key: str  # what lookups compare (URLs without tracking parameters)
+    display: str  # human form (Unicode host names, masked bank accounts)
+    host: str | None = None  # the full host, for URLs and domains
+
+
+@dataclass(frozen=True)
+class Found:
+    """An indicator found in free text, with its character offsets."""
+
+    type: str
+    raw: str
+    start: int
+    end: int
+
+
+def _clean(raw: object, what: str) -> str:
+    if not isinstance(raw, str):
+        raise ValueError(f"{what} must be a string")
+    text = _CONTROL.sub("", unicodedata.normalize("NFKC", raw)).strip()
+    if not text:
+        raise ValueError(f"{what} is empty")
+    if len(text) > MAX_VALUE_LENGTH:
+        raise ValueError(f"{what} is longer than {MAX_VALUE_LENGTH} characters")
+    return text
+
+
+def refang(text: str) -> str:
+    """Undo the usual defanging of links (hxxp, [.], (dot), full stops)."""
+    for old, new in _DEFANG:
+        text = text.replace(old, new)
+    return text
+
+
+def _ascii_host(host: str) -> str:
+    host = host.strip().strip(".").lower()
+    if not host:
+        raise ValueError("the host is empty")
+    if host.startswith("[") and host.endswith("]"):
+        return host
+    if re.fullmatch(r"[0-9.]+", host):
+        parts = host.split(".")
+        if len(parts) != 4 or any(not p or int(p) > 255 for p in parts):
+            raise ValueError(f"'{host}' is not a valid IPv4 address")
+        return host
+    try:
+        ascii_host = idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise ValueError(f"'{host}' is not a valid host name ({exc})") from None
+    if len(ascii_host) > 253 or not re.fullmatch(r"[a-z0-9.-]+", ascii_host):
+        raise ValueError(f"'{host}' is not a valid host name")
+    return ascii_host
+
+
+def unicode_host(host: str) -> str:
+    """Display form of a punycode host."""
+    try:
+        return idna.decode(host)
+    except (idna.IDNAError, UnicodeError):
+        return host
+
+
+def registrable_domain(host: str) -> str:
+    """The registrable domain of a host (public suffix + one label), or the host itself."""
+    parts = _EXTRACT(host)
+    if parts.suffix and parts.domain:
+        return f"{parts.domain}.{parts.suffix}"
+    return host
+
+
+def _split_url(text: str) -> tuple[object, str]:
+    if not re.match(r"(?i)^[a-z][a-z0-9+.-]*://", text):
+        text = "http://" + text
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"URL scheme '{parts.scheme}' is not http or https")
+    if not parts.hostname:
+        raise ValueError("URL has no host")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("URL port is not a number between 0 and 65535") from None
+    return parts, _ascii_host(parts.hostname) + ("" if port in (None, 80, 443) else f":{port}")
+
+
+def _canonical_path(path: str) -> str:
+    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
+    normal = posixpath.normpath(path) if path else "/"
+    if path.endswith("/") and not normal.endswith("/"):
+        normal += "/"
+    return "/" + normal.lstrip("/") if normal != "." else "/"
+
+
+def normalize_url(raw: object) -> Normalized:
+    """Canonical URL: lower-case scheme and host, punycode, no default port, no fragment."""
+    text = refang(_clean(raw, "url"))
+    parts, netloc = _split_url(text)
+    scheme = parts.scheme.lower()
+    if (scheme == "https" and netloc.endswith(":443")) or (scheme == "http" and netloc.endswith(":80")):
+        netloc = netloc.rsplit(":", 1)[0]
+    path = _canonical_path(parts.path)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    value = urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote), ""))
+    kept = sorted((k, v) for k, v in query if not _is_tracking(k))
+    match_key = urlunsplit((scheme, netloc, path, urlencode(kept, quote_via=quote), ""))
+    host = netloc.split(":", 1)[0] if not netloc.startswith("[") else netloc
+    display = urlunsplit((scheme, unicode_host(host) + netloc[len(host):], unquote(path),
+                          unquote(urlencode(query)), ""))
+    return Normalized("url", value, match_key, display, host)
+
+
+def url_match_key(raw: object) -> str:
+    """Canonical URL without tracking parameters: what dedupe and lookups compare."""
+    return normalize_url(raw).match_key
+
+
+def _is_tracking(key: str) -> bool:
+    key = key.lower()
+    return key.startswith("utm_") or key in TRACKING_PARAMS
+
+
+def normalize_domain(raw: object) -> Normalized:
+    """Registrable domain of a host or URL (punycode), keeping the full host alongside."""
+    text = refang(_clean(raw, "domain"))
+    if "/" in text or ":" in text.split("]")[-1]:
+        host = _split_url(text)[1].split(":", 1)[0]
+    else:
+        host = _ascii_host(text)
+    if "." not in host and not host.startswith("["):
+        raise ValueError(f"'{host}' is not a domain name (no dot)")
+    value = registrable_domain(host)
+    return Normalized("domain", value, value, unicode_host(value), host)
+
+
+def normalize_phone(raw: object, region: str = "CN") -> Normalized:
+    """E.164 form of a phone number (short numbers such as 12366 kept with their country code)."""
+    text = _clean(raw, "phone")
+    if len(re.sub(r"\D", "", text)) > 17 or re.search(r"[A-Za-z]{2,}", text):
+        raise ValueError("phone is not a phone number")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"phone is not a phone number ({exc})") from None
+    valid = phonenumbers.is_valid_number(number) or phonenumbers.shortnumberinfo.is_valid_short_number(number)
+    long_enough = len(str(number.national_number)) >= 7 and phonenumbers.is_possible_number(number)
+    if not (valid or long_enough):
+        raise ValueError(f"'{text}' is not a valid phone number for region {region}")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return Normalized("phone", e164, e164, display)
+
+
+def normalize_email(raw: object) -> Normalized:
+    """Lower-case e-mail address with a punycode domain."""
+    text = _clean(raw, "email").lower()
+    local, sep, domain = text.rpartition("@")
+    if not sep or not local or len(local) > 64 or re.search(r"[\s<>()\[\],;:\"]", local):
+        raise ValueError(f"'{text[:80]}' is not an e-mail address")
+    host = _ascii_host(domain)
+    if "." not in host:
+        raise ValueError(f"'{text[:80]}' has no valid domain")
+    value = f"{local}@{host}"
+    return Normalized("email", value, value, f"{local}@{unicode_host(host)}", host)
+
+
+def normalize_company(raw: object) -> Normalized:
+    """Company name folded for comparison: widths, case, spaces, brackets, legal suffixes."""
+    text = _clean(raw, "company").lower()
+    text = text.replace("（", "(").replace("）", ")")
+    text = re.sub(r"\s+", " ", text).strip(" .,;")
+    for pattern, replacement in _COMPANY_SUFFIXES:
+        text, count = pattern.subn(replacement, text)
+        if count:
+            break
+    key = re.sub(r"[\s,.'\"()·]", "", text)
+    if len(key) < 2:
+        raise ValueError("company name is too short")
+    return Normalized("company", key, key, _clean(raw, "company"))
+
+
+def normalize_bank_account(raw: object) -> Normalized:
+    """Digits of a bank account or card number (8 to 34 characters, IBAN letters kept)."""
+    text = re.sub(r"[\s-]", "", _clean(raw, "bank_account")).upper()
+    if not re.fullmatch(r"[A-Z]{0,2}[0-9A-Z]{8,34}", text) or not re.search(r"\d{6}", text):
+        raise ValueError("bank_account must be 8 to 34 digits (spaces and dashes allowed)")
+    return Normalized("bank_account", text, text, f"{text[:4]}…{text[-4:]}")
+
+
+def normalize(kind: str, raw: object, region: str = "CN") -> Normalized:
+    """Normalise `raw` as an indicator of type `kind`."""
+    if kind == "phone":
+        return normalize_phone(raw, region)
+    functions = {"url": normalize_url, "domain": normalize_domain, "email": normalize_email,
+                 "company": normalize_company, "bank_account": normalize_bank_account}
+    if kind not in functions:
+        raise ValueError(f"unknown indicator type '{kind}'; use one of {', '.join(INDICATOR_TYPES)}")
+    return functions[kind](raw)
+
+
+def extract_indicators(text: str, region: str = "CN", limit: int = 200) -> list[Found]:
+    """URLs, bare domains, e-mail addresses and phone numbers written in `text`."""
+    if not isinstance(text, str) or not text:
+        return []
+    text = text[:100_000]
+    found: list[Found] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(kind: str, start: int, end: int) -> None:
+        if len(found) < limit and not any(s < end and start < e for s, e in taken):
+            found.append(Found(kind, text[start:end], start, end))
+            taken.append((start, end))
+
+    for match in _EMAIL.finditer(text):
+        add("email", match.start(), match.end())
+    for pattern in (_URL, _BARE_HOST):
+        for match in pattern.finditer(text):
+            end = match.start() + len(match.group().rstrip(".,;:!?)]}'\""))
+            if pattern is _BARE_HOST and not _EXTRACT(match.group().split("/")[0].split(":")[0]).suffix:
+                continue
+            add("url", match.start(), end)
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID,
+                                                 max_tries=limit):
+        add("phone", match.start, match.end)
+    return sorted(found, key=lambda f: f.start)
+
+
+def indicators_in_text(text: str, region: str = "CN") -> list[Normalized]:
+    """Normalised URLs, domains, phones and e-mails found in `text` (bad ones skipped)."""
+    out: dict[tuple[str, str], Normalized] = {}
+    for item in extract_indicators(text, region):
+        try:
+            normal = normalize(item.type, item.raw, region)
+        except ValueError:
+            continue
+        out.setdefault((normal.type, normal.value), normal)
+        if normal.type == "url" and normal.host:
+            try:
+                domain = normalize_domain(normal.host)
+            except ValueError:
+                continue
+            out.setdefault(("domain", domain.value), domain)
+    return list(out.values())
+
+
+__all__ = ["INDICATOR_TYPES", "Normalized", "Found", "normalize", "normalize_url", "url_match_key", "normalize_domain",
+           "normalize_phone", "normalize_email", "normalize_company", "normalize_bank_account",
+           "extract_indicators", "indicators_in_text", "registrable_domain", "unicode_host", "refang",
+           "clean_host"]
