@@ -182,7 +182,8 @@ def normalize_domain(raw: object) -> Normalized:
 def normalize_phone(raw: object, region: str = "CN") -> Normalized:
     """E.164 form of a phone number (short numbers such as 12366 kept with their country code)."""
     text = _clean(raw, "phone")
-    if len(re.sub(r"\D", "", text)) > 17 or re.search(r"[A-Za-z]{2,}", text):
+    digits = len(re.sub(r"\D", "", text))
+    if not 5 <= digits <= 17 or re.search(r"[A-Za-z]{2,}", text):
         raise ValueError("phone is not a phone number")
     try:
         number = phonenumbers.parse(text, region)
