@@ -1,0 +1,110 @@
+"""Forms on a page: action targets and the sensitive data they ask for.
+
+A field's kind is read from its type, name, id, placeholder, aria-label and the text
+of its <label> (Chinese and English): password, bank_card, id_number, cvv, otp
+(验证码), phone, card_expiry, email.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+
+MAX_FORMS = 50
+MAX_FIELDS = 100
+
+# Order matters: the first matching kind wins (取款密码 is a password, 卡号 a bank card).
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cvv", re.compile(r"cvv|cvc|cvn|cid\b|security.?code|安全码|校验码|背面.{0,4}[三3]位|卡背", re.I)),
+    ("card_expiry", re.compile(r"expir|exp.?date|valid.?thru|mm.?yy|有效期", re.I)),
+    ("password", re.compile(r"passw|passcode|pwd|\bpin\b|密码|口令", re.I)),
+    ("otp", re.compile(r"otp|one.?time|sms.?code|verif\w*.?code|auth.?code|captcha|验证码|校验码|动态码|短信码", re.I)),
+    ("bank_card", re.compile(r"card.?(no|num)|cardnumber|ccnum|cc.?number|credit.?card|debit.?card|"
+                             r"bank.?card|account.?(no|num)|sort.?code|iban|routing|银行卡|卡号|账号|帐号|储蓄卡|信用卡", re.I)),
+    ("id_number", re.compile(r"id.?card|idno|id.?number|identity|sfz|shenfen|ssn|social.?security|"
+                             r"national.?insurance|\bnino?\b|\btfn\b|tax.?file|\bsin\b|身份证|证件号", re.I)),
+    ("phone", re.compile(r"phone|mobile|\btel\b|cell|手机|电话|联系方式", re.I)),
+    ("email", re.compile(r"e.?mail|邮箱", re.I)),
+)
+SENSITIVE_KINDS = frozenset({"password", "bank_card", "id_number", "cvv", "otp", "card_expiry"})
+
+
+@dataclass
+class FormField:
+    """One input of a form."""
+
+    name: str
+    type: str
+    kind: str | None
+
+
+@dataclass
+class Form:
+    """A form, its absolute action URL and what it asks for."""
+
+    action: str
+    method: str
+    fields: list[FormField] = field(default_factory=list)
+
+    @property
+    def sensitive(self) -> list[str]:
+        """Kinds of sensitive data asked for, without duplicates, in field order."""
+        return list(dict.fromkeys(f.kind for f in self.fields if f.kind in SENSITIVE_KINDS))
+
+    @property
+    def asks(self) -> list[str]:
+        """Every recognised kind (sensitive or not), without duplicates."""
+        return list(dict.fromkeys(f.kind for f in self.fields if f.kind))
+
+
+def _label_texts(soup: BeautifulSoup) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for label in soup.find_all("label", limit=500):
+        target = label.get("for")
+        if isinstance(target, str):
+            out[target] = label.get_text(" ", strip=True)[:100]
+    return out
+
+
+def _field_kind(inp: Tag, labels: dict[str, str]) -> str | None:
+    ftype = str(inp.get("type") or "text").lower()
+    if ftype == "password":
+        return "password"
+    if ftype == "email":
+        return "email"
+    if ftype == "tel":
+        return "phone"
+    parts = [str(inp.get(a) or "") for a in ("name", "id", "placeholder", "aria-label", "title",
+                                             "autocomplete")]
+    parts.append(labels.get(str(inp.get("id") or ""), ""))
+    parent = inp.parent
+    if isinstance(parent, Tag) and parent.name == "label":
+        parts.append(parent.get_text(" ", strip=True)[:100])
+    hint = " ".join(parts)
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(hint):
+            return kind
+    return None
+
+
+def extract_forms(soup: BeautifulSoup, base_url: str) -> list[Form]:
+    """All forms with absolute actions (an empty action posts to the page itself)."""
+    labels = _label_texts(soup)
+    forms: list[Form] = []
+    for node in soup.find_all("form", limit=MAX_FORMS):
+        action = str(node.get("action") or "").strip()
+        try:
+            absolute = urljoin(base_url, action) if action else base_url
+        except ValueError:
+            absolute = action
+        form = Form(absolute, str(node.get("method") or "get").lower())
+        for inp in node.find_all(["input", "select", "textarea"], limit=MAX_FIELDS):
+            ftype = str(inp.get("type") or ("text" if inp.name == "input" else inp.name)).lower()
+            if ftype in {"hidden", "submit", "button", "image", "reset"}:
+                continue
+            form.fields.append(FormField(str(inp.get("name") or inp.get("id") or ""), ftype,
+                                         _field_kind(inp, labels)))
+        forms.append(form)
+    return forms

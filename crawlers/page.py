@@ -1,0 +1,181 @@
+"""Page analysis: a pure function of the fetched bytes into a `Page` dataclass.
+
+`parse_page(body, url, charset)` never touches the network: it decodes the bytes
+(see `crawlers.encoding`), parses them with BeautifulSoup + lxml (which tolerates
+broken HTML), and extracts the title, visible text, meta tags, language, links,
+forms, external scripts, favicon, executable downloads and tax-authority brand cues.
+Every list and string is bounded, whatever the page contains.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Comment, Tag
+
+from crawlers.brands import BrandCue, find_cues
+from crawlers.encoding import cjk_score, decode_html
+from crawlers.forms import Form, extract_forms
+
+MAX_TEXT = 100_000
+MAX_LINKS = 500
+MAX_SCRIPTS = 100
+MAX_META = 50
+_EXECUTABLE = re.compile(r"\.(exe|msi|apk|scr|bat|cmd|com|jar|dmg|pkg|vbs|ps1|hta|xapk)$", re.I)
+_INVISIBLE = ("script", "style", "noscript", "template", "svg", "head")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+
+
+@dataclass
+class Page:
+    """What a fetched page shows and asks for."""
+
+    url: str
+    title: str = ""
+    text: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    language: str = "und"
+    links: list[str] = field(default_factory=list)
+    forms: list[Form] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+    iframes: list[str] = field(default_factory=list)
+    favicon_url: str | None = None
+    favicon_hash: str | None = None
+    downloads: list[str] = field(default_factory=list)
+    brand_cues: list[BrandCue] = field(default_factory=list)
+    meta_refresh: str | None = None
+    encoding: str = "utf-8"
+
+
+def favicon_hash(data: bytes) -> str:
+    """Stable hash of favicon bytes (SHA-256 hex), for clustering kits that share one."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _absolute(base: str, href: object) -> str | None:
+    if not isinstance(href, str):
+        return None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return None
+    try:
+        url = urljoin(base, href)
+    except ValueError:
+        return None
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def _visible_text(soup: BeautifulSoup) -> str:
+    body = soup.body or soup
+    for node in body.find_all(_INVISIBLE):
+        node.decompose()
+    for node in body.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    raw = body.get_text("\n", strip=True)[: MAX_TEXT * 2]
+    lines = (_SPACES.sub(" ", ln).strip() for ln in raw.splitlines())
+    return "\n".join(ln for ln in lines if ln)[:MAX_TEXT]
+
+
+def _meta(soup: BeautifulSoup) -> tuple[dict[str, str], str | None]:
+    meta: dict[str, str] = {}
+    refresh = None
+    for tag in soup.find_all("meta", limit=200):
+        key = tag.get("name") or tag.get("property") or tag.get("http-equiv")
+        content = tag.get("content")
+        if not isinstance(key, str) or not isinstance(content, str):
+            continue
+        key = key.strip().lower()
+        if key == "refresh":
+            m = re.search(r"url\s*=\s*['\"]?([^'\"]+)", content, re.I)
+            refresh = m.group(1).strip() if m else None
+        if len(meta) < MAX_META and key not in meta:
+            meta[key] = content.strip()[:500]
+    return meta, refresh
+
+
+def _language(soup: BeautifulSoup, text: str) -> str:
+    html = soup.find("html")
+    lang = html.get("lang") if isinstance(html, Tag) else None
+    if isinstance(lang, str) and re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", lang.strip()):
+        return lang.strip().replace("_", "-").lower()
+    sample = text[:5000]
+    _, ideographs = cjk_score(sample)
+    letters = sum(ch.isascii() and ch.isalpha() for ch in sample)
+    if ideographs and ideographs * 3 >= letters:
+        return "zh"
+    return "en" if letters >= 20 else "und"
+
+
+def _favicon(soup: BeautifulSoup, base: str) -> tuple[str | None, str | None]:
+    for link in soup.find_all("link", limit=100):
+        rel = " ".join(link.get("rel") or []).lower()
+        href = link.get("href")
+        if "icon" not in rel or not isinstance(href, str):
+            continue
+        if href.startswith("data:"):
+            return None, _data_uri_hash(href)
+        return _absolute(base, href), None
+    return urljoin(base, "/favicon.ico"), None
+
+
+def _data_uri_hash(uri: str) -> str | None:
+    head, _, payload = uri.partition(",")
+    try:
+        data = base64.b64decode(payload, validate=False) if ";base64" in head else unquote_to_bytes(payload)
+    except ValueError:
+        return None
+    return favicon_hash(data)
+
+
+def _collect(soup: BeautifulSoup, base: str, tag: str, attr: str, limit: int) -> list[str]:
+    out: list[str] = []
+    for node in soup.find_all(tag, limit=limit * 4):
+        url = _absolute(base, node.get(attr))
+        if url and url not in out:
+            out.append(url)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _cues(soup: BeautifulSoup, title: str, text: str, meta: dict[str, str]) -> list[BrandCue]:
+    cues = find_cues("title", title)
+    for img in soup.find_all("img", limit=200):
+        alt = " ".join(str(img.get(a) or "") for a in ("alt", "title", "src"))
+        cues += find_cues("logo", alt, limit=5)
+    cues += find_cues("meta", " ".join(meta.get(k, "") for k in ("description", "og:site_name", "keywords")))
+    cues += find_cues("text", text[:20_000])
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for cue in cues:
+        if (cue.authority, cue.where) not in seen:
+            seen.add((cue.authority, cue.where))
+            unique.append(cue)
+    return unique[:20]
+
+
+def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
+    """Parse page bytes fetched from `url` (the final URL) into a Page."""
+    html, encoding = decode_html(body, charset)
+    soup = BeautifulSoup(html, "lxml")
+    base_tag = soup.find("base", href=True)
+    base = _absolute(url, base_tag.get("href")) if isinstance(base_tag, Tag) else None
+    base = base or url
+    title_tag = soup.find("title")
+    title = _SPACES.sub(" ", title_tag.get_text(" ", strip=True))[:500] if title_tag else ""
+    meta, refresh = _meta(soup)
+    forms = extract_forms(soup, base)
+    links = _collect(soup, base, "a", "href", MAX_LINKS)
+    page = Page(url=url, title=title, meta=meta, forms=forms, links=links, encoding=encoding,
+                scripts=_collect(soup, base, "script", "src", MAX_SCRIPTS),
+                iframes=_collect(soup, base, "iframe", "src", MAX_SCRIPTS),
+                meta_refresh=_absolute(base, refresh) if refresh else None)
+    page.favicon_url, page.favicon_hash = _favicon(soup, base)
+    page.downloads = [u for u in links if _EXECUTABLE.search(urlsplit(u).path)][:50]
+    page.text = _visible_text(soup)
+    page.language = _language(soup, page.text)
+    page.brand_cues = _cues(soup, title, page.text, meta)
+    return page

@@ -1,0 +1,145 @@
+"""Scan one URL: fetch it safely, analyse the page, judge the site, give a verdict.
+
+`scan_url` returns the dict of the `fraudwatch scan --json` contract:
+`{"url", "final_url", "http_status", "title", "verdict", "site_signals", "forms",
+"error"}` plus evidence fields (content hash, text excerpt, brand cues, ...). A fetch
+failure is reported in `error` (with its code); the URL's own signals still count.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from classifiers.indicators import registrable_domain
+from crawlers.errors import FetchError
+from crawlers.fetch import FetchConfig, Fetcher, FetchResult
+from crawlers.page import Page, favicon_hash, parse_page
+from crawlers.signals import Signal, page_signals, url_signals
+
+log = logging.getLogger(__name__)
+
+# Text in, the classifier's output dict out (see the classifier issue's contract).
+Classifier = Callable[[str], dict]
+SCAM_AT = 4.0
+SUSPICIOUS_AT = 2.0
+CLASSIFIER_TEXT = 8000
+EXCERPT = 1000
+
+
+def _form_dict(form: Any, page_host: str) -> dict:
+    target = (urlsplit(form.action).hostname or page_host).lower()
+    return {"action": form.action, "method": form.method, "asks": form.asks,
+            "sensitive": form.sensitive,
+            "cross_domain": registrable_domain(target) != registrable_domain(page_host)}
+
+
+def signals_verdict(signals: list[Signal], fetched: bool = True) -> dict:
+    """A verdict from site/page signals alone, shaped like the classifier's output."""
+    score = sum(s.weight for s in signals)
+    codes = {s.code for s in signals}
+    if score >= SCAM_AT:
+        label = "scam"
+    elif "official_domain" in codes and score <= 0:
+        label = "legit"
+    elif score >= SUSPICIOUS_AT:
+        label = "suspicious"
+    else:
+        label = "unknown"
+    note = "no classifier model available: verdict from page and site signals only"
+    if not fetched:
+        note += " (the page itself could not be fetched)"
+    return {"label": label, "scam_score": round(1 / (1 + math.exp(-(score - SCAM_AT + 1))), 3),
+            "site_score": round(score, 2), "basis": "site_signals", "note": note,
+            "explanation": [s.detail for s in sorted(signals, key=lambda s: -abs(s.weight))][:8]}
+
+
+def combined_verdict(classification: dict, signals: list[Signal]) -> dict:
+    """The classifier's verdict on the text, corrected by what the domain proves."""
+    verdict = dict(classification)
+    score = sum(s.weight for s in signals)
+    codes = {s.code for s in signals}
+    verdict.update(site_score=round(score, 2), basis="classifier+site_signals")
+    if "official_domain" in codes and "credential_form_cross_domain" not in codes:
+        if verdict.get("label") != "legit":
+            verdict.update(label="legit", overridden_by="official_domain")
+    elif score >= SCAM_AT + 1 and verdict.get("label") != "scam":
+        verdict.update(label="scam", overridden_by="site_signals")
+    return verdict
+
+
+def _classify(classifier: Classifier | None, page: Page | None, signals: list[Signal],
+              fetched: bool) -> dict:
+    if classifier is None or page is None:
+        return signals_verdict(signals, fetched)
+    try:
+        result = classifier(f"{page.title}\n{page.text[:CLASSIFIER_TEXT]}")
+    except Exception as exc:  # a broken model must not lose the scan
+        log.exception("classifier failed on %s", page.url)
+        verdict = signals_verdict(signals, fetched)
+        verdict["note"] = f"classifier failed ({type(exc).__name__}): verdict from signals only"
+        return verdict
+    return combined_verdict(result, signals)
+
+
+def _favicon(fetcher: Fetcher, page: Page) -> None:
+    if page.favicon_hash or not page.favicon_url:
+        return
+    try:
+        res = fetcher.fetch(page.favicon_url, allowed_types=("image/*", "application/octet-stream"),
+                            max_body=100_000)
+    except FetchError as exc:
+        log.debug("no favicon for %s: %s", page.url, exc.code)
+        return
+    if res.status == 200 and res.body:
+        page.favicon_hash = favicon_hash(res.body)
+
+
+def page_report(url: str, res: FetchResult, page: Page, signals: list[Signal]) -> dict:
+    """The evidence fields of a fetched page."""
+    host = (urlsplit(page.url).hostname or "").lower()
+    return {"url": url, "final_url": res.final_url, "http_status": res.status, "title": page.title,
+            "site_signals": [s.as_dict() for s in signals],
+            "forms": [_form_dict(f, host) for f in page.forms], "error": None,
+            "redirects": res.redirects, "language": page.language, "encoding": page.encoding,
+            "content_hash": hashlib.sha256(res.body).hexdigest(),
+            "text_excerpt": page.text[:EXCERPT],
+            "brand_cues": [{"authority": c.authority, "cue": c.cue, "where": c.where}
+                           for c in page.brand_cues],
+            "downloads": page.downloads, "scripts": page.scripts[:20],
+            "favicon_hash": page.favicon_hash, "links": len(page.links)}
+
+
+def scan_url(url: str, config: FetchConfig | None = None, classifier: Classifier | None = None,
+             *, fetcher: Fetcher | None = None, favicon: bool = True) -> dict:
+    """Fetch and analyse `url`; never raises for a fetch failure (see `error`)."""
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(config)
+    try:
+        try:
+            res = fetcher.fetch(url)
+        except FetchError as exc:
+            signals = _safe_url_signals(url)
+            return {"url": url, "final_url": exc.url, "http_status": None, "title": None,
+                    "verdict": _classify(None, None, signals, fetched=False),
+                    "site_signals": [s.as_dict() for s in signals], "forms": [],
+                    "error": exc.as_dict()}
+        page = parse_page(res.body, res.final_url, res.charset)
+        if favicon:
+            _favicon(fetcher, page)
+        signals = url_signals(url, res.final_url, res.had_credentials) + page_signals(page)
+        report = page_report(url, res, page, signals)
+        report["verdict"] = _classify(classifier, page, signals, fetched=True)
+        return report
+    finally:
+        if own:
+            fetcher.close()
+
+
+def _safe_url_signals(url: str) -> list[Signal]:
+    try:
+        return url_signals(url)
+    except (ValueError, UnicodeError):
+        return []

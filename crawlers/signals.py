@@ -1,0 +1,165 @@
+"""Site signals: what a page's URL, domain and forms say, with weights and reasons.
+
+A positive weight is suspicious, a negative one reassuring. The domain, never the
+address it was served from, is judged: official-domain allowlist and lookalikes come
+from `classifiers.official.judge_host`; the rest (authority name in a subdomain, IP
+hosts, punycode and homoglyphs, free hosting, new TLDs, credentials in the URL,
+credential forms posting cross-domain, executable downloads) is decided here.
+"""
+from __future__ import annotations
+
+import ipaddress
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+from classifiers.indicators import registrable_domain, unicode_host
+from classifiers.official import HostJudgement, judge_host, load_official
+from crawlers.forms import Form
+from crawlers.page import Page
+
+FREE_HOSTING = frozenset({
+    "github.io", "gitlab.io", "netlify.app", "vercel.app", "pages.dev", "workers.dev", "web.app",
+    "firebaseapp.com", "000webhostapp.com", "weebly.com", "wixsite.com", "blogspot.com",
+    "glitch.me", "herokuapp.com", "onrender.com", "repl.co", "ngrok.io", "ngrok-free.app",
+    "trycloudflare.com", "azurewebsites.net", "r2.dev", "s3.amazonaws.com", "gitee.io",
+    "sites.google.com", "godaddysites.com", "webflow.io", "surge.sh", "fly.dev", "square.site",
+    "myqcloud.com", "aliyuncs.com", "bcebos.com", "duckdns.org", "no-ip.org", "ddns.net",
+})
+NEW_TLDS = frozenset({
+    "top", "xyz", "icu", "cyou", "vip", "shop", "online", "site", "club", "buzz", "live", "work",
+    "fun", "space", "store", "tech", "website", "life", "cc", "tk", "ml", "ga", "cf", "gq", "pw",
+    "cn.com", "ltd", "wang", "ren", "xin", "bond", "sbs", "cfd", "click", "link", "rest", "lol",
+    "monster", "quest", "support", "help", "info", "biz", "asia", "today", "pro", "win", "loan",
+})
+CREDENTIAL_KINDS = frozenset({"password", "bank_card", "id_number", "cvv", "otp", "card_expiry"})
+Judge = Callable[[str], HostJudgement]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One observation about a site, its weight and a human-readable detail."""
+
+    code: str
+    weight: float
+    detail: str
+
+    def as_dict(self) -> dict:
+        """JSON form."""
+        return asdict(self)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def _suffix_of(host: str) -> str:
+    reg = registrable_domain(host)
+    return reg.split(".", 1)[1] if "." in reg else reg
+
+
+def _homoglyph_detail(host: str) -> str | None:
+    shown = unicode_host(host)
+    if shown == host:
+        return None
+    scripts = {unicodedata.name(ch, "?").split()[0] for ch in shown if ch.isalpha() and not ch.isascii()}
+    folded = unicodedata.normalize("NFKD", shown).encode("ascii", "ignore").decode()
+    if scripts & {"CYRILLIC", "GREEK"} or (folded.replace(".", "").isascii() and folded != shown):
+        return f"{shown} mixes look-alike letters ({', '.join(sorted(scripts))})"
+    return None
+
+
+def _brand_tokens() -> set[str]:
+    data = load_official()
+    return {t for t, a in data.brands.items() if a and len(t) >= 3} | {
+        d for d in data.domains if d.count(".") >= 1 and d not in {"gov.cn", "gov.uk", "gc.ca"}}
+
+
+def host_signals(host: str, judge: Judge = judge_host) -> list[Signal]:
+    """Signals of a host name alone (official, lookalike, subdomain tricks, TLD, hosting)."""
+    host = host.lower().strip(".")
+    if _is_ip(host):
+        return [Signal("ip_host", 1.5, f"the site is addressed by IP ({host}), not by a name")]
+    out: list[Signal] = []
+    verdict = judge(host)
+    if verdict.status == "official":
+        return [Signal("official_domain", -3.0, verdict.reason)]
+    if verdict.status == "lookalike":
+        out.append(Signal("lookalike_domain", 3.0, verdict.reason))
+    reg = registrable_domain(host)
+    sub = host[: -len(reg)].rstrip(".") if host.endswith(reg) and host != reg else ""
+    if sub and any(tok in sub for tok in _brand_tokens()):
+        out.append(Signal("authority_in_subdomain", 2.0,
+                          f"the subdomain '{sub}' carries a tax-authority name on {reg}"))
+    if "xn--" in host:
+        detail = _homoglyph_detail(host)
+        out.append(Signal("homoglyph_host" if detail else "punycode_host", 2.0 if detail else 1.0,
+                          detail or f"internationalised name shown as {unicode_host(host)}"))
+    if reg in FREE_HOSTING or _suffix_of(host) in FREE_HOSTING:
+        out.append(Signal("free_hosting", 1.0, f"hosted on a free or throwaway service ({reg})"))
+    tld = _suffix_of(host)
+    if tld in NEW_TLDS or tld.rsplit(".", 1)[-1] in NEW_TLDS:
+        out.append(Signal("new_tld", 1.0, f"cheap / new top-level domain .{tld}"))
+    return out
+
+
+def url_signals(url: str, final_url: str | None = None, had_credentials: bool = False,
+                judge: Judge = judge_host) -> list[Signal]:
+    """Signals of the requested URL and the URL it ended at."""
+    final = final_url or url
+    parts = urlsplit(final)
+    host = parts.hostname or ""
+    out = host_signals(host, judge)
+    if had_credentials or "@" in urlsplit(url).netloc:
+        out.append(Signal("credentials_in_url", 2.0,
+                          "the URL hides its real host behind a user-name part (user@host)"))
+    if parts.port and parts.port not in (80, 443):
+        out.append(Signal("odd_port", 0.5, f"served on port {parts.port}"))
+    start = urlsplit(url).hostname or ""
+    if start and host and registrable_domain(start) != registrable_domain(host):
+        out.append(Signal("cross_domain_redirect", 0.5,
+                          f"{registrable_domain(start)} redirected to {registrable_domain(host)}"))
+    return out
+
+
+def _form_signals(form: Form, page_host: str, official: bool, judge: Judge) -> list[Signal]:
+    asks = [k for k in form.sensitive if k in CREDENTIAL_KINDS]
+    if not asks:
+        return []
+    out: list[Signal] = []
+    action = urlsplit(form.action)
+    target = (action.hostname or page_host).lower()
+    what = ", ".join(asks)
+    if registrable_domain(target) != registrable_domain(page_host) and judge(target).status != "official":
+        out.append(Signal("credential_form_cross_domain", 3.0,
+                          f"a form asking for {what} posts to another domain ({target})"))
+    if not official:
+        weight = 2.5 if {"cvv", "card_expiry", "bank_card"} & set(asks) else 1.5
+        out.append(Signal("sensitive_form", weight, f"a non-official site asks for {what}"))
+    if action.scheme == "http":
+        out.append(Signal("insecure_credential_form", 1.0, f"{what} would be sent without TLS"))
+    return out
+
+
+def page_signals(page: Page, judge: Judge = judge_host) -> list[Signal]:
+    """Signals of the page content: forms, brand cues and downloads, judged by its domain."""
+    host = (urlsplit(page.url).hostname or "").lower()
+    official = not _is_ip(host) and judge(host).status == "official"
+    out: list[Signal] = []
+    for form in page.forms:
+        for sig in _form_signals(form, host, official, judge):
+            if sig.code not in {s.code for s in out}:
+                out.append(sig)
+    if page.brand_cues and not official:
+        names = ", ".join(dict.fromkeys(f"{c.cue} ({c.authority})" for c in page.brand_cues[:4]))
+        out.append(Signal("brand_on_unofficial", 2.0, f"shows tax-authority names {names} "
+                                                      f"on a domain that is not official"))
+    if page.downloads:
+        out.append(Signal("executable_download", 2.0 if not official else 0.5,
+                          f"offers a program download: {page.downloads[0]}"))
+    return out
