@@ -1,0 +1,4 @@
+"""`python -m fraudwatch ...` is the `fraudwatch` command."""
+from fraudwatch.cli import main
+
+main()

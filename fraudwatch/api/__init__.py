@@ -1,0 +1,22 @@
+"""The JSON API under /api/v1: reports, lookups, classification, officer triage.
+
+Access is checked once per request (`before_request`): the bearer token, if any, becomes
+`g.principal`; views that need a role say so with `require_role`."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from fraudwatch.auth import load_principal
+from fraudwatch.extensions import redis_store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _identify() -> None:
+    redis_store.ensure_started()
+    if request.endpoint != "api.openapi":
+        load_principal()
+
+
+from fraudwatch.api import classify, lookup, meta, officer, reports  # noqa: E402,F401

@@ -1,0 +1,48 @@
+"""GET and POST /api/v1/lookup: the status of indicators, single or batch."""
+from __future__ import annotations
+
+from flask import current_app, request
+
+from fraudwatch.api import bp
+from fraudwatch.api.body import read_body
+from fraudwatch.api.limits import per_caller
+from fraudwatch.auth import current
+from fraudwatch.errors import APIError
+from fraudwatch.lookup import lookup_many
+from fraudwatch.validation import require_object
+
+
+def _batch_cost() -> int:
+    data = request.get_json(silent=True)
+    items = data.get("items") if isinstance(data, dict) else None
+    return max(1, len(items)) if isinstance(items, list) and len(items) <= 10_000 else 1
+
+
+@bp.get("/lookup")
+@per_caller("ANON_LOOKUP_LIMIT")
+def lookup_one():
+    """Look up one indicator given as ?type=&value=."""
+    kind, value = request.args.get("type"), request.args.get("value")
+    missing = {k: "required" for k, v in (("type", kind), ("value", value)) if not v}
+    if missing:
+        raise APIError(400, "type and value are required", code="validation_failed", fields=missing)
+    answer = lookup_many([(kind, value)], officer=current().is_officer)[0]
+    if "error" in answer:
+        raise APIError(400, answer["error"]["message"], code="validation_failed", fields={"value": answer["error"]["message"]})
+    return answer
+
+
+@bp.post("/lookup")
+@per_caller("ANON_LOOKUP_LIMIT", cost=_batch_cost)
+def lookup_batch():
+    """Look up up to BATCH_LIMIT indicators: {"items": [{"type", "value"}, ...]}."""
+    payload = require_object(read_body(), {"items"})
+    items = payload.get("items")
+    limit = current_app.config["BATCH_LIMIT"]
+    if not isinstance(items, list) or not items:
+        raise APIError(400, "items must be a non-empty list", code="validation_failed", fields={"items": "required"})
+    if len(items) > limit:
+        raise APIError(400, f"at most {limit} items per batch (got {len(items)})", code="batch_too_large",
+                       fields={"items": f"at most {limit}"})
+    pairs = [(i.get("type"), i.get("value")) if isinstance(i, dict) else (None, None) for i in items]
+    return {"results": lookup_many(pairs, officer=current().is_officer)}

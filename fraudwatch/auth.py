@@ -1,0 +1,86 @@
+"""Who is calling: anonymous, an enterprise key, an officer or an admin (bearer tokens)."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, g, request
+
+from fraudwatch.errors import APIError
+from fraudwatch.extensions import db
+from fraudwatch.models import utcnow
+from fraudwatch.storage import users
+
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of the current request."""
+
+    kind: str  # anonymous | enterprise | officer | admin
+    name: str
+    token_id: int | None = None
+    rate_limit: str | None = None
+
+    @property
+    def is_officer(self) -> bool:
+        """Officers and admins see report ids and triage."""
+        return self.kind in ("officer", "admin")
+
+
+ANONYMOUS = Principal("anonymous", "anonymous")
+
+
+def _token_from_request() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise APIError(401, "Authorization must be 'Bearer <token>'", code="invalid_token")
+        return value.strip()
+    return request.headers.get("X-API-Key") or None
+
+
+def load_principal() -> Principal:
+    """Resolve the caller once per request into `g.principal` (401 on a bad token)."""
+    token = _token_from_request()
+    if token is None:
+        g.principal = ANONYMOUS
+        return g.principal
+    if len(token) > 200 or not token.isascii():
+        raise APIError(401, "invalid or revoked token", code="invalid_token")
+    found = users.resolve_token(db.session, token)
+    if found is None:
+        raise APIError(401, "invalid or revoked token", code="invalid_token")
+    api_token, user = found
+    if api_token.last_used_at is None or utcnow() - api_token.last_used_at > TOUCH_EVERY:
+        api_token.last_used_at = utcnow()
+        db.session.commit()
+    limit = user.rate_limit or (current_app.config["ENTERPRISE_DEFAULT_LIMIT"] if user.role == "enterprise" else None)
+    g.principal = Principal(user.role, user.name, api_token.id, limit)
+    return g.principal
+
+
+def current() -> Principal:
+    """The caller of this request."""
+    return g.get("principal", ANONYMOUS)
+
+
+def require_role(*roles: str):
+    """Decorator: 401 for anonymous callers, 403 for callers without one of `roles`."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current()
+            if principal.kind == "anonymous":
+                raise APIError(401, "this endpoint needs an officer token", code="unauthorized")
+            if principal.kind not in roles:
+                raise APIError(403, f"this endpoint needs one of the roles: {', '.join(roles)}", code="forbidden")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,61 @@
+"""The lookup cache in Redis: one hash per scope (registrable domain or value), so that a
+change to anything under a domain drops every cached answer about it in one DEL.
+
+Redis failures never fail a request: a miss is computed from the database instead."""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+import redis
+from flask import current_app
+
+from fraudwatch.extensions import redis_store
+from fraudwatch.redis_keys import lookup_scope
+
+log = logging.getLogger(__name__)
+
+
+def get_many(entries: list[tuple[str, str]]) -> list[dict | None]:
+    """Cached answers for (scope, field) pairs; None where missing or Redis is down."""
+    if not entries:
+        return []
+    try:
+        pipe = redis_store.client.pipeline(transaction=False)
+        for scope, field in entries:
+            pipe.hget(lookup_scope(scope), field)
+        raw = pipe.execute()
+    except (redis.RedisError, OSError) as exc:
+        log.warning("lookup cache unavailable: %s", exc)
+        return [None] * len(entries)
+    return [json.loads(value) if value else None for value in raw]
+
+
+def put_many(entries: list[tuple[str, str, dict]]) -> None:
+    """Cache answers; each scope's hash expires LOOKUP_CACHE_TTL seconds after its last write."""
+    if not entries:
+        return
+    ttl = current_app.config["LOOKUP_CACHE_TTL"]
+    try:
+        pipe = redis_store.client.pipeline(transaction=False)
+        for scope, field, answer in entries:
+            key = lookup_scope(scope)
+            pipe.hset(key, field, json.dumps(answer, ensure_ascii=False, default=str))
+            pipe.expire(key, ttl)
+        pipe.execute()
+    except (redis.RedisError, OSError) as exc:
+        log.warning("lookup cache not written: %s", exc)
+
+
+def invalidate(scopes: Iterable[str]) -> bool:
+    """Drop the cached answers of these scopes; False when Redis could not be reached."""
+    keys = [lookup_scope(s) for s in set(scopes)]
+    if not keys:
+        return True
+    try:
+        redis_store.client.delete(*keys)
+        return True
+    except (redis.RedisError, OSError) as exc:
+        log.warning("lookup cache not invalidated (%d scopes; entries expire by TTL): %s", len(keys), exc)
+        return False

@@ -1,0 +1,48 @@
+"""Configuration: the one place that reads the environment.
+
+Every setting has a default that runs on one machine (SQLite and an embedded Redis in the
+instance folder); production sets DATABASE_URL, REDIS_URL and SECRET_KEY.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_PREFIX = "FRAUDWATCH_"
+
+
+def instance_path_from_env() -> str:
+    """The instance folder: FRAUDWATCH_INSTANCE, else ./instance (absolute)."""
+    return str(Path(os.environ.get("FRAUDWATCH_INSTANCE", "instance")).resolve())
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def load_config(instance_path: str) -> dict:
+    """Settings for `create_app`, read from the environment with safe defaults."""
+    env = os.environ
+    instance = Path(instance_path)
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'fraudwatch.db'}",
+        # None means: start (or reuse) the embedded Redis under the instance folder.
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REDIS_PREFIX": env.get(ENV_PREFIX + "REDIS_PREFIX", "fw:"),
+        "RQ_QUEUE": env.get(ENV_PREFIX + "RQ_QUEUE", "fraudwatch"),
+        "MAX_CONTENT_LENGTH": _int(ENV_PREFIX + "MAX_BODY_BYTES", 1024 * 1024),
+        "PHONE_REGION": env.get(ENV_PREFIX + "PHONE_REGION", "CN"),
+        "DUPLICATE_WINDOW_SECONDS": _int(ENV_PREFIX + "DUPLICATE_WINDOW_SECONDS", 24 * 3600),
+        "LOOKUP_CACHE_TTL": _int(ENV_PREFIX + "LOOKUP_CACHE_TTL", 600),
+        "BATCH_LIMIT": _int(ENV_PREFIX + "BATCH_LIMIT", 1000),
+        "ANON_LOOKUP_LIMIT": env.get(ENV_PREFIX + "ANON_LOOKUP_LIMIT", "120/minute;2000/hour"),
+        "ANON_REPORT_LIMIT": env.get(ENV_PREFIX + "ANON_REPORT_LIMIT", "20/minute;200/hour"),
+        "ENTERPRISE_DEFAULT_LIMIT": env.get(ENV_PREFIX + "ENTERPRISE_LIMIT", "100000/hour"),
+        "RATELIMIT_ENABLED": env.get(ENV_PREFIX + "RATELIMIT", "on") != "off",
+        "TRUSTED_PROXIES": _int(ENV_PREFIX + "TRUSTED_PROXIES", 0),
+        "MODEL_DIR": env.get(ENV_PREFIX + "MODEL_DIR") or str(instance / "models" / "current"),
+        "PENDING_RETRY_SECONDS": _int(ENV_PREFIX + "PENDING_RETRY_SECONDS", 300),
+        "JSON_SORT_KEYS": False,
+    }

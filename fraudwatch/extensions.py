@@ -1,0 +1,134 @@
+"""Flask extensions, created unbound and bound in `init_app`; nothing connects at import.
+
+- `db`: SQLAlchemy engine per app and a session per app context.
+- `redis_store`: the Redis client (REDIS_URL, else the embedded server).
+- `limiter`: Flask-Limiter with its counters in the same Redis.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from flask_limiter import Limiter
+from sqlalchemy.orm import Session, sessionmaker
+
+from fraudwatch.embedded import ensure_embedded_redis
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for `url`; SQLite gets WAL mode, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 10})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+class Database:
+    """One engine per app, one session per app context (closed at teardown)."""
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to `app`; the engine is created on first use."""
+        app.extensions["fw_db"] = {"engine": None, "factory": None}
+        app.teardown_appcontext(self._teardown)
+
+    @staticmethod
+    def _state() -> dict:
+        state = current_app.extensions["fw_db"]
+        if state["engine"] is None:
+            state["engine"] = make_engine(current_app.config["DATABASE_URL"])
+            state["factory"] = sessionmaker(bind=state["engine"], expire_on_commit=False)
+        return state
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The app's engine."""
+        return self._state()["engine"]
+
+    @property
+    def session(self) -> Session:
+        """The session of the current app context."""
+        if "fw_session" not in g:
+            g.fw_session = self._state()["factory"]()
+        return g.fw_session
+
+    @staticmethod
+    def _teardown(_exc) -> None:
+        session = g.pop("fw_session", None)
+        if session is not None:
+            session.close()
+
+    def dispose(self, app: Flask) -> None:
+        """Close every pooled connection of `app` (tests, forks)."""
+        engine = app.extensions["fw_db"]["engine"]
+        if engine is not None:
+            engine.dispose()
+
+
+class RedisStore:
+    """The app's Redis client; with EMBEDDED_REDIS the server is started on first use."""
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to `app`; nothing connects until first use."""
+        app.extensions["fw_redis"] = {"client": None, "started": False}
+
+    @staticmethod
+    def ensure_started(app: Flask | None = None) -> str:
+        """The Redis URL in force, starting the embedded server once if it is ours to run."""
+        app = app or current_app
+        state = app.extensions["fw_redis"]
+        if app.config.get("EMBEDDED_REDIS") and not state["started"]:
+            ensure_embedded_redis(os.path.join(app.instance_path, "redis"))
+            state["started"] = True
+        return app.config["REDIS_URL"]
+
+    @property
+    def client(self) -> redis.Redis:
+        """A client with short timeouts, so a dead Redis fails fast."""
+        state = current_app.extensions["fw_redis"]
+        if state["client"] is None:
+            state["client"] = redis.Redis.from_url(
+                self.ensure_started(), socket_connect_timeout=1, socket_timeout=2, health_check_interval=30)
+        return state["client"]
+
+
+def limiter_storage_uri(redis_url: str) -> str:
+    """The `limits` storage URI for a redis URL (unix sockets become redis+unix)."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://"):].split("?", 1)[0]
+    return redis_url
+
+
+def _limit_key() -> str:
+    principal = g.get("principal")
+    if principal is not None and principal.token_id is not None:
+        return f"token:{principal.token_id}"
+    from flask import request
+
+    return f"ip:{request.remote_addr or 'unknown'}"
+
+
+db = Database()
+redis_store = RedisStore()
+limiter = Limiter(key_func=_limit_key, default_limits=[], headers_enabled=True,
+                  swallow_errors=True, in_memory_fallback_enabled=True)

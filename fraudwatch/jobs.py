@@ -1,0 +1,92 @@
+"""Background jobs (RQ): the glue between stored reports and the classifier and crawler.
+
+Jobs take ids, never objects, and are idempotent: running one twice does no harm. A
+worker runs them inside an app context (see `fraudwatch worker`).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fraudwatch import cache, model_registry
+from fraudwatch.extensions import db
+from fraudwatch.models import Report, utcnow
+from fraudwatch.storage import indicators as ind_store
+from fraudwatch.storage import pending
+from fraudwatch.storage import reports as report_store
+
+log = logging.getLogger(__name__)
+MAX_CLASSIFY_CHARS = 20_000
+
+
+def run_pending(pending_id: int) -> str:
+    """Run one pending job by id; a finished job is not run again."""
+    session = db.session
+    job = pending.start_attempt(session, pending_id)
+    if job is None:
+        session.rollback()
+        return "already done"
+    kind, target = job.kind, job.target_id
+    session.commit()
+    try:
+        HANDLERS[kind](target)
+    except Exception as exc:
+        session.rollback()
+        job = session.merge(job)
+        pending.finish(session, job, error=f"{type(exc).__name__}: {exc}")
+        session.commit()
+        raise
+    job = session.merge(job)
+    pending.finish(session, job)
+    session.commit()
+    return "done"
+
+
+def report_text(report: Report) -> str:
+    """The text the classifier judges for a report."""
+    parts = [report.message_text, report.description, report.url]
+    return "\n".join(p for p in parts if p)[:MAX_CLASSIFY_CHARS]
+
+
+def classify_report(report_id: int) -> dict | None:
+    """Store the classifier's verdict on a report (skipped when no model exists yet)."""
+    session = db.session
+    report = session.get(Report, report_id)
+    if report is None:
+        return None
+    classifier = model_registry.get_classifier()
+    if classifier is None:
+        log.warning("report %s not classified: no model", report_id)
+        return None
+    verdict = classifier.classify(report_text(report))
+    report_store.set_verdict(session, report, verdict)
+    scopes = ind_store.refresh_indicators(session, [link.indicator_id for link in report.links])
+    session.commit()
+    cache.invalidate(scopes)
+    return verdict
+
+
+def process_report(report_id: int) -> None:
+    """Everything a new report needs: a verdict, then a crawl of its URLs."""
+    classify_report(report_id)
+    _crawl_report_urls(report_id)
+    report = db.session.get(Report, report_id)
+    if report is not None:
+        report.processed_at = utcnow()
+        db.session.commit()
+
+
+def _crawl_report_urls(report_id: int) -> None:
+    try:
+        from fraudwatch import crawling
+    except ImportError:
+        return
+    enqueue = getattr(crawling, "enqueue_report_urls", None)
+    if enqueue is not None:
+        enqueue(report_id)
+
+
+HANDLERS: dict[str, Callable[[int], object]] = {
+    "process_report": process_report,
+    "classify_report": classify_report,
+}

@@ -1,0 +1,21 @@
+"""Every Redis key of fraudwatch comes from here, under one prefix (default `fw:`)."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+
+
+def key(*parts: object) -> str:
+    """`<prefix><part>:<part>...`, the prefix from the app config."""
+    return current_app.config["REDIS_PREFIX"] + ":".join(str(p) for p in parts)
+
+
+def lookup_scope(scope: str) -> str:
+    """Hash holding the cached lookup answers of one scope (a registrable domain or a value)."""
+    return key("lookup", hashlib.sha1(scope.encode("utf-8")).hexdigest())
+
+
+def limiter_prefix() -> str:
+    """Prefix of the rate limiter's counters."""
+    return key("limits")

@@ -1,0 +1,54 @@
+"""Submitting reports: validate, store with indicators, link duplicates, queue follow-up.
+
+The report and its pending jobs are one transaction; the cache and the queue are touched
+after the commit and may fail without losing anything.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from fraudwatch import cache, queue
+from fraudwatch.extensions import db
+from fraudwatch.models import Report
+from fraudwatch.storage import indicators as ind_store
+from fraudwatch.storage import pending
+from fraudwatch.storage import reports as report_store
+from fraudwatch.validation import validate_report
+
+
+def submit_report(payload: object, *, source: str = "api", submitted_by: str | None = None) -> dict:
+    """Store a report from a client payload and return the public answer (raises APIError)."""
+    fields, found, digest = validate_report(payload, current_app.config["PHONE_REGION"])
+    return store_report(fields, found, digest, source=source, submitted_by=submitted_by)
+
+
+def store_report(fields: dict, found: list, digest: str, *, source: str, submitted_by: str | None) -> dict:
+    """Store already validated fields; shared by the API and the importers."""
+    session = db.session
+    window = timedelta(seconds=current_app.config["DUPLICATE_WINDOW_SECONDS"])
+    original = report_store.find_recent_duplicate(session, digest, window)
+    report = report_store.add_report(session, fields, content_hash=digest, source=source,
+                                     submitted_by=submitted_by, duplicate_of=original)
+    ids = ind_store.upsert_indicators(session, [item for item, _ in found])
+    ind_store.link_report(session, report.id, {ids[(i.type, i.value)]: role for i, role in found})
+    scopes = ind_store.refresh_indicators(session, ids.values())
+    job = pending.add_pending(session, "process_report", report.id)
+    session.commit()
+    cache.invalidate(scopes)
+    queued = queue.try_enqueue([job.id])
+    return public_report(report, found, queued)
+
+
+def public_report(report: Report, found: list, queued: bool) -> dict:
+    """What the submitter gets back (no private fields)."""
+    return {
+        "id": report.id,
+        "status": report.status,
+        "duplicate_of": report.duplicate_of_id,
+        "created_at": report.created_at.isoformat(),
+        "indicators": [{"type": i.type, "value": i.value, "display": i.display, "role": role}
+                       for i, role in found],
+        "processing": "queued" if queued else "pending",
+    }

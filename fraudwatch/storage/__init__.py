@@ -1,0 +1,4 @@
+"""Storage: every query fraudwatch makes lives in this package, as named functions.
+
+Views and jobs call these with a SQLAlchemy session; they never write SQL themselves.
+"""

@@ -1,0 +1,144 @@
+"""Indicator rows: upsert, link to reports, recompute status and counts, find for lookups."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from classifiers.indicators import Normalized, registrable_domain
+from fraudwatch.models import Indicator, Report, ReportIndicator, utcnow
+
+OPEN_STATUSES = ("new", "triaging", "duplicate")
+CHUNK = 400
+
+
+def scope_of(item: Normalized) -> str:
+    """The cache scope of an indicator: its registrable domain for URLs, domains and e-mails."""
+    if item.type in ("url", "domain", "email") and item.host:
+        return "domain:" + registrable_domain(item.host)
+    return f"{item.type}:{item.value}"
+
+
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: str = "report",
+                      status: str = "suspected", seen: datetime | None = None,
+                      note: str | None = None, return_ids: bool = True) -> dict[tuple[str, str], int]:
+    """Insert the indicators that do not exist yet; return {(type, value): id} for all."""
+    seen = seen or utcnow()
+    unique = {(i.type, i.value): i for i in items}
+    insert = _insert(session)
+    rows = [{"type": i.type, "value": i.value, "match_key": i.match_key, "display": i.display[:2100],
+             "host": i.host, "scope": scope_of(i), "status": status, "source": source, "note": note,
+             "report_count": 0, "first_seen": seen, "last_seen": seen} for i in unique.values()]
+    for chunk in _chunks(rows):
+        session.execute(insert(Indicator).values(list(chunk)).on_conflict_do_nothing(
+            index_elements=["type", "value"]))
+    ids: dict[tuple[str, str], int] = {}
+    if not return_ids:
+        return ids
+    keys = list(unique)
+    for chunk in _chunks(keys):
+        query = sa.select(Indicator.id, Indicator.type, Indicator.value).where(
+            sa.tuple_(Indicator.type, Indicator.value).in_(list(chunk)))
+        ids.update({(t, v): i for i, t, v in session.execute(query)})
+    return ids
+
+
+def link_report(session: Session, report_id: int, links: dict[int, str]) -> None:
+    """Link a report to indicator ids with a role ("reported" or "extracted")."""
+    if not links:
+        return
+    insert = _insert(session)
+    session.execute(insert(ReportIndicator).values(
+        [{"report_id": report_id, "indicator_id": i, "role": role} for i, role in links.items()]
+    ).on_conflict_do_nothing(index_elements=["report_id", "indicator_id"]))
+
+
+def indicator_ids_of_reports(session: Session, report_ids: Iterable[int]) -> list[int]:
+    """Ids of the indicators linked to these reports."""
+    query = sa.select(ReportIndicator.indicator_id).where(ReportIndicator.report_id.in_(list(report_ids)))
+    return sorted(set(session.scalars(query)))
+
+
+def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[str]:
+    """Recompute counts, score, dates and status from linked reports; return their scopes."""
+    ids = sorted(set(indicator_ids))
+    if not ids:
+        return set()
+    # Lock the rows first (PostgreSQL), so concurrent reports count each other's links.
+    session.execute(sa.select(Indicator.id).where(Indicator.id.in_(ids)).order_by(Indicator.id).with_for_update())
+    r = Report
+    stats = sa.select(
+        ReportIndicator.indicator_id, sa.func.count(), sa.func.max(r.scam_score),
+        sa.func.sum(sa.case((r.status == "confirmed", 1), else_=0)),
+        sa.func.sum(sa.case((r.status.in_(OPEN_STATUSES), 1), else_=0)),
+        sa.func.min(r.created_at), sa.func.max(r.created_at),
+    ).join(r, r.id == ReportIndicator.report_id).where(
+        ReportIndicator.indicator_id.in_(ids)).group_by(ReportIndicator.indicator_id)
+    found = {row[0]: row[1:] for row in session.execute(stats)}
+    scopes = set()
+    for indicator in session.scalars(sa.select(Indicator).where(Indicator.id.in_(ids))):
+        scopes.add(indicator.scope)
+        count, score, confirmed, open_, first, last = found.get(indicator.id, (0, None, 0, 0, None, None))
+        indicator.report_count = count
+        indicator.max_score = score
+        if last is not None:
+            indicator.last_seen = max(indicator.last_seen, last)
+            indicator.first_seen = min(indicator.first_seen, first)
+        indicator.status = _derived_status(indicator, count, confirmed, open_)
+    return scopes
+
+
+def _derived_status(indicator: Indicator, count: int, confirmed: int, open_: int) -> str:
+    if confirmed:
+        return "confirmed_fraud"
+    if open_:
+        return "suspected"
+    if count and indicator.source == "report":
+        return "dismissed"
+    return indicator.status if indicator.source != "report" else "suspected"
+
+
+def find_by_match_keys(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Indicator]]:
+    """Indicators for (type, match_key) pairs; several rows may share a match key."""
+    keys = list(set(keys))
+    out: dict[tuple[str, str], list[Indicator]] = {}
+    for chunk in _chunks(keys):
+        query = sa.select(Indicator).where(sa.tuple_(Indicator.type, Indicator.match_key).in_(list(chunk)))
+        for indicator in session.scalars(query):
+            out.setdefault((indicator.type, indicator.match_key), []).append(indicator)
+    return out
+
+
+def report_ids_for(session: Session, indicator_ids: Iterable[int], limit: int = 20) -> dict[int, list[int]]:
+    """The latest report ids linked to each indicator (officers only)."""
+    out: dict[int, list[int]] = {}
+    for indicator_id in set(indicator_ids):
+        query = (sa.select(ReportIndicator.report_id).where(ReportIndicator.indicator_id == indicator_id)
+                 .order_by(ReportIndicator.report_id.desc()).limit(limit))
+        out[indicator_id] = list(session.scalars(query))
+    return out
+
+
+def import_indicators(session: Session, items: Sequence[Normalized], *, source: str, status: str,
+                      seen: datetime | None = None, note: str | None = None) -> tuple[int, set[str]]:
+    """Bulk-import indicators from a feed; return (how many were new, scopes touched)."""
+    before = session.scalar(sa.select(sa.func.count()).select_from(Indicator))
+    upsert_indicators(session, items, source=source, status=status, seen=seen, note=note, return_ids=False)
+    after = session.scalar(sa.select(sa.func.count()).select_from(Indicator))
+    return after - before, {scope_of(i) for i in items}
