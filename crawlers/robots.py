@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # (robots.txt URL) -> (HTTP status, text); raises FetchError on failure.
 RobotsFetch = Callable[[str], tuple[int, str]]
 FAILURE_TTL = 300.0
+UNREACHABLE_HOST = frozenset({"connect_error", "dns_error", "blocked_address", "bad_port"})
 
 
 class RobotsCache:
@@ -59,6 +60,8 @@ class RobotsCache:
         try:
             status, text = self._fetch(robots_url)
         except FetchError as exc:
+            if exc.code in UNREACHABLE_HOST:
+                raise  # the page itself cannot be fetched either: report the real reason
             log.info("robots.txt unavailable at %s (%s): disallowing for now", robots_url, exc.code)
             parser.disallow_all = True
             return parser, FAILURE_TTL
