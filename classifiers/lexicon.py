@@ -1,0 +1,177 @@
+"""The phrase lexicon of the signals: what fakes do, what real tax messages do, topics.
+
+Each signal lists phrases in Chinese and English. Phrases are matched on whole tokens
+(a token is one Chinese character, one run of other letters/digits, or one other
+character) after normalisation and lower-casing, by the spaCy PhraseMatcher and by the
+fast regex path alike. Phrases are written in any script; they are normalised on load.
+"""
+from __future__ import annotations
+
+# --- what real tax authorities never do (and fakes do) ----------------------------------
+RISK_PHRASES: dict[str, list[str]] = {
+    "credential_request": [
+        "验证码", "校验码", "动态码", "动态密码", "短信码", "支付密码", "取款密码", "银行卡密码", "登录密码", "网银密码",
+        "密码", "cvv", "cvv2", "cvc", "安全码", "卡背后三位", "后三位", "有效期", "银行卡号", "卡号", "身份证号",
+        "身份证号码", "身份证正反面", "手持身份证", "人脸识别", "刷脸", "余额", "网银", "u盾", "账户信息", "银行卡信息",
+        "verification code", "one time passcode", "one-time passcode", "otp", "6 digit code", "6-digit code",
+        "security code", "passcode", "password", "pin", "pin number", "card number", "card details",
+        "bank details", "banking details", "expiry date", "expiration date", "sort code", "account number",
+        "login details", "log-in details", "social security number", "ssn", "sin", "sin number",
+        "social insurance number", "national insurance number", "tax file number", "tfn", "date of birth",
+        "mother's maiden name", "driver's license", "passport number", "confirm your identity",
+        "verify your identity", "verify your account", "update your details", "update your information",
+        "confirm your details", "personal information", "financial information", "card information",
+    ],
+    "payment_personal": [
+        "安全账户", "安全帐户", "国库代收", "国库账户", "指定账户", "指定帐户", "个人账户", "个人帐户", "私人账户",
+        "转账至", "转账到", "汇款至", "汇款到", "打款到", "转入", "汇入", "对私账户", "先行垫付", "垫付",
+        "safe account", "secure account", "wire transfer", "wire the", "wire money", "western union",
+        "moneygram", "bank transfer to", "transfer the funds", "pay immediately", "payment immediately",
+        "prepaid debit card", "prepaid card", "interac e-transfer", "e-transfer", "etransfer", "zelle", "venmo",
+        "cash app", "paypal", "money order", "bitcoin atm",
+    ],
+    "gift_card_crypto": [
+        "礼品卡", "购物卡", "充值卡", "点卡", "京东卡", "苹果卡", "比特币", "虚拟币", "数字货币", "泰达币", "usdt",
+        "gift card", "gift cards", "itunes", "google play", "steam card", "amazon card", "apple card",
+        "ebay card", "bitcoin", "btc", "crypto", "cryptocurrency", "ethereum", "vouchers", "voucher code",
+    ],
+    "im_contact": [
+        "qq", "qq群", "qq号", "微信", "微信号", "加微", "加微信", "v信", "vx", "薇信", "威信", "wx", "微 信", "加群",
+        "入群", "进群", "群号", "扫码进群", "扫码添加", "钉钉群", "企业微信", "加好友", "添加好友", "私聊",
+        "whatsapp", "telegram", "signal app", "wechat", "line id", "kakaotalk", "dm me", "message me on",
+        "text me on", "add me on",
+    ],
+    "third_party_fee": [
+        "保证金", "服务费", "手续费", "工本费", "解冻费", "激活费", "认证费", "升级费", "年费", "维护费", "建设费",
+        "税务系统建设费", "系统升级费", "数电票升级费", "税控盘年费", "金税盘年费", "税控盘", "金税盘", "税控设备",
+        "培训费", "审核费", "加急费", "会员费", "押金", "processing fee", "admin fee", "administration fee",
+        "release fee", "clearance fee", "handling fee", "service fee", "small fee", "activation fee",
+        "registration fee", "upfront fee", "verification fee", "unlock fee", "filing fee", "setup fee",
+    ],
+    "threat_arrest": [
+        "逮捕", "拘留", "拘捕", "通缉", "公安机关", "公安局", "警方", "刑事", "坐牢", "判刑", "法院传票", "传票", "起诉",
+        "司法", "冻结", "查封", "封停", "强制执行", "列入黑名单", "失信", "追究法律责任", "法律责任", "洗钱", "涉嫌",
+        "arrest", "arrested", "warrant", "police", "jail", "prison", "deport", "deportation", "lawsuit",
+        "legal action", "court", "sheriff", "criminal", "prosecution", "prosecute", "seize", "seized", "freeze",
+        "frozen", "suspend", "suspended", "suspension", "garnish", "levy", "penalty", "penalties",
+        "law enforcement", "bailiff", "bailiffs",
+    ],
+    "urgency": [
+        "立即", "立刻", "马上", "尽快", "火速", "今日内", "今天内", "当天", "限时", "逾期", "否则", "过期", "最后一天",
+        "紧急", "即将", "自动放弃", "视为放弃", "退回国库", "作废", "urgent", "urgently", "immediately", "right away",
+        "today", "tonight", "final notice", "final warning", "last chance", "last warning", "act now", "expires",
+        "expire", "expiring", "asap", "without delay", "deadline", "as soon as possible", "within 24 hours",
+        "within 48 hours",
+    ],
+    "click_request": [
+        "点击", "点开", "戳", "登录网址", "访问", "打开链接", "链接", "网址", "复制链接", "点此", "扫码", "扫描二维码",
+        "二维码", "click", "tap", "click here", "tap here", "follow the link", "link below", "visit", "go to",
+        "open the link", "secure link", "scan the qr", "qr code",
+    ],
+    "app_download": [
+        "下载", "安装", "apk", "exe", "插件", "查验插件", "安全插件", "控件", "客户端", "远程", "屏幕共享", "共享屏幕",
+        "会议软件", "腾讯会议", "向日葵", "todesk", "zoom", "download", "install", "anydesk", "teamviewer",
+        "remote access", "screen share", "screen sharing", "attachment", "attached file", ".exe", ".apk",
+    ],
+    "prize_lure": [
+        "中奖", "获奖", "特等奖", "一等奖", "二等奖", "幸运用户", "抽中", "奖金", "奖品", "领奖", "大奖", "you have won",
+        "you've won", "winner", "won a", "prize", "claim your prize", "congratulations", "lucky", "selected",
+        "cash prize", "reward", "jackpot", "lottery",
+    ],
+    "loan_invest": [
+        "贷款", "借款", "无抵押", "低息", "放款", "额度", "信用卡", "办卡", "套现", "理财", "收益", "高回报", "稳赚",
+        "投资", "股票", "荐股", "内幕", "博彩", "彩票", "六合彩", "赌", "loan", "loans", "credit", "investment",
+        "invest", "trading", "forex", "guaranteed return", "casino", "bet",
+    ],
+    "invoice_selling": [
+        "代开发票", "代开", "代开增值税", "开发票", "发票代开", "有发票", "出售发票", "售发票", "各类发票", "各种发票",
+        "正规发票", "专用发票", "普通发票", "票点", "点数低", "税点", "低税点", "可验证", "可查验", "真票", "假发票",
+        "开票", "invoice for sale", "invoices for sale", "fake invoice",
+    ],
+    "advertising": [
+        "优惠", "促销", "特价", "折扣", "打折", "折起", "满减", "大促", "特惠", "活动", "惠", "抢购", "秒杀", "热销",
+        "新品", "开业", "店庆", "详询", "咨询", "热线", "回td退订", "回t退订", "退订", "回复td", "td退订", "欢迎光临",
+        "恭候", "预约", "包邮", "专柜", "楼盘", "样板房", "装修", "招生", "培训", "免费", "送", "赠", "礼包", "会员",
+        "discount", "offer", "sale", "free", "unsubscribe", "txt stop", "text stop", "reply stop", "stop to end",
+        "opt out", "promo", "promotion", "deal", "deals", "shop", "order now", "buy", "subscribe", "ringtone",
+        "mobile", "network", "tone", "chat", "dating", "sexy", "xxx", "call now", "£", "cash", "per min",
+        "ppm", "150p", "customer service", "valid",
+    ],
+}
+
+# --- tax topics: not risky by themselves --------------------------------------------------
+TOPIC_PHRASES: dict[str, list[str]] = {
+    "refund_term": [
+        "退税", "退税款", "退款", "退还", "返还", "多缴", "应退", "退回", "个税退税", "汇算退税", "tax refund", "refund",
+        "refunds", "rebate", "tax rebate", "overpaid", "overpayment", "owed", "you are owed", "reimbursement",
+        "return of", "repayment",
+    ],
+    "subsidy_term": [
+        "补贴", "补助", "津贴", "补偿", "社保补贴", "个税补贴", "生育补贴", "稳岗补贴", "失业补助", "住房补贴",
+        "subsidy", "stimulus", "grant", "benefit", "benefits", "relief payment", "cost of living payment",
+        "support payment", "economic impact payment", "climate action incentive", "gst credit", "hst credit",
+        "child benefit", "tax credit", "tax credits",
+    ],
+    "tax_term": [
+        "税", "个税", "个人所得税", "增值税", "所得税", "纳税", "纳税人", "报税", "申报", "汇算", "年度汇算", "汇算清缴",
+        "发票", "税款", "税费", "完税", "缴税", "税号", "税额", "含税", "tax", "taxes", "taxpayer", "vat", "tax return",
+        "self assessment", "income tax", "tax year", "tax code", "w-2", "1099", "paye", "gst", "hst", "e-file",
+    ],
+    "abnormal_status": [
+        "异常", "非正常户", "税务异常", "风险纳税人", "稽查", "补缴", "欠税", "滞纳金", "罚款", "违规", "黑名单", "核查",
+        "核实", "税务稽查", "注销", "audit", "under investigation", "investigation", "unpaid tax", "back taxes",
+        "owe", "outstanding", "debt", "tax evasion", "tax fraud", "non-compliance", "discrepancy", "irregularities",
+        "irregularity", "flagged",
+    ],
+}
+
+# --- what real tax messages do ------------------------------------------------------------
+TRUST_PHRASES: dict[str, list[str]] = {
+    "self_login": [
+        "自行登录", "登录个人所得税app", "通过个人所得税app", "个人所得税app", "个税app", "电子税务局", "官方渠道",
+        "官方网站", "官方app", "办税服务厅", "前往办税", "到办税服务厅", "自行办理", "本人登录", "请登录",
+        "sign in to your", "log in to your", "login to your", "your online account", "your personal tax account",
+        "the hmrc app", "hmrc app", "through gov.uk", "on gov.uk", "search gov.uk", "via gov.uk", "irs.gov",
+        "go directly", "type the address", "official website", "my account", "mygov account", "ato online",
+        "online services", "by yourself", "yourself", "ird.govt.nz",
+    ],
+    "never_ask": [
+        "不会", "绝不会", "从不", "不会要求", "不会以", "不会通过", "请勿", "切勿", "不要", "谨防", "警惕", "提醒", "防骗",
+        "诈骗", "骗局", "反诈", "冒充", "假冒", "虚假", "举报", "we will never", "will never", "never ask", "never",
+        "do not click", "don't click", "do not share", "don't share", "do not reply", "scam", "scams", "phishing",
+        "fraudsters", "fraudulent", "report it", "report suspicious", "forward it to", "be aware", "beware",
+        "genuine", "impersonate", "impersonating", "not from", "suspicious",
+    ],
+    "official_procedure": [
+        "年度汇算", "汇算清缴", "申报期", "申报期限", "征期", "纳税申报", "12366", "纳税服务热线", "办税", "税务局提醒",
+        "温馨提示", "如有疑问", "咨询电话", "self assessment", "tax return", "31 january", "tax year", "paye",
+        "reference number", "unique taxpayer reference", "utr", "notice of assessment", "cp2000", "letter 5071c",
+    ],
+}
+
+# --- authority mentions: phrase -> authority code -----------------------------------------
+AUTHORITY_PHRASES: dict[str, list[str]] = {
+    "CN-STA": ["国家税务总局", "税务总局", "税务局", "国税局", "地税局", "税务机关", "税务部门", "税务所", "税务稽查局",
+               "电子税务局", "个人所得税app", "个税app", "12366", "国税", "地税", "金税", "税务", "chinatax", "稅務局"],
+    "US-IRS": ["irs", "internal revenue service", "eftps", "taxpayer advocate service", "us treasury",
+               "u.s. treasury", "treasury department", "department of the treasury", "美国国税局"],
+    "UK-HMRC": ["hmrc", "hm revenue", "hm revenue & customs", "hm revenue and customs", "revenue & customs",
+                "revenue and customs", "gov.uk", "govuk", "dvla", "英国税务海关总署"],
+    "AU-ATO": ["ato", "australian taxation office", "australian tax office", "mygov", "my gov", "centrelink",
+               "services australia"],
+    "CA-CRA": ["cra", "canada revenue agency", "revenue canada", "arc", "agence du revenu"],
+    "IN-ITD": ["income tax department", "income tax dept", "itd", "pan card", "e-filing"],
+    "NZ-IRD": ["inland revenue", "ird"],
+}
+
+# Signals whose presence the model reads as features but which are not shown as spans.
+SPAN_SIGNAL_KINDS = {**{k: "risk" for k in RISK_PHRASES}, **{k: "topic" for k in TOPIC_PHRASES},
+                     **{k: "trust" for k in TRUST_PHRASES}}
+
+
+def phrase_table() -> dict[str, list[str]]:
+    """Signal name -> phrases, including one `authority:<code>` signal per authority."""
+    table = {**RISK_PHRASES, **TOPIC_PHRASES, **TRUST_PHRASES}
+    for code, phrases in AUTHORITY_PHRASES.items():
+        table[f"authority:{code}"] = phrases
+    return table

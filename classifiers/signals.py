@@ -1,0 +1,144 @@
+"""Signals: what a message does that real tax authorities never do, and what real ones do.
+
+Two paths find the same signals on the same normalised text:
+- `fast_signals` (compiled regexes; the batch path and the model's features);
+- the spaCy pipeline in `classifiers.nlp` (tokenizer + PhraseMatcher + rule components;
+  what `extract_signals` uses), tested to agree with the fast path.
+Link judgement (official / lookalike domains) and hotlines come from `classifiers.official`.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections import defaultdict
+
+from classifiers.lexicon import phrase_table
+from classifiers.normalize import MAX_TEXT_CHARS, normalize_with_offsets, normalize_text, to_original
+from classifiers.official import judge_host, official_hotline
+from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
+
+log = logging.getLogger(__name__)
+
+SHORTENERS = {"bit.ly", "bit.do", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "rb.gy", "cutt.ly", "t.cn",
+              "dwz.cn", "url.cn", "suo.im", "s.id", "smsg.io", "tiny.cc", "shorturl.at", "rebrand.ly", "v.gd",
+              "buff.ly", "lnkd.in", "qrco.de", "u.nu", "w.url.cn", "sohu.gg", "0x.co", "x.co"}
+RISKY_TLDS = {"top", "xyz", "vip", "cc", "icu", "club", "online", "site", "live", "shop", "buzz", "link", "click",
+              "work", "tk", "ml", "ga", "cf", "gq", "pw", "ly", "gy", "info", "wang", "ren", "xin", "win", "bid",
+              "loan", "fun", "ink", "ws", "su", "app", "store", "tech", "asia", "mobi"}
+_IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_HOST_OF = re.compile(r"(?i)^(?:https?:/{0,3}\s?)?([^/?#:\s]+)")
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon_index() -> tuple[PhraseIndex, dict[str, tuple[str, ...]], dict[str, str]]:
+    """The compiled phrase index, the signals of each phrase key, and key -> phrase."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    phrases: dict[str, str] = {}
+    for signal, items in phrase_table().items():
+        for item in items:
+            phrase = lower(normalize_text(item))
+            if phrase and not find_links(phrase):  # links are judged as links, not phrases
+                phrases.setdefault(PhraseIndex.key(phrase), phrase)
+                by_key[PhraseIndex.key(phrase)].add(signal)
+    index = PhraseIndex(list(phrases.values()))
+    return index, {k: tuple(sorted(v)) for k, v in by_key.items()}, phrases
+
+
+def lower(text: str) -> str:
+    """Lower-case without changing the length of the text."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+@functools.lru_cache(maxsize=4096)
+def judge_link(kind: str, raw: str) -> tuple[str, ...]:
+    """Signal names (with ':authority' details) that describe one URL or e-mail."""
+    if kind == "email":
+        host = raw.rsplit("@", 1)[-1]
+    else:
+        match = _HOST_OF.match(raw.replace("www.", "", 1) if raw.startswith("www.") else raw)
+        host = match.group(1) if match else ""
+    host = host.lower().strip(".")
+    if not host:
+        return ()
+    verdict = judge_host(host)
+    prefix = "email" if kind == "email" else "url"
+    names = [f"{prefix}_{verdict.status}" + (f":{verdict.authority}" if verdict.authority else "")]
+    if kind == "url":
+        if host in SHORTENERS or host.removeprefix("www.") in SHORTENERS:
+            names.append("url_shortener")
+        if _IP_HOST.match(host):
+            names.append("url_ip_host")
+        elif host.rsplit(".", 1)[-1] in RISKY_TLDS:
+            names.append("url_risky_tld")
+    return tuple(names)
+
+
+def link_signals(text: str, links: list[Span]) -> list[Span]:
+    """The link spans plus their judgement spans (official, lookalike, shortener...)."""
+    out = []
+    for span in links:
+        out.append(span)
+        for name in judge_link(span.name, text[span.start:span.end]):
+            base, _, detail = name.partition(":")
+            out.append(Span(base, span.start, span.end, detail or None))
+    return out
+
+
+def entity_signals(text: str, entities: list[Span]) -> list[Span]:
+    """Entity spans plus `hotline_official` for official tax hotlines."""
+    out = list(entities)
+    for span in entities:
+        if span.name == "phone":
+            authority = official_hotline(re.sub(r"[^\d+]", "", text[span.start:span.end]))
+            if authority:
+                out.append(Span("hotline_official", span.start, span.end, authority))
+    return out
+
+
+def phrase_signals(matches: list[tuple[int, int, str]]) -> list[Span]:
+    """Spans for phrase matches given as (start, end, key)."""
+    table = lexicon_index()[1]
+    out = []
+    for start, end, key in matches:
+        for name in table.get(key, ()):
+            base, _, detail = name.partition(":")
+            out.append(Span(base, start, end, detail or None))
+    return out
+
+
+def fast_signals(norm: str) -> list[Span]:
+    """All signals of a normalised text, by compiled regexes (no spaCy)."""
+    low = lower(norm)
+    links = find_links(low)
+    spans = link_signals(low, links) + entity_signals(norm, find_entities(norm, links))
+    spans += phrase_signals(lexicon_index()[0].scan(mask_links(low, links)))
+    return sort_spans(spans)
+
+
+def sort_spans(spans: list[Span]) -> list[Span]:
+    """Spans sorted by position then name, without duplicates."""
+    return sorted(set(spans), key=lambda s: (s.start, s.end, s.name, s.detail or ""))
+
+
+def to_dicts(spans: list[Span], raw: str, offsets: list[int] | None) -> list[dict]:
+    """Signal dicts with offsets and text of the ORIGINAL input."""
+    out = []
+    for span in spans:
+        start, end = to_original(span.start, span.end, offsets, len(raw))
+        item = {"name": span.name, "text": raw[start:end], "start": start, "end": end}
+        if span.detail:
+            item["authority"] = span.detail
+        out.append(item)
+    return out
+
+
+def extract_signals(text: str) -> list[dict]:
+    """Signals of `text` ({name, text, start, end}; offsets into `text`) via the spaCy rules."""
+    from classifiers.nlp import doc_signals
+
+    norm, offsets = normalize_with_offsets(text)
+    return to_dicts(doc_signals(norm[:MAX_TEXT_CHARS]), text, offsets)
