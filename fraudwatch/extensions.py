@@ -120,12 +120,17 @@ def limiter_storage_uri(redis_url: str) -> str:
 
 
 def _limit_key() -> str:
-    principal = g.get("principal")
-    if principal is not None and principal.token_id is not None:
-        return f"token:{principal.token_id}"
+    """token:<id> for keys, ip:<address> for anonymous callers, under the app's prefix.
+
+    (The Limiter object is shared by every app of a process, so the app's own Redis prefix
+    goes into the key.)"""
     from flask import request
 
-    return f"ip:{request.remote_addr or 'unknown'}"
+    prefix = current_app.config["REDIS_PREFIX"]
+    principal = g.get("principal")
+    if principal is not None and principal.token_id is not None:
+        return f"{prefix}token:{principal.token_id}"
+    return f"{prefix}ip:{request.remote_addr or 'unknown'}"
 
 
 db = Database()

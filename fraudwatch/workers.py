@@ -17,10 +17,10 @@ class AppWorker(SimpleWorker):
 
     flask_app: Flask | None = None
 
-    def perform_job(self, job, queue_):  # noqa: D401 - RQ hook
+    def perform_job(self, job, queue_, *args, **kwargs):  # noqa: D401 - RQ hook
         """Run the job within an app context of `flask_app`."""
         with self.flask_app.app_context():
-            return super().perform_job(job, queue_)
+            return super().perform_job(job, queue_, *args, **kwargs)
 
 
 def build_worker(app: Flask) -> AppWorker:

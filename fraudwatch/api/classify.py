@@ -1,22 +1,16 @@
 """POST /api/v1/classify: the classifier's verdict on one text or a batch of texts."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 
 from fraudwatch import model_registry
 from fraudwatch.api import bp
 from fraudwatch.api.body import read_body
-from fraudwatch.api.limits import per_caller
+from fraudwatch.api.limits import batch_cost, per_caller
 from fraudwatch.errors import APIError
 from fraudwatch.validation import require_object
 
 MAX_TEXT = 100_000
-
-
-def _cost() -> int:
-    data = request.get_json(silent=True)
-    items = data.get("items") if isinstance(data, dict) else None
-    return max(1, len(items)) if isinstance(items, list) and len(items) <= 10_000 else 1
 
 
 def _texts(payload: dict) -> tuple[list, list[str], bool]:
@@ -47,7 +41,7 @@ def _texts(payload: dict) -> tuple[list, list[str], bool]:
 
 
 @bp.post("/classify")
-@per_caller("ANON_LOOKUP_LIMIT", cost=_cost)
+@per_caller("ANON_LOOKUP_LIMIT", cost=batch_cost)
 def classify():
     """{"text": "..."} or {"items": [{"id", "text"}, ...]} (up to BATCH_LIMIT)."""
     payload = require_object(read_body(), {"text", "items"})

@@ -5,17 +5,11 @@ from flask import current_app, request
 
 from fraudwatch.api import bp
 from fraudwatch.api.body import read_body
-from fraudwatch.api.limits import per_caller
+from fraudwatch.api.limits import batch_cost, per_caller
 from fraudwatch.auth import current
 from fraudwatch.errors import APIError
 from fraudwatch.lookup import lookup_many
 from fraudwatch.validation import require_object
-
-
-def _batch_cost() -> int:
-    data = request.get_json(silent=True)
-    items = data.get("items") if isinstance(data, dict) else None
-    return max(1, len(items)) if isinstance(items, list) and len(items) <= 10_000 else 1
 
 
 @bp.get("/lookup")
@@ -33,7 +27,7 @@ def lookup_one():
 
 
 @bp.post("/lookup")
-@per_caller("ANON_LOOKUP_LIMIT", cost=_batch_cost)
+@per_caller("ANON_LOOKUP_LIMIT", cost=batch_cost)
 def lookup_batch():
     """Look up up to BATCH_LIMIT indicators: {"items": [{"type", "value"}, ...]}."""
     payload = require_object(read_body(), {"items"})

@@ -1,0 +1,145 @@
+"""GET/POST /api/v1/lookup: official answers, lookalikes, reports, cache invalidation, batches."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+SCAM = "【12366】您的个税退税已到账，请点击 https://etax-chinatax.gov-cn.top/refund?utm_source=sms&id=9 领取"
+
+
+def lookup(client, kind, value, headers=None):
+    r = client.get("/api/v1/lookup", query_string={"type": kind, "value": value}, headers=headers or {})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+@pytest.mark.parametrize("kind, value, authority", [
+    ("domain", "www.chinatax.gov.cn", "CN-STA"),
+    ("domain", "etax.guangdong.chinatax.gov.cn", "CN-STA"),
+    ("url", "https://inv-veri.chinatax.gov.cn/index.html", "CN-STA"),
+    ("domain", "IRS.GOV", "US-IRS"),
+    ("url", "https://www.tax.service.gov.uk/account", "UK-HMRC"),
+    ("domain", "ato.gov.au", "AU-ATO"),
+    ("url", "https://www.canada.ca/en/revenue-agency.html", "CA-CRA"),
+    ("phone", "12366", "CN-STA"),
+    ("phone", "021-12366", "CN-STA"),
+    ("phone", "+1 800 829 1040", "US-IRS"),
+])
+def test_official_domains_and_hotlines(client, kind, value, authority):
+    answer = lookup(client, kind, value)
+    assert answer["status"] == "official" and answer["authority"] == authority
+    assert answer["risk_score"] == 0.0
+
+
+@pytest.mark.parametrize("value", [
+    "chinatax.gov.cn.tax-refund.top", "chinatax-gov.cn", "irs-gov.com", "chlnatax.com",
+    "hmrc-refund.co.uk", "ato-gov-au.info", "іrs-gоv.com", "chinаtax.com", "www.12366-tax.cn",
+])
+def test_lookalikes_are_suspected_never_official(client, value):
+    answer = lookup(client, "domain", value)
+    assert answer["status"] == "suspected", answer
+    assert answer["evidence"][0]["kind"] == "lookalike" and answer["evidence"][0]["detail"]
+    assert answer["risk_score"] >= 0.7
+
+
+def test_url_with_credentials_trick_judges_the_real_host(client):
+    answer = lookup(client, "url", "https://www.irs.gov@refund-irs.top/claim")
+    assert answer["status"] == "suspected"
+
+
+def test_reported_indicators_become_suspected_then_confirmed(client, officer):
+    created = client.post("/api/v1/reports", json={"message_text": SCAM, "phone": "+86 171 2345 6789"}).get_json()
+    for item in created["indicators"]:
+        answer = lookup(client, item["type"], item["value"])
+        assert answer["status"] == "suspected" and answer["reports"] >= 1, (item, answer)
+        assert "report_ids" not in json.dumps(answer)
+    url = "https://etax-chinatax.gov-cn.top/refund?id=9&utm_campaign=other"
+    before = lookup(client, "url", url)
+    assert before["status"] == "suspected"
+    r = client.post(f"/api/v1/reports/{created['id']}/status", headers=officer,
+                    json={"status": "confirmed", "reason": "fake e-tax page confirmed by bureau"})
+    assert r.status_code == 200
+    after = lookup(client, "url", url)
+    assert after["status"] == "confirmed_fraud" and after["risk_score"] > before["risk_score"]
+    phone = lookup(client, "phone", "17123456789")
+    assert phone["status"] == "confirmed_fraud"
+
+
+def test_report_ids_are_for_officers_only(client, officer, make_user):
+    created = client.post("/api/v1/reports", json={"url": "http://refund-hmrc.top/x"}).get_json()
+    public = lookup(client, "domain", "refund-hmrc.top")
+    enterprise = lookup(client, "domain", "refund-hmrc.top", make_user("acme", "enterprise"))
+    official = lookup(client, "domain", "refund-hmrc.top", officer)
+    assert "report_ids" not in json.dumps(public) and "report_ids" not in json.dumps(enterprise)
+    ids = [i for e in official["evidence"] for i in e.get("report_ids", [])]
+    assert created["id"] in ids
+
+
+def test_cached_answer_changes_when_a_report_arrives(client, app):
+    first = lookup(client, "domain", "new-scam-domain.top")
+    assert first["status"] == "unknown"
+    with app.app_context():
+        from fraudwatch.extensions import redis_store
+        from fraudwatch.redis_keys import lookup_scope
+
+        assert redis_store.client.exists(lookup_scope("domain:new-scam-domain.top"))
+    client.post("/api/v1/reports", json={"message_text": "退税请访问 http://pay.new-scam-domain.top/a"})
+    assert lookup(client, "domain", "new-scam-domain.top")["status"] == "suspected"
+    assert lookup(client, "url", "http://pay.new-scam-domain.top/a")["status"] == "suspected"
+
+
+def test_dismissed_reports_make_the_indicator_unknown_again(client, officer):
+    created = client.post("/api/v1/reports", json={"domain": "my-accountant.cn"}).get_json()
+    assert lookup(client, "domain", "my-accountant.cn")["status"] == "suspected"
+    client.post(f"/api/v1/reports/{created['id']}/status", headers=officer,
+                json={"status": "dismissed", "reason": "a real accounting firm"})
+    answer = lookup(client, "domain", "my-accountant.cn")
+    assert answer["status"] == "unknown" and answer["reports"] == 1
+
+
+def test_batch_of_1000_keeps_order_and_reports_bad_items(client, make_user):
+    items = [{"type": "domain", "value": f"site{i}.example"} for i in range(997)]
+    items += [{"type": "phone", "value": "12366"}, {"type": "weird", "value": "x"}, "not-an-object"]
+    r = client.post("/api/v1/lookup", json={"items": items}, headers=make_user("acme", "enterprise"))
+    assert r.status_code == 200
+    results = r.get_json()["results"]
+    assert len(results) == 1000
+    assert results[5]["value"] == "site5.example" and results[5]["status"] == "unknown"
+    assert results[997]["status"] == "official"
+    assert results[998]["error"]["code"] == "invalid_value" and results[999]["error"]["code"] == "invalid_value"
+
+
+@pytest.mark.parametrize("items", [1001, 10_000])
+def test_too_large_batches_are_refused(client, items):
+    r = client.post("/api/v1/lookup", json={"items": [{"type": "domain", "value": "a.cn"}] * items})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "batch_too_large"
+
+
+@pytest.mark.parametrize("payload", [{}, {"items": []}, {"items": "a.com"}, {"items": [1]}, {"other": 1}])
+def test_malformed_batches(client, payload):
+    r = client.post("/api/v1/lookup", json=payload)
+    if payload == {"items": [1]}:
+        assert r.status_code == 200 and "error" in r.get_json()["results"][0]
+    else:
+        assert r.status_code == 400
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"type": "domain"}, {"value": "a.com"}, {"type": "domain", "value": "not a domain"},
+    {"type": "url", "value": "javascript:alert(1)"}, {"type": "phone", "value": "<script>"},
+    {"type": "sql", "value": "' OR 1=1 --"}, {"type": "domain", "value": "a" * 5000 + ".com"},
+    {"type": "email", "value": "\x00@\x00"},
+])
+def test_bad_single_lookups_are_400(client, query):
+    r = client.get("/api/v1/lookup", query_string=query)
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == "validation_failed"
+
+
+def test_lookup_without_redis_still_answers(database_url, tmp_path):
+    from tests.conftest import make_test_app
+
+    app = make_test_app(database_url, "redis://127.0.0.1:1/0", tmp_path / "inst")
+    answer = app.test_client().get("/api/v1/lookup", query_string={"type": "domain", "value": "irs-gov.com"})
+    assert answer.status_code == 200 and answer.get_json()["status"] == "suspected"

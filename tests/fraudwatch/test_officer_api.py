@@ -1,0 +1,120 @@
+"""Officer endpoints: access control, listing and filters, status changes, merges."""
+from __future__ import annotations
+
+import pytest
+
+
+def report(client, text, **extra):
+    r = client.post("/api/v1/reports", json={"message_text": text, **extra})
+    assert r.status_code == 201
+    return r.get_json()["id"]
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/api/v1/reports"), ("get", "/api/v1/reports/1"),
+    ("post", "/api/v1/reports/1/status"), ("post", "/api/v1/reports/1/merge"),
+])
+def test_officer_endpoints_need_an_officer(client, make_user, method, path):
+    assert getattr(client, method)(path, json={}).status_code == 401
+    enterprise = make_user("acme", "enterprise")
+    assert getattr(client, method)(path, json={}, headers=enterprise).status_code == 403
+
+
+@pytest.mark.parametrize("header", ["Bearer nope", "Basic abc", "Bearer ", "Bearer " + "x" * 5000, "Bearer 税务"])
+def test_bad_tokens_are_401(client, header):
+    r = client.get("/api/v1/reports", headers={"Authorization": header})
+    assert r.status_code == 401 and r.get_json()["error"]["code"] in ("invalid_token", "unauthorized")
+
+
+def test_revoked_token_is_refused(app, client):
+    from fraudwatch.extensions import db
+    from fraudwatch.storage import users
+
+    with app.app_context():
+        user = users.create_user(db.session, "bob", "officer")
+        token = users.create_token(db.session, user)
+        db.session.commit()
+        assert users.revoke_token(db.session, token[:10]) == 1
+        db.session.commit()
+    assert client.get("/api/v1/reports", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_list_filter_and_page(client, officer):
+    ids = [report(client, f"退税通知 {i}", channel="sms" if i % 2 else "email") for i in range(5)]
+    listing = client.get("/api/v1/reports", headers=officer, query_string={"limit": 2}).get_json()
+    assert [r["id"] for r in listing["reports"]] == ids[::-1][:2]
+    page2 = client.get("/api/v1/reports", headers=officer,
+                       query_string={"limit": 2, "before_id": listing["next_before_id"]}).get_json()
+    assert [r["id"] for r in page2["reports"]] == ids[::-1][2:4]
+    sms = client.get("/api/v1/reports", headers=officer, query_string={"channel": "sms"}).get_json()["reports"]
+    assert {r["id"] for r in sms} == {ids[1], ids[3]}
+    found = client.get("/api/v1/reports", headers=officer, query_string={"q": "通知 3"}).get_json()["reports"]
+    assert [r["id"] for r in found] == [ids[3]]
+    wild = client.get("/api/v1/reports", headers=officer, query_string={"q": "%_\\"}).get_json()["reports"]
+    assert wild == []
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"status": "nope"}, "status"), ({"limit": "0"}, "limit"), ({"limit": "x"}, "limit"),
+    ({"since": "last week"}, "since"), ({"min_score": "2"}, "min_score"), ({"channel": "fax"}, "channel"),
+])
+def test_invalid_filters(client, officer, query, field):
+    r = client.get("/api/v1/reports", headers=officer, query_string=query)
+    assert r.status_code == 400 and field in r.get_json()["error"]["fields"]
+
+
+def test_status_change_is_recorded_with_actor_and_reason(client, officer):
+    rid = report(client, "您的税务登记异常，请加QQ群 123456 处理")
+    r = client.post(f"/api/v1/reports/{rid}/status", headers=officer,
+                    json={"status": "triaging", "reason": "checking the QQ group"})
+    assert r.status_code == 200
+    r = client.post(f"/api/v1/reports/{rid}/status", headers=officer,
+                    json={"status": "confirmed", "reason": "<b>fake</b> group"})
+    history = r.get_json()["history"]
+    assert [(h["from"], h["to"]) for h in history] == [(None, "new"), ("new", "triaging"), ("triaging", "confirmed")]
+    assert history[-1]["actor"] == "officer-a" and history[-1]["reason"] == "<b>fake</b> group"
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"status": "confirmed"}, "reason"), ({"reason": "x"}, "status"), ({"status": "gone", "reason": "x"}, "status"),
+    ({"status": 3, "reason": "x"}, "status"), ({"status": "confirmed", "reason": "x" * 5000}, "reason"),
+])
+def test_invalid_status_changes_change_nothing(client, officer, payload, field):
+    rid = report(client, "税控盘年费缴纳通知")
+    r = client.post(f"/api/v1/reports/{rid}/status", headers=officer, json=payload)
+    assert r.status_code == 400 and field in r.get_json()["error"]["fields"]
+    assert client.get(f"/api/v1/reports/{rid}", headers=officer).get_json()["status"] == "new"
+
+
+def test_missing_report_is_404(client, officer):
+    r = client.post("/api/v1/reports/999999/status", headers=officer, json={"status": "confirmed", "reason": "x"})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+def test_merge_moves_indicators_and_records_it(client, officer):
+    target = report(client, "数电票升级费 请转账", phone="13900001111")
+    other = report(client, "数电票升级，联系 13900002222", url="http://shudianpiao-upgrade.top/pay")
+    r = client.post(f"/api/v1/reports/{target}/merge", headers=officer,
+                    json={"report_ids": [other], "reason": "same campaign"})
+    assert r.status_code == 200
+    merged = r.get_json()
+    values = {i["value"] for i in merged["indicators"]}
+    assert "+8613900002222" in values and "shudianpiao-upgrade.top" in values
+    other_row = client.get(f"/api/v1/reports/{other}", headers=officer).get_json()
+    assert other_row["status"] == "duplicate" and other_row["duplicate_of"] == target
+    assert other_row["history"][-1]["reason"] == "same campaign"
+
+
+@pytest.mark.parametrize("payload", [
+    {"report_ids": []}, {"report_ids": "2"}, {"report_ids": [True]}, {"report_ids": [-1]},
+    {"report_ids": list(range(1, 200))}, {},
+])
+def test_invalid_merges(client, officer, payload):
+    target = report(client, "发票查验插件下载")
+    assert client.post(f"/api/v1/reports/{target}/merge", headers=officer, json=payload).status_code == 400
+
+
+def test_merge_into_itself_or_missing(client, officer):
+    target = report(client, "税务稽查通知")
+    assert client.post(f"/api/v1/reports/{target}/merge", headers=officer, json={"report_ids": [target]}).status_code == 400
+    assert client.post(f"/api/v1/reports/{target}/merge", headers=officer, json={"report_ids": [424242]}).status_code == 404
