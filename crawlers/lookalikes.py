@@ -80,7 +80,7 @@ def generate(domain: str, *, words: Iterable[str] = TAX_WORDS, tlds: Iterable[st
     domain = domain.lower().strip(".")
     words, tlds, wanted = list(words), list(tlds), set(fuzzers)
     fuzzer = dnstwist.Fuzzer(domain, dictionary=words, tld_dictionary=tlds)
-    fuzzer.generate()
+    fuzzer.generate(fuzzers=sorted(wanted))  # empty: every dnstwist fuzzer
     found: dict[str, Lookalike] = {}
     for perm in fuzzer.domains:
         name, kind = perm["domain"], perm["fuzzer"]

@@ -157,8 +157,10 @@ def page_signals(page: Page, judge: Judge = judge_host) -> list[Signal]:
                 out.append(sig)
     if page.brand_cues and not official:
         names = ", ".join(dict.fromkeys(f"{c.cue} ({c.authority})" for c in page.brand_cues[:4]))
-        out.append(Signal("brand_on_unofficial", 2.0, f"shows tax-authority names {names} "
-                                                      f"on a domain that is not official"))
+        dressed = any(c.where in ("title", "logo") for c in page.brand_cues)
+        out.append(Signal("brand_on_unofficial", 2.0 if dressed else 1.0,
+                          f"shows tax-authority names {names} "
+                          f"{'in its title or logo ' if dressed else ''}on a domain that is not official"))
     if page.downloads:
         out.append(Signal("executable_download", 2.0 if not official else 0.5,
                           f"offers a program download: {page.downloads[0]}"))

@@ -1,0 +1,84 @@
+"""Page analysis is a pure function of bytes: forms, links, cues, text, all bounded."""
+from __future__ import annotations
+
+import hashlib
+
+from crawlers.page import parse_page
+from tests.crawlers.farm.server import PAGES
+
+
+def _page(name: str, encoding: str = "utf-8", url: str = "http://site.example/", charset=None):
+    return parse_page((PAGES / name).read_text(encoding="utf-8").encode(encoding), url, charset)
+
+
+def test_fake_etax_login_in_gbk_without_declaration():
+    page = _page("etax_login.html", "gbk", "http://etax-chinatax.top/")
+    assert page.title == "国家税务总局北京市电子税务局 - 企业登录"
+    assert "非正常户" in page.text and "document" not in page.text
+    assert page.language == "zh"
+    (form,) = page.forms
+    assert form.action == "http://collect.shuiwu-api.xyz/api/login.php" and form.method == "post"
+    assert form.sensitive == ["password", "otp"]
+    assert page.scripts == ["https://cdn.jsdelivr-mirror.top/jquery.min.js"]
+    assert page.favicon_hash and page.favicon_url is None  # inline data: favicon hashed
+    assert {c.where for c in page.brand_cues} >= {"title", "logo", "text"}
+
+
+def test_refund_page_sensitive_fields():
+    page = _page("refund.html", url="http://chinatax.gov.cn.refund-tax.top/")
+    (form,) = page.forms
+    assert form.action == "http://chinatax.gov.cn.refund-tax.top/submit.php"
+    assert form.sensitive == ["id_number", "bank_card", "password", "cvv", "card_expiry"]
+    assert "phone" in form.asks and page.language == "zh-cn"
+
+
+def test_invoice_plugin_download_is_found():
+    page = _page("fapiao.html", url="http://fapiao-chayan.xyz/")
+    assert page.downloads == ["http://fapiao-chayan.xyz/download/查验插件.exe",
+                              "http://fapiao-chayan.xyz/download/setup-fpcy.msi"]
+    assert page.forms[0].sensitive == ["otp"]
+
+
+def test_english_irs_and_hmrc_pages():
+    irs = _page("irs.html", url="http://irs-refund-gov.com/")
+    assert irs.forms[0].sensitive == ["id_number", "bank_card", "card_expiry", "cvv", "password"]
+    assert irs.meta["description"].startswith("Official IRS")
+    assert any(c.authority == "US-IRS" and c.where == "logo" for c in irs.brand_cues)
+    hmrc = _page("hmrc.html", url="http://hmrc-taxrefund.co.uk.verify-id.online/")
+    assert hmrc.forms[0].action == "http://hmrc-taxrefund.co.uk.verify-id.online/"
+    assert set(hmrc.forms[0].sensitive) == {"id_number", "bank_card", "cvv"}
+    assert "UK-HMRC" in {c.authority for c in hmrc.brand_cues}
+
+
+def test_broken_html_still_yields_what_is_there():
+    page = _page("broken.html", url="http://broken.example/")
+    assert page.title == "税务局 退税"
+    assert page.forms and page.forms[0].action == "http://evil.example/x"
+    assert page.forms[0].sensitive == ["bank_card"]
+
+
+def test_links_are_absolute_deduplicated_and_http_only():
+    html = b"""<base href="http://cdn.example/root/"><a href="a">1</a><a href="a">2</a>
+    <a href="javascript:x()">3</a><a href="mailto:a@b">4</a><a href="https://x.example/y#z">5</a>
+    <a href="http://[bad">6</a><meta http-equiv="refresh" content="0; url=/next">"""
+    page = parse_page(html, "http://site.example/p")
+    assert page.links == ["http://cdn.example/root/a", "https://x.example/y#z"]
+    assert page.meta_refresh == "http://cdn.example/next"
+
+
+def test_huge_pages_are_bounded():
+    html = b"<html><body>" + b'<a href="/x%d">x</a>' * 1 + b"".join(
+        b'<a href="/p%d">%d</a>' % (i, i) for i in range(5000)) + b"<p>" + b"A" * 500_000 + b"</p>"
+    page = parse_page(html, "http://site.example/")
+    assert len(page.links) == 500 and len(page.text) <= 100_000
+
+
+def test_garbage_bytes_do_not_crash():
+    page = parse_page(bytes(range(256)) * 100, "http://site.example/")
+    assert page.forms == [] and page.title == ""
+
+
+def test_same_bytes_same_page():
+    body = (PAGES / "irs.html").read_bytes()
+    a, b = parse_page(body, "http://a.example/"), parse_page(body, "http://a.example/")
+    assert a == b and hashlib.sha256(body).hexdigest()
