@@ -99,23 +99,32 @@ def serve(host: str, port: int, web_workers: int, rq_workers: int, train: bool) 
                                       "--workers", str(web_workers), "--access-logfile", "-",
                                       "--graceful-timeout", "10", "fraudwatch:create_app()"], env=env))
     click.echo(f"fraudwatch on http://{host}:{port} with {rq_workers} worker(s); Ctrl-C stops it all")
+    clean = False
     try:
-        _supervise(children)
+        clean = _supervise(children)
     finally:
         _stop(children)
         if app.config.get("EMBEDDED_REDIS"):
             stop_embedded_redis(os.path.join(app.instance_path, "redis"))
         click.echo("stopped")
+    if not clean:
+        raise SystemExit(1)
 
 
-def _supervise(children: list[subprocess.Popen]) -> None:
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
+def _supervise(children: list[subprocess.Popen]) -> bool:
+    """Wait for Ctrl-C or SIGTERM (True) or for a child to die (False)."""
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
-        click.echo("a child process exited; stopping", err=True)
     except KeyboardInterrupt:
-        pass
+        return True
+    click.echo("a child process exited unexpectedly; stopping everything", err=True)
+    return False
 
 
 def _stop(children: list[subprocess.Popen]) -> None:
