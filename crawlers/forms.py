@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 MAX_FORMS = 50
 MAX_FIELDS = 100
@@ -59,9 +59,9 @@ class Form:
         return list(dict.fromkeys(f.kind for f in self.fields if f.kind))
 
 
-def _label_texts(soup: BeautifulSoup) -> dict[str, str]:
+def _label_texts(labels: list[Tag]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for label in soup.find_all("label", limit=500):
+    for label in labels[:500]:
         target = label.get("for")
         if isinstance(target, str):
             out[target] = label.get_text(" ", strip=True)[:100]
@@ -89,11 +89,11 @@ def _field_kind(inp: Tag, labels: dict[str, str]) -> str | None:
     return None
 
 
-def extract_forms(soup: BeautifulSoup, base_url: str) -> list[Form]:
+def extract_forms(form_tags: list[Tag], label_tags: list[Tag], base_url: str) -> list[Form]:
     """All forms with absolute actions (an empty action posts to the page itself)."""
-    labels = _label_texts(soup)
+    labels = _label_texts(label_tags)
     forms: list[Form] = []
-    for node in soup.find_all("form", limit=MAX_FORMS):
+    for node in form_tags[:MAX_FORMS]:
         action = str(node.get("action") or "").strip()
         try:
             absolute = urljoin(base_url, action) if action else base_url
