@@ -59,6 +59,8 @@ class _CharTable(dict):
             out = ""
         elif char in "\t\r\f\v":
             out = char
+        elif unicodedata.category(char) == "Cs":  # lone surrogate (undecodable bytes)
+            out = "\ufffd"
         else:
             out = "".join(self.t2s.get(c, c) for c in unicodedata.normalize("NFKC", char))
         if len(out) != 1:

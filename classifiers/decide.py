@@ -1,0 +1,105 @@
+"""From head probabilities and signals to the output dict of one classification.
+
+label: `flag` probability >= the stored threshold -> flagged; then `scam` if the scam
+head says so (>= 0.5) else `spam`. tax_impersonation: a scam whose tax head (or, without
+one, whose tax signals) says it impersonates a tax authority. authority: the most named
+authority among mentions, lookalike links and hotlines. category: the category head's
+best tag allowed for the label. explanation: the inputs that pushed the flag head most
+towards the decision, with their contributions.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from classifiers.features import signal_names
+from classifiers.normalize import MAX_TEXT_CHARS
+from classifiers.signals import to_dicts
+
+SPAM_CATEGORIES = {"advertising", "invoice_selling"}
+TAX_SIGNALS = {"authority", "sender_tag_bureau", "sender_tag_generic", "url_lookalike"}
+EXPLAIN_TOP = 6
+
+
+def authority_of(spans) -> str | None:
+    """Most frequently named authority (ties: first named)."""
+    votes = Counter(s.detail for s in spans if s.detail and s.name in TAX_SIGNALS | {"hotline_official"})
+    if not votes:
+        return None
+    best = max(votes.values())
+    return next(s.detail for s in spans if votes.get(s.detail) == best)
+
+
+def category_of(label: str, probs: np.ndarray | None, categories: list[str], names: set[str]) -> str:
+    """The category tag allowed for the label."""
+    if label == "legit":
+        return "none"
+    allowed = SPAM_CATEGORIES if label == "spam" else set(categories) - SPAM_CATEGORIES - {"none"}
+    if probs is not None and allowed & set(categories):
+        order = np.argsort(-probs)
+        for j in order:
+            if categories[j] in allowed:
+                return categories[j]
+    if label == "spam":
+        return "invoice_selling" if "invoice_selling" in names else "advertising"
+    return "other_phishing" if names & {"url", "credential_request"} else "other_scam"
+
+
+def _explanation(X, row: int, w: np.ndarray, names: list[str], flagged: bool) -> list[dict]:
+    lo, hi = X.indptr[row], X.indptr[row + 1]
+    cols = X.indices[lo:hi]
+    if not len(cols):
+        return []
+    contrib = X.data[lo:hi] * w[cols]
+    order = np.argsort(-contrib if flagged else contrib)[:EXPLAIN_TOP]
+    out = []
+    for k in order:
+        value = float(contrib[k])
+        if (value > 0) != flagged or value == 0:
+            break
+        out.append({"feature": _pretty(names[cols[k]]), "weight": round(value, 4)})
+    return out
+
+
+def _pretty(name: str) -> str:
+    if name.startswith(("c:", "w:")):
+        return name[2:]
+    return name
+
+
+def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
+    """Output dicts for a batch."""
+    X = scores["X"]
+    flag_w = model.heads["flag"][0][0]
+    t_flag = model.thresholds.get("flag", 0.5)
+    t_tax = model.thresholds.get("tax", 0.5)
+    out = []
+    for i, raw in enumerate(raws):
+        p_flag = float(scores["flag"][i])
+        p_scam = float(scores["scam"][i]) if "scam" in scores else 1.0
+        flagged = p_flag >= t_flag
+        label = ("scam" if p_scam >= 0.5 else "spam") if flagged else "legit"
+        names = signal_names(spans[i])
+        if "tax" in scores:
+            tax = label == "scam" and float(scores["tax"][i]) >= t_tax
+        else:
+            tax = label == "scam" and bool(names & TAX_SIGNALS)
+        probs = scores["category"][i] if "category" in scores else None
+        result = {
+            "label": label,
+            "scam_score": round(p_flag * p_scam, 4),
+            "spam_score": round(p_flag * (1.0 - p_scam), 4),
+            "tax_impersonation": tax,
+            "authority": authority_of(spans[i]) if tax else None,
+            "category": category_of(label, probs, model.categories, names),
+            "signals": to_dicts(spans[i], raw, offsets[i]),
+            "explanation": _explanation(X, i, flag_w, model.names, flagged),
+            "model_version": model.version,
+            "truncated": truncated[i],
+        }
+        if truncated[i]:
+            cut = min(len(raw), MAX_TEXT_CHARS)
+            result["signals"].append({"name": "truncated", "text": "", "start": cut, "end": cut})
+        out.append(result)
+    return out

@@ -1,0 +1,149 @@
+"""The trained classifier: model folder format, loading, and classification.
+
+A model folder holds `terms.json` (the n-gram vocabulary), `weights.npz` (idf and the
+weights of the four linear heads; read with allow_pickle=False), `meta.json` (version,
+library versions, labels, thresholds, data hashes) and `metrics.json`. Nothing in it is
+executable: loading parses JSON and plain arrays only.
+
+Heads: `flag` (spam-or-scam vs legit), `scam` (scam vs spam, given flagged), `tax`
+(impersonates a tax authority, given scam) and `category` (pattern tag).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from classifiers.decide import decide
+from classifiers.features import Vectorizer, combine, feature_names, signal_matrix
+from classifiers.normalize import MAX_INPUT_CHARS, MAX_TEXT_CHARS, normalize_with_offsets
+from classifiers.patterns import Span
+from classifiers.signals import fast_signals, lower
+
+log = logging.getLogger(__name__)
+
+FORMAT = "fraudwatch-linear/1"
+HEADS = ("flag", "scam", "tax", "category")
+
+
+def default_model_dir(instance_path: str | Path | None = None) -> Path:
+    """`<instance>/models/current`; instance = the argument, else FRAUDWATCH_INSTANCE, else ./instance."""
+    base = instance_path or os.environ.get("FRAUDWATCH_INSTANCE") or "instance"
+    return Path(base) / "models" / "current"
+
+
+class Classifier:
+    """A loaded model; thread-safe for reading."""
+
+    def __init__(self, meta: dict, terms: list[str], arrays: dict[str, np.ndarray]) -> None:
+        self.meta = meta
+        self.version: str = meta["version"]
+        self.thresholds: dict[str, float] = meta["thresholds"]
+        self.signal_weight = float(meta["signal_weight"])
+        self.vectorizer = Vectorizer(terms, arrays["idf"])
+        self.heads = {h: (arrays[f"{h}_W"], arrays[f"{h}_b"]) for h in HEADS if f"{h}_W" in arrays}
+        self.categories: list[str] = meta.get("categories", [])
+        self.names = feature_names(terms)
+
+    def warm(self) -> None:
+        """Build the spaCy pipelines and the lexicon now (they are otherwise built lazily)."""
+        from classifiers.nlp import pipeline
+
+        pipeline("zh")
+        pipeline("en")
+        fast_signals("warm up 12366 http://example.com")
+
+    def _check(self, text: object) -> str:
+        if not isinstance(text, str):
+            raise ValueError(f"text must be a str, not {type(text).__name__}")
+        return text
+
+    def classify(self, text: str) -> dict:
+        """Classify one text; signals come from the spaCy rule pipeline."""
+        from classifiers.nlp import doc_signals
+
+        raw = self._check(text)
+        norm, offsets = normalize_with_offsets(raw)
+        truncated = len(norm) > MAX_TEXT_CHARS or len(raw) > MAX_INPUT_CHARS
+        norm = norm[:MAX_TEXT_CHARS]
+        return self._predict([raw], [norm], [offsets], [doc_signals(norm)], [truncated])[0]
+
+    def classify_many(self, texts: list[str]) -> list[dict]:
+        """Classify a batch by the fast regex path (same signals as `classify`)."""
+        raws = [self._check(t) for t in texts]
+        norms, offsets, truncated = [], [], []
+        for raw in raws:
+            norm, offs = normalize_with_offsets(raw)
+            truncated.append(len(norm) > MAX_TEXT_CHARS or len(raw) > MAX_INPUT_CHARS)
+            norms.append(norm[:MAX_TEXT_CHARS])
+            offsets.append(offs)
+        spans = [fast_signals(n) for n in norms]
+        return self._predict(raws, norms, offsets, spans, truncated)
+
+    def scores(self, norms: list[str], spans: list[list[Span]]) -> dict[str, np.ndarray]:
+        """Raw head outputs (probabilities) and the input matrix for normalised texts."""
+        X = combine(self.vectorizer.transform([lower(n) for n in norms]), signal_matrix(spans), self.signal_weight)
+        out: dict[str, np.ndarray] = {"X": X}
+        for head, (W, b) in self.heads.items():
+            z = np.asarray(X @ W.T) + b
+            if head == "category":
+                z = np.exp(z - z.max(axis=1, keepdims=True))
+                out[head] = z / z.sum(axis=1, keepdims=True)
+            else:
+                out[head] = 1.0 / (1.0 + np.exp(-z[:, 0]))
+        return out
+
+    def _predict(self, raws, norms, offsets, spans, truncated) -> list[dict]:
+        return decide(self, raws, norms, offsets, spans, truncated, self.scores(norms, spans))
+
+
+def load_model(model_dir: str | Path, *, warm: bool = True) -> Classifier:
+    """Load a model folder (JSON and .npz only; never executes code from the files).
+
+    With `warm`, the spaCy pipelines are built now rather than on the first `classify`.
+    """
+    folder = Path(model_dir)
+    meta_path = folder / "meta.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"no model in {folder} (meta.json missing); run `fraudwatch train`")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{folder}: unsupported model format {meta.get('format')!r}, expected {FORMAT}")
+    terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+    with np.load(folder / "weights.npz", allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    log.info("loaded model %s from %s (%d terms)", meta["version"], folder, len(terms))
+    model = Classifier(meta, terms, arrays)
+    if warm:
+        model.warm()
+    return model
+
+
+def save_model(folder: Path, meta: dict, terms: list[str], arrays: dict[str, np.ndarray], metrics: dict) -> None:
+    """Write a model folder atomically enough: files first into a temp dir, then renamed."""
+    folder = Path(folder)
+    tmp = folder.with_name(folder.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+    np.savez_compressed(tmp / "weights.npz", **arrays)
+    (tmp / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}, ensure_ascii=False, indent=2),
+                                   encoding="utf-8")
+    (tmp / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    if folder.exists():
+        old = folder.with_name(folder.name + ".old")
+        if old.exists():
+            _rmtree(old)
+        folder.rename(old)
+        tmp.rename(folder)
+        _rmtree(old)
+    else:
+        tmp.rename(folder)
+
+
+def _rmtree(path: Path) -> None:
+    for child in path.iterdir():
+        child.unlink()
+    path.rmdir()

@@ -1,0 +1,188 @@
+"""Training: labelled files in, model folder out.
+
+Rows are normalised, their signals found by the fast path, split into train and
+validation (`sha1(text + "|val") % 10 == 0`), and four logistic-regression heads are
+fitted on TF-IDF n-grams next to the signal features. The flag threshold is chosen on the
+validation split (best F1), validation metrics are written, then the heads are refitted
+on train + validation with the same settings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import platform
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import sklearn
+import spacy
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from classifiers.corpus import corpus_files, data_hash, load_corpus, text_bucket
+from classifiers.evaluate import flag_metrics, tax_metrics
+from classifiers.features import analyze, combine, signal_matrix
+from classifiers.model import load_model, save_model
+from classifiers.normalize import MAX_TEXT_CHARS, normalize_text
+from classifiers.signals import fast_signals, lower
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = {"C_flag": 16.0, "C_scam": 8.0, "C_tax": 4.0, "C_category": 8.0, "signal_weight": 0.5,
+            "min_df": 2, "max_features": 400_000, "corpus_weight": 3.0}
+Progress = Callable[[str, float], None]
+
+
+def prepare(rows: list[dict]) -> list[dict]:
+    """Rows with `norm`, `low` and `spans` added; exact duplicate texts dropped."""
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        norm = normalize_text(row["text"])[:MAX_TEXT_CHARS]
+        if norm in seen:
+            continue
+        seen.add(norm)
+        out.append({**row, "norm": norm, "low": lower(norm), "spans": fast_signals(norm)})
+    return out
+
+
+def _fit(X, y, weight, C: float, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Logistic regression (liblinear; one-vs-rest for several classes) -> (W, b)."""
+    classes = sorted(set(y))
+    if len(classes) < 2:
+        return None
+    rows_W, rows_b = [], []
+    targets = [classes[1]] if len(classes) == 2 else classes
+    for positive in targets:
+        model = LogisticRegression(C=C, max_iter=2000, random_state=seed, solver="liblinear")
+        model.fit(X, (np.asarray(y) == positive).astype(int), sample_weight=weight)
+        rows_W.append(model.coef_[0])
+        rows_b.append(model.intercept_[0])
+    return np.asarray(rows_W, dtype=np.float32), np.asarray(rows_b, dtype=np.float32)
+
+
+def fit_heads(rows: list[dict], X, params: dict, seed: int) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Fit the four heads on the rows (X row-aligned); returns arrays and categories."""
+    weight = np.array([1.0 if r.get("extra") else params["corpus_weight"] for r in rows])
+    labels = np.array([r["label"] for r in rows])
+    arrays: dict[str, np.ndarray] = {}
+    heads = {
+        "flag": (np.ones(len(rows), bool), (labels != "legit").astype(int), params["C_flag"]),
+        "scam": (np.isin(labels, ["scam", "spam"]), (labels == "scam").astype(int), params["C_scam"]),
+        "tax": (np.array([r["label"] == "scam" and isinstance(r.get("tax_impersonation"), bool) for r in rows]),
+                np.array([int(bool(r.get("tax_impersonation"))) for r in rows]), params["C_tax"]),
+    }
+    for name, (mask, y, C) in heads.items():
+        fitted = _fit(X[mask], y[mask], weight[mask], C, seed) if mask.any() else None
+        if fitted:
+            arrays[f"{name}_W"], arrays[f"{name}_b"] = fitted
+    cats = np.array([r.get("category") or "" for r in rows])
+    mask = (labels != "legit") & (cats != "") & (cats != "none")
+    categories = sorted(set(cats[mask]))
+    if len(categories) >= 2:
+        fitted = _fit(X[mask], cats[mask], weight[mask], params["C_category"], seed)
+        if fitted:
+            arrays["category_W"], arrays["category_b"] = fitted
+    return arrays, categories
+
+
+def _vectorize(rows: list[dict], params: dict) -> tuple[TfidfVectorizer, object]:
+    vec = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=params["min_df"],
+                          max_features=params["max_features"], dtype=np.float32)
+    ngrams = vec.fit_transform([r["low"] for r in rows])
+    return vec, combine(ngrams, signal_matrix([r["spans"] for r in rows]), params["signal_weight"])
+
+
+def _build(rows: list[dict], params: dict, seed: int, meta: dict) -> tuple[list[str], dict]:
+    vec, X = _vectorize(rows, params)
+    arrays, categories = fit_heads(rows, X, params, seed)
+    terms = [t for t, _ in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])]
+    arrays["idf"] = vec.idf_.astype(np.float32)
+    meta["categories"] = categories
+    return terms, arrays
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """Middle of the range of thresholds (0.3..0.7) that reach the best validation F1."""
+    grid = np.round(np.arange(0.3, 0.7001, 0.01), 3)
+    f1s = []
+    for t in grid:
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        f1s.append(2 * tp / max(1.0, pred.sum() + (y == 1).sum()))
+    best = np.flatnonzero(np.isclose(f1s, max(f1s)))
+    return float(grid[best[len(best) // 2]])
+
+
+def train_model(corpus_paths: list[Path], output_dir: Path, *, extra: list[Path] = (),
+                label_map: dict | str | None = None, seed: int = 13, progress: Progress | None = None,
+                holdout_mod: int | None = None, params: dict | None = None, refit: bool = True) -> dict:
+    """Train on the corpus (+ extra files) and write a model folder; returns its metrics."""
+    say = progress or (lambda step, fraction: log.info("%s (%.0f%%)", step, fraction * 100))
+    params = {**DEFAULTS, **(params or {})}
+    started = time.perf_counter()
+    say("reading data", 0.0)
+    raw = load_corpus(list(corpus_paths), list(extra), label_map)
+    if holdout_mod:
+        raw = [r for r in raw if text_bucket(r["text"], holdout_mod) != 0]
+    if not raw:
+        raise ValueError("no labelled rows to train on")
+    say(f"normalising and finding signals in {len(raw)} rows", 0.1)
+    rows = prepare(raw)
+    is_val = np.array([text_bucket(r["text"] + "|val", 10) == 0 for r in rows])
+    train_rows = [r for r, v in zip(rows, is_val) if not v]
+    val_rows = [r for r, v in zip(rows, is_val) if v]
+    files = corpus_files(list(corpus_paths)) + [Path(p) for p in extra]
+    meta = _meta(rows, files, params, seed, holdout_mod)
+    say(f"fitting on {len(train_rows)} rows, validating on {len(val_rows)}", 0.3)
+    terms, arrays = _build(train_rows, params, seed, meta)
+    output_dir = Path(output_dir)
+    meta["thresholds"] = {"flag": 0.5, "tax": 0.5}
+    meta["version"] = "validation"
+    save_model(output_dir, meta, terms, arrays, {})
+    metrics = validate(load_model(output_dir), val_rows, meta)
+    if refit and val_rows:
+        say(f"refitting on all {len(rows)} rows", 0.7)
+        terms, arrays = _build(rows, params, seed, meta)
+    meta["version"] = _version(arrays)
+    metrics["train_seconds"] = round(time.perf_counter() - started, 2)
+    save_model(output_dir, meta, terms, arrays, metrics)
+    say(f"model {meta['version']} written to {output_dir}", 1.0)
+    return metrics
+
+
+def validate(model, val_rows: list[dict], meta: dict) -> dict:
+    """Choose the flag threshold on the validation rows and compute their metrics."""
+    if not val_rows:
+        return {"validation": None}
+    scores = model.scores([r["norm"] for r in val_rows], [r["spans"] for r in val_rows])
+    y = np.array([int(r["label"] != "legit") for r in val_rows])
+    meta["thresholds"]["flag"] = _best_threshold(y, scores["flag"]) if 0 < y.sum() < len(y) else 0.5
+    model.thresholds = meta["thresholds"]
+    results = model._predict([r["text"] for r in val_rows], [r["norm"] for r in val_rows],
+                             [None] * len(val_rows), [r["spans"] for r in val_rows], [False] * len(val_rows))
+    return {"validation": {"rows": len(val_rows), "thresholds": meta["thresholds"],
+                           **flag_metrics(val_rows, results, scores["flag"]), **tax_metrics(val_rows, results)}}
+
+
+def _meta(rows: list[dict], files: list[Path], params: dict, seed: int, holdout_mod: int | None) -> dict:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["label"]] = counts.get(r["label"], 0) + 1
+    return {"created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "labels": ["legit", "spam", "scam"], "label_counts": counts, "params": params, "seed": seed,
+            "signal_weight": params["signal_weight"], "holdout_mod": holdout_mod,
+            "data": [{"file": str(p), "sha256": data_hash([p])} for p in files],
+            "versions": {"python": platform.python_version(), "sklearn": sklearn.__version__,
+                         "spacy": spacy.__version__, "numpy": np.__version__}}
+
+
+def _version(arrays: dict[str, np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(arrays):
+        digest.update(key.encode())
+        digest.update(np.ascontiguousarray(arrays[key]).tobytes())
+    return f"{dt.date.today():%Y.%m.%d}-{digest.hexdigest()[:8]}"
