@@ -112,27 +112,33 @@ def page_report(url: str, res: FetchResult, page: Page, signals: list[Signal]) -
             "favicon_hash": page.favicon_hash, "links": len(page.links)}
 
 
+def scan_page(url: str, fetcher: Fetcher, classifier: Classifier | None = None,
+              favicon: bool = True) -> tuple[dict, Page | None]:
+    """The scan result and the parsed page (None when the fetch failed); never raises FetchError."""
+    try:
+        res = fetcher.fetch(url)
+    except FetchError as exc:
+        signals = _safe_url_signals(url)
+        return {"url": url, "final_url": exc.url, "http_status": None, "title": None,
+                "verdict": _classify(None, None, signals, fetched=False),
+                "site_signals": [s.as_dict() for s in signals], "forms": [],
+                "error": exc.as_dict()}, None
+    page = parse_page(res.body, res.final_url, res.charset)
+    if favicon:
+        _favicon(fetcher, page)
+    signals = url_signals(url, res.final_url, res.had_credentials) + page_signals(page)
+    report = page_report(url, res, page, signals)
+    report["verdict"] = _classify(classifier, page, signals, fetched=True)
+    return report, page
+
+
 def scan_url(url: str, config: FetchConfig | None = None, classifier: Classifier | None = None,
              *, fetcher: Fetcher | None = None, favicon: bool = True) -> dict:
     """Fetch and analyse `url`; never raises for a fetch failure (see `error`)."""
     own = fetcher is None
     fetcher = fetcher or Fetcher(config)
     try:
-        try:
-            res = fetcher.fetch(url)
-        except FetchError as exc:
-            signals = _safe_url_signals(url)
-            return {"url": url, "final_url": exc.url, "http_status": None, "title": None,
-                    "verdict": _classify(None, None, signals, fetched=False),
-                    "site_signals": [s.as_dict() for s in signals], "forms": [],
-                    "error": exc.as_dict()}
-        page = parse_page(res.body, res.final_url, res.charset)
-        if favicon:
-            _favicon(fetcher, page)
-        signals = url_signals(url, res.final_url, res.had_credentials) + page_signals(page)
-        report = page_report(url, res, page, signals)
-        report["verdict"] = _classify(classifier, page, signals, fetched=True)
-        return report
+        return scan_page(url, fetcher, classifier, favicon)[0]
     finally:
         if own:
             fetcher.close()

@@ -1,4 +1,4 @@
-"""CLI commands of the crawl side: `scan`, `lookalikes` (thin wrappers over crawlers/)."""
+"""CLI commands of the crawl side: `scan`, `lookalikes`, `crawl`, `ingest` (thin wrappers)."""
 from __future__ import annotations
 
 import json
@@ -143,4 +143,68 @@ def lookalikes(domain: str, check_dns: bool, resolve: tuple[str, ...], no_system
             click.echo(f"{lk.fuzzer:16} {lk.display}{extra}")
 
 
-COMMANDS = [scan, lookalikes]
+def _read_seeds(path: str) -> list[str]:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        lines = (ln.strip() for ln in fh)
+        return [ln for ln in lines if ln and not ln.startswith("#")][:100_000]
+
+
+@click.command("crawl")
+@click.option("--seeds", "seeds_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="File with one URL per line (# comments allowed).")
+@click.option("--depth", type=int, default=1, show_default=True, help="Same-site link depth.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Local worker processes to run until the crawl is done (0: only queue it).")
+@with_appcontext
+def crawl(seeds_file: str, depth: int, workers: int) -> None:
+    """Queue a crawl of the seed URLs and (by default) run local workers until it is done."""
+    from flask import current_app
+
+    from fraudwatch import crawling
+
+    queued, bad = crawling.enqueue_seeds(_read_seeds(seeds_file), depth)
+    for line in bad[:20]:
+        click.echo(f"skipped (not a URL): {line[:200]}", err=True)
+    click.echo(f"queued {queued} seed(s); {len(bad)} skipped; depth {depth}")
+    if workers <= 0:
+        click.echo("run `fraudwatch worker` to crawl them")
+        return
+    before = crawling.stats()["fetched"]
+    # the worker processes are forked: they get this app's configuration as it is
+    app_config = {**current_app.config, "INSTANCE_PATH": current_app.instance_path}
+    crawling.run_local_workers(workers, app_config)
+    click.echo(f"crawled {crawling.stats()['fetched'] - before} page(s) with {workers} worker(s)")
+
+
+@click.command("ingest")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON result per message.")
+@with_appcontext
+def ingest(file: str, as_json: bool) -> None:
+    """Import an .eml, mbox, or SMS CSV/JSONL export as reports (source `import`)."""
+    from crawlers.messages import IngestFileError
+    from fraudwatch.importing import import_file
+
+    counts = {"stored": 0, "duplicates": 0, "errors": 0}
+    try:
+        for result in import_file(file):
+            if result.error:
+                counts["errors"] += 1
+            elif result.duplicate_of:
+                counts["duplicates"] += 1
+            else:
+                counts["stored"] += 1
+            if as_json:
+                click.echo(json.dumps(result.__dict__, ensure_ascii=False))
+            elif result.error:
+                click.echo(f"{result.source}: {result.error['code']}: {result.error['message']}", err=True)
+    except IngestFileError as exc:
+        click.echo(json.dumps({"error": {"code": exc.code, "message": str(exc)}}) if as_json
+                   else f"error: {exc.code}: {exc}", err=not as_json)
+        sys.exit(2)
+    if not as_json:
+        click.echo(f"{counts['stored']} report(s) stored, {counts['duplicates']} duplicate(s), "
+                   f"{counts['errors']} message(s) with errors")
+
+
+COMMANDS = [scan, lookalikes, crawl, ingest]

@@ -1,0 +1,254 @@
+"""Distributed crawling: RQ jobs over Redis that fetch, analyse and store evidence.
+
+- Frontier: a URL is claimed in a dedupe set (one expiring Redis key per URL match key,
+  `fw:crawl:seen:<sha1>`) before it is queued, so it is fetched at most once per
+  revisit window however many workers, seeds or pages point at it. A scan result is
+  kept for the same window, so a report naming a URL crawled an hour ago gets that
+  evidence without a second fetch.
+- Politeness across workers and machines: `RedisHostGate` (crawl_gate.py).
+- Retries: transient fetch failures (timeout, connection, DNS) raise and RQ retries the
+  job with backoff; permanent ones (blocked address, robots, size...) are evidence.
+- Evidence: `fraudwatch.storage.evidence.save_evidence`, linked to report and indicator.
+Every Redis key comes from `fraudwatch.redis_keys.key`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from urllib.parse import urlsplit
+
+from flask import current_app
+from rq import Retry, get_current_job
+
+from classifiers.indicators import normalize_url, registrable_domain, url_match_key
+from crawlers.fetch import FetchConfig, Fetcher
+from crawlers.netguard import DEFAULT_ALLOWED_PORTS
+from crawlers.scan import scan_page
+from fraudwatch import model_registry, redis_keys
+from fraudwatch.crawl_gate import RedisHostGate
+from fraudwatch.extensions import db, redis_store
+from fraudwatch.queue import get_queue
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = frozenset({"timeout", "connect_error", "dns_error", "http_error"})
+RETRY = Retry(max=2, interval=[15, 120])
+DEFAULTS = {"CRAWL_REVISIT_SECONDS": 24 * 3600, "CRAWL_HOST_DELAY": 1.0, "CRAWL_OBEY_ROBOTS": True,
+            "CRAWL_ALLOW_NETWORKS": (), "CRAWL_RESOLVE": (), "CRAWL_ALLOWED_PORTS": None,
+            "CRAWL_TOTAL_TIMEOUT": 30.0, "CRAWL_MAX_LINKS": 50, "CRAWL_MAX_DEPTH": 5,
+            "CRAWL_FAVICON": True}
+_fetchers: dict[tuple, Fetcher] = {}
+
+
+class TransientCrawlError(Exception):
+    """A fetch failed for a reason that may pass; RQ retries the job."""
+
+
+def setting(name: str):
+    """A crawl setting from the app config, else its default."""
+    return current_app.config.get(name, DEFAULTS[name])
+
+
+def _key(*parts: object) -> str:
+    return redis_keys.key("crawl", *parts)
+
+
+def _digest(url: str) -> str:
+    return hashlib.sha1(url_match_key(url).encode("utf-8")).hexdigest()
+
+
+def crawl_queue():
+    """The RQ queue of crawl jobs (workers listen to it after the main queue)."""
+    return get_queue(current_app.config["RQ_QUEUE"] + "-crawl")
+
+
+def fetch_config() -> FetchConfig:
+    """The fetcher configuration of this app."""
+    ports = setting("CRAWL_ALLOWED_PORTS")
+    return FetchConfig(
+        allow_networks=tuple(setting("CRAWL_ALLOW_NETWORKS")), resolve=tuple(setting("CRAWL_RESOLVE")),
+        allowed_ports=DEFAULT_ALLOWED_PORTS if ports is None else (None if ports == "any" else frozenset(ports)),
+        host_delay=float(setting("CRAWL_HOST_DELAY")), obey_robots=bool(setting("CRAWL_OBEY_ROBOTS")),
+        total_timeout=float(setting("CRAWL_TOTAL_TIMEOUT")))
+
+
+def get_fetcher() -> Fetcher:
+    """One fetcher per process and configuration, with the Redis-shared host gate."""
+    config = fetch_config()
+    ident = (config, current_app.config["REDIS_PREFIX"], current_app.config.get("REDIS_URL"))
+    if ident not in _fetchers:
+        gate = RedisHostGate(redis_store.client, _key("host"), config.host_delay,
+                             lock_seconds=config.total_timeout + 10)
+        _fetchers[ident] = Fetcher(config, gate=gate)
+    return _fetchers[ident]
+
+
+def claim(url: str) -> bool:
+    """Put `url` in the dedupe set; False when it was already there within the window."""
+    window = int(setting("CRAWL_REVISIT_SECONDS"))
+    return bool(redis_store.client.set(_key("seen", _digest(url)), "1", nx=True, ex=window))
+
+
+def enqueue_url(url: str, *, depth: int = 0, scope: str | None = None, report_id: int | None = None,
+                indicator_id: int | None = None) -> bool:
+    """Queue a crawl of `url` unless the frontier has seen it; True when queued."""
+    if report_id is None and not claim(url):
+        return False
+    crawl_queue().enqueue("fraudwatch.crawling.crawl_job", url, depth=depth, scope=scope,
+                          report_id=report_id, indicator_id=indicator_id, retry=RETRY,
+                          result_ttl=600, failure_ttl=7 * 86400)
+    return True
+
+
+def enqueue_seeds(urls: list[str], depth: int = 0) -> tuple[int, list[str]]:
+    """Queue seed URLs (same-site links followed to `depth`); return (queued, bad lines)."""
+    queued, bad = 0, []
+    depth = max(0, min(depth, int(setting("CRAWL_MAX_DEPTH"))))
+    for raw in urls:
+        try:
+            url = normalize_url(raw).value
+        except ValueError:
+            bad.append(raw)
+            continue
+        scope = registrable_domain(urlsplit(url).hostname or "")
+        queued += enqueue_url(url, depth=depth, scope=scope)
+    return queued, bad
+
+
+def enqueue_report_urls(report_id: int) -> int:
+    """Queue a crawl of every URL a report names (called by the report job); idempotent."""
+    from fraudwatch.models import Report
+
+    report = db.session.get(Report, report_id)
+    if report is None:
+        return 0
+    window = int(setting("CRAWL_REVISIT_SECONDS"))
+    count = 0
+    for link in report.links:
+        ind = link.indicator
+        if ind.type != "url":
+            continue
+        once = _key("report", report_id, _digest(ind.value))
+        if redis_store.client.set(once, "1", nx=True, ex=window):
+            count += enqueue_url(ind.value, report_id=report_id, indicator_id=ind.id)
+    return count
+
+
+def _classifier():
+    try:
+        model = model_registry.get_classifier()
+    except Exception as exc:  # a missing or broken model must not stop crawling
+        log.warning("classifier unavailable: %s", exc)
+        return None
+    return None if model is None else model.classify
+
+
+def _same_site_links(links: list[str], scope: str | None) -> list[str]:
+    out = []
+    for link in links:
+        host = urlsplit(link).hostname or ""
+        if scope and registrable_domain(host) == scope:
+            out.append(link.split("#", 1)[0])
+    return list(dict.fromkeys(out))[: int(setting("CRAWL_MAX_LINKS"))]
+
+
+def scan_cached(url: str) -> dict:
+    """The scan of `url`: from the result cache within the revisit window, else fetched."""
+    client = redis_store.client
+    key = _key("result", _digest(url))
+    cached = client.get(key)
+    if cached:
+        return json.loads(cached)
+    result, page = scan_page(url, get_fetcher(), _classifier(), favicon=bool(setting("CRAWL_FAVICON")))
+    result["links_found"] = page.links[:500] if page else []
+    error = result.get("error") or {}
+    if error.get("code") in TRANSIENT and _retries_left() > 0:
+        raise TransientCrawlError(f"{url}: {error.get('code')}: {error.get('message')}")
+    client.set(key, json.dumps(result, ensure_ascii=False), ex=int(setting("CRAWL_REVISIT_SECONDS")))
+    client.incr(_key("stats", "fetched"))
+    return result
+
+
+def _retries_left() -> int:
+    job = get_current_job()
+    return int(job.retries_left or 0) if job is not None else 0
+
+
+def crawl_job(url: str, depth: int = 0, scope: str | None = None, report_id: int | None = None,
+              indicator_id: int | None = None) -> dict:
+    """RQ job: scan one URL, store evidence, queue same-site links while depth remains."""
+    from fraudwatch.storage.evidence import save_evidence
+
+    result = scan_cached(url)
+    evidence = {**result, "excerpt": result.get("text_excerpt"), "signals": result.get("site_signals")}
+    save_evidence(db.session, evidence, report_id=report_id, indicator_id=indicator_id)
+    db.session.commit()
+    queued = 0
+    if depth > 0 and not result.get("error"):
+        downloads = set(result.get("downloads") or [])  # programs are a signal, not pages
+        links = [u for u in result.get("links_found", []) if u not in downloads]
+        for link in _same_site_links(links, scope):
+            queued += enqueue_url(link, depth=depth - 1, scope=scope)
+    label = (result.get("verdict") or {}).get("label")
+    return {"url": url, "status": result.get("http_status"), "label": label, "queued": queued,
+            "error": (result.get("error") or {}).get("code")}
+
+
+def stats() -> dict:
+    """Counters of this deployment's crawl (pages fetched, queue length)."""
+    fetched = redis_store.client.get(_key("stats", "fetched"))
+    return {"fetched": int(fetched or 0), "queued": crawl_queue().count}
+
+
+def crawl_idle() -> bool:
+    """True when no crawl or main job is queued, running or waiting for a retry."""
+    from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+    for q in (crawl_queue(), get_queue()):
+        started = StartedJobRegistry(queue=q)
+        started.cleanup()
+        if q.count or started.count or ScheduledJobRegistry(queue=q).count:
+            return False
+    return True
+
+
+def _worker_process(app_config: dict | None, results, max_idle: float) -> None:
+    """A local worker: run jobs until the whole crawl is idle, then report peak memory."""
+    import resource
+    import time
+
+    from fraudwatch import create_app
+    from fraudwatch.workers import build_worker
+
+    app = create_app(app_config)
+    waiting_since = time.monotonic()
+    while True:
+        # with_scheduler: a burst worker also enqueues retries whose backoff has passed
+        if build_worker(app).work(burst=True, with_scheduler=True, logging_level="WARNING"):
+            waiting_since = time.monotonic()
+        with app.app_context():
+            if crawl_idle():
+                break
+        if time.monotonic() - waiting_since > max_idle:
+            break  # jobs held by a dead worker: left to RQ's abandoned-job handling
+        time.sleep(0.05)
+    results.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def run_local_workers(count: int, app_config: dict | None = None, max_idle: float = 180.0) -> list[int]:
+    """Run `count` worker processes here until the crawl is done; their peak RSS in KiB."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_worker_process, args=(app_config, results, max_idle), daemon=False)
+             for _ in range(max(1, count))]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    peaks = []
+    while not results.empty():
+        peaks.append(results.get_nowait())
+    return peaks
