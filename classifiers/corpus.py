@@ -23,6 +23,12 @@ _ALIASES = {"ham": "legit", "normal": "legit", "0": "legit", "smishing": "scam",
 _TEXT_COLUMNS = ("text", "TEXT", "Text", "message", "content", "sms")
 _LABEL_COLUMNS = ("label", "LABEL", "Label", "class", "label_id")
 MAX_FIELD = 1_000_000
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
+
+
+def default_corpus_files() -> list[Path]:
+    """The project's corpus files (data/corpus/*.jsonl)."""
+    return sorted(CORPUS_DIR.glob("*.jsonl"))
 
 
 def text_bucket(text: str, mod: int = 5) -> int:

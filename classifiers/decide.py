@@ -68,15 +68,21 @@ def _pretty(name: str) -> str:
     return name
 
 
+def unreadable(norm: str) -> bool:
+    """True for binary junk: at least 20 characters, 30% or more of them replacement chars."""
+    return len(norm) >= 20 and norm.count("\ufffd") >= 0.3 * len(norm)
+
+
 def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
-    """Output dicts for a batch."""
+    """Output dicts for a batch (binary junk and empty text are `legit`, with a signal saying so)."""
     X = scores["X"]
     flag_w = model.heads["flag"][0][0]
     t_flag = model.thresholds.get("flag", 0.5)
     t_tax = model.thresholds.get("tax", 0.5)
     out = []
     for i, raw in enumerate(raws):
-        p_flag = float(scores["flag"][i])
+        junk = unreadable(norms[i]) or not norms[i]
+        p_flag = 0.0 if junk else float(scores["flag"][i])
         p_scam = float(scores["scam"][i]) if "scam" in scores else 1.0
         flagged = p_flag >= t_flag
         label = ("scam" if p_scam >= 0.5 else "spam") if flagged else "legit"
@@ -98,6 +104,8 @@ def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
             "model_version": model.version,
             "truncated": truncated[i],
         }
+        if junk:
+            result["signals"].append({"name": "unreadable" if norms[i] else "empty", "text": "", "start": 0, "end": 0})
         if truncated[i]:
             cut = min(len(raw), MAX_TEXT_CHARS)
             result["signals"].append({"name": "truncated", "text": "", "start": cut, "end": cut})

@@ -79,10 +79,16 @@ def refang(text: str) -> str:
     return text
 
 
+_PLAIN_HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*"
+                         r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
 def _ascii_host(host: str) -> str:
     host = host.strip().strip(".").lower()
     if not host:
         raise ValueError("the host is empty")
+    if "xn--" not in host and _PLAIN_HOST.fullmatch(host) and not host.replace(".", "").isdigit():
+        return host  # plain ASCII: IDNA would only lower-case it
     if host.startswith("[") and host.endswith("]"):
         return host
     if re.fullmatch(r"[0-9.]+", host):
@@ -101,6 +107,8 @@ def _ascii_host(host: str) -> str:
 
 def unicode_host(host: str) -> str:
     """Display form of a punycode host."""
+    if "xn--" not in host:
+        return host
     try:
         return idna.decode(host)
     except (idna.IDNAError, UnicodeError):

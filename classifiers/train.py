@@ -36,13 +36,13 @@ DEFAULTS = {"C_flag": 16.0, "C_scam": 8.0, "C_tax": 4.0, "C_category": 8.0, "sig
 Progress = Callable[[str, float], None]
 
 
-def prepare(rows: list[dict]) -> list[dict]:
-    """Rows with `norm`, `low` and `spans` added; exact duplicate texts dropped."""
+def prepare(rows: list[dict], dedupe: bool = True) -> list[dict]:
+    """Rows with `norm`, `low` and `spans` added; duplicate normalised texts dropped if `dedupe`."""
     seen: set[str] = set()
     out = []
     for row in rows:
         norm = normalize_text(row["text"])[:MAX_TEXT_CHARS]
-        if norm in seen:
+        if dedupe and norm in seen:
             continue
         seen.add(norm)
         out.append({**row, "norm": norm, "low": lower(norm), "spans": fast_signals(norm)})
@@ -149,6 +149,8 @@ def train_model(corpus_paths: list[Path], output_dir: Path, *, extra: list[Path]
         terms, arrays = _build(rows, params, seed, meta)
     meta["version"] = _version(arrays)
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)
+    metrics["rows"] = len(rows)
+    metrics["summary"] = _summary(meta["version"], metrics)
     save_model(output_dir, meta, terms, arrays, metrics)
     say(f"model {meta['version']} written to {output_dir}", 1.0)
     return metrics
@@ -178,6 +180,15 @@ def _meta(rows: list[dict], files: list[Path], params: dict, seed: int, holdout_
             "data": [{"file": str(p), "sha256": data_hash([p])} for p in files],
             "versions": {"python": platform.python_version(), "sklearn": sklearn.__version__,
                          "spacy": spacy.__version__, "numpy": np.__version__}}
+
+
+def _summary(version: str, metrics: dict) -> str:
+    val = metrics.get("validation") or {}
+    flagged = val.get("flagged") or {}
+    return (f"model {version}: {metrics['rows']} rows, {metrics['train_seconds']} s; validation flagged "
+            f"F1 {flagged.get('f1')} (P {flagged.get('precision')}, R {flagged.get('recall')}), "
+            f"tax scams caught {(val.get('tax_scams') or {}).get('caught_as_tax_scam')}, "
+            f"legit tax flagged {(val.get('legit_tax') or {}).get('flagged')}")
 
 
 def _version(arrays: dict[str, np.ndarray]) -> str:

@@ -1,2 +1,175 @@
-"""CLI commands for the model side (placeholder until its issue lands)."""
-COMMANDS: list = []
+"""CLI commands of the model side: `train`, `classify`, `evaluate` (thin wrappers over classifiers/).
+
+They need neither a database nor Redis. The default model folder is
+`<instance>/models/current` (the app's MODEL_DIR when an app is loaded).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Iterator
+
+import click
+from flask import current_app, has_app_context
+
+BATCH = 1000
+
+
+def _model_dir(option: str | None) -> Path:
+    from classifiers.model import default_model_dir
+    from fraudwatch.config import instance_path_from_env
+
+    if option:
+        return Path(option)
+    if has_app_context():
+        configured = current_app.config.get("MODEL_DIR")
+        return Path(configured) if configured else default_model_dir(current_app.instance_path)
+    return default_model_dir(instance_path_from_env())
+
+
+def _load(model: str | None):
+    from classifiers.model import load_model
+
+    folder = _model_dir(model)
+    try:
+        return load_model(folder)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("train")
+@click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra labelled CSV/JSONL file (columns text,label); repeatable.")
+@click.option("--label-map", default=None, help="Map raw labels, e.g. '0=legit,1=spam_or_scam' or JSON.")
+@click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True),
+              help="Corpus folder or JSONL files (default: data/corpus).")
+@click.option("--output", default=None, type=click.Path(file_okay=False), help="Model folder to write.")
+@click.option("--holdout-mod", type=int, default=None,
+              help="Leave out rows whose sha1(text) % N == 0 (for held-out evaluation).")
+@click.option("--seed", type=int, default=13, show_default=True)
+def train(data: tuple[str, ...], label_map: str | None, corpus: tuple[str, ...], output: str | None,
+          holdout_mod: int | None, seed: int) -> None:
+    """Train the classifier on data/corpus (+ --data files) and print validation metrics."""
+    from classifiers.corpus import default_corpus_files
+    from classifiers.train import train_model
+
+    target = _model_dir(output)
+    with click.progressbar(length=100, label="training", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(step: str, fraction: float) -> None:
+            bar.label = step[:60]
+            bar.update(int(fraction * 100) - done[0])
+            done[0] = int(fraction * 100)
+
+        try:
+            metrics = train_model([Path(c) for c in corpus] or default_corpus_files(), target,
+                                  extra=[Path(d) for d in data], label_map=label_map, seed=seed,
+                                  progress=progress, holdout_mod=holdout_mod)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+    click.echo(f"model written to {target}", err=True)
+
+
+def _rows(stream: IO[bytes]) -> Iterator[dict]:
+    """Input rows: JSONL objects, or the whole input as one plain text."""
+    first = stream.peek(1)[:1] if hasattr(stream, "peek") else b""
+    if first not in (b"{", b"["):
+        text = stream.read().decode("utf-8", errors="replace")
+        yield {"id": None, "text": text}
+        return
+    for number, line in enumerate(stream, 1):
+        line = line.decode("utf-8", errors="replace").strip()
+        if not line:
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield {"id": None, "_error": ("bad_json", f"line {number}: not valid JSON ({exc.msg})")}
+            continue
+        if not isinstance(row, dict):
+            yield {"id": None, "_error": ("bad_row", f"line {number}: not a JSON object")}
+        elif not isinstance(row.get("text"), str):
+            yield {"id": row.get("id"), "_error": ("bad_text", f"line {number}: 'text' must be a string")}
+        else:
+            yield row
+
+
+def _flush(clf, batch: list[dict], out: IO[str]) -> None:
+    good = [row for row in batch if "_error" not in row]
+    results = iter(clf.classify_many([row["text"] for row in good]))
+    for row in batch:
+        if "_error" in row:
+            code, message = row["_error"]
+            record = {"id": row.get("id"), "error": {"code": code, "message": message}}
+        else:
+            record = {"id": row.get("id"), **next(results)}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@click.command("classify")
+@click.option("--model", default=None, type=click.Path(file_okay=False), help="Model folder.")
+@click.option("--input", "input_", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="JSONL file of {id, text} rows (default: stdin; plain text is one message).")
+@click.option("--output", default=None, type=click.Path(dir_okay=False), help="JSONL output (default: stdout).")
+@click.option("--text", default=None, help="Classify this one text.")
+def classify(model: str | None, input_: str | None, output: str | None, text: str | None) -> None:
+    """Classify messages: one JSON output row per input row (errors as error rows)."""
+    clf = _load(model)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        if text is not None:
+            _flush(clf, [{"id": None, "text": text}], out)
+            return
+        stream = open(input_, "rb") if input_ else sys.stdin.buffer
+        batch: list[dict] = []
+        for row in _rows(stream if hasattr(stream, "peek") else _buffered(stream)):
+            batch.append(row)
+            if len(batch) >= BATCH:
+                _flush(clf, batch, out)
+                batch = []
+        _flush(clf, batch, out)
+    finally:
+        if output:
+            out.close()
+
+
+def _buffered(stream: IO[bytes]):
+    import io
+
+    return io.BufferedReader(stream)
+
+
+@click.command("evaluate")
+@click.option("--data", "data", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled CSV/JSONL file (text,label); repeatable.")
+@click.option("--model", default=None, type=click.Path(file_okay=False), help="Model folder.")
+@click.option("--label-map", default=None, help="Map raw labels, e.g. 'ham=legit,spam=spam,smishing=scam'.")
+@click.option("--holdout-mod", type=int, default=None, help="Only rows whose sha1(text) % N == 0.")
+@click.option("--max-errors", type=int, default=20, show_default=True, help="False positives/negatives listed.")
+def evaluate(data: tuple[str, ...], model: str | None, label_map: str | None, holdout_mod: int | None,
+             max_errors: int) -> None:
+    """Precision, recall, F1, ROC-AUC per label and language, confusion matrix, errors."""
+    from classifiers.corpus import parse_label_map, read_rows, text_bucket
+    from classifiers.evaluate import full_report
+    from classifiers.train import prepare
+
+    clf = _load(model)
+    try:
+        mapping = parse_label_map(label_map)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = {"model_version": clf.version}
+    for path in data:
+        rows = read_rows(Path(path), mapping)
+        if holdout_mod:
+            rows = [r for r in rows if text_bucket(r["text"], holdout_mod) == 0]
+        rows = prepare(rows, dedupe=False)
+        results = clf.classify_many([r["text"] for r in rows])
+        report[Path(path).as_posix()] = full_report(rows, results, max_errors)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+COMMANDS = [train, classify, evaluate]
