@@ -52,7 +52,8 @@ def test_classify_jsonl_with_bad_rows(model_dir, tmp_path):
     assert rows[3]["error"]["code"] == "bad_row"
     assert rows[4]["label"] == "legit"
     assert rows[5]["truncated"] is True
-    assert "label" in rows[6] and "label" in rows[7]
+    assert "label" in rows[6]
+    assert rows[7]["error"]["code"] == "bad_json"  # a raw NUL inside a JSON string is invalid JSON
 
 
 def test_classify_plain_text_from_stdin(model_dir):
