@@ -8,6 +8,7 @@ credential forms posting cross-domain, executable downloads) is decided here.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -35,6 +36,8 @@ NEW_TLDS = frozenset({
 })
 CREDENTIAL_KINDS = frozenset({"password", "bank_card", "id_number", "cvv", "otp", "card_expiry"})
 Judge = Callable[[str], HostJudgement]
+# The same hosts come back page after page; the official lists are loaded once anyway.
+cached_judge: Judge = functools.lru_cache(maxsize=8192)(judge_host)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def _brand_tokens() -> set[str]:
         d for d in data.domains if d.count(".") >= 1 and d not in {"gov.cn", "gov.uk", "gc.ca"}}
 
 
-def host_signals(host: str, judge: Judge = judge_host) -> list[Signal]:
+def host_signals(host: str, judge: Judge = cached_judge) -> list[Signal]:
     """Signals of a host name alone (official, lookalike, subdomain tricks, TLD, hosting)."""
     host = host.lower().strip(".")
     if _is_ip(host):
@@ -109,7 +112,7 @@ def host_signals(host: str, judge: Judge = judge_host) -> list[Signal]:
 
 
 def url_signals(url: str, final_url: str | None = None, had_credentials: bool = False,
-                judge: Judge = judge_host) -> list[Signal]:
+                judge: Judge = cached_judge) -> list[Signal]:
     """Signals of the requested URL and the URL it ended at."""
     final = final_url or url
     parts = urlsplit(final)
@@ -146,7 +149,7 @@ def _form_signals(form: Form, page_host: str, official: bool, judge: Judge) -> l
     return out
 
 
-def page_signals(page: Page, judge: Judge = judge_host) -> list[Signal]:
+def page_signals(page: Page, judge: Judge = cached_judge) -> list[Signal]:
     """Signals of the page content: forms, brand cues and downloads, judged by its domain."""
     host = (urlsplit(page.url).hostname or "").lower()
     official = not _is_ip(host) and judge(host).status == "official"

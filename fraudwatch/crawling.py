@@ -19,7 +19,7 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import current_app
-from rq import Retry, get_current_job
+from rq import Queue, Retry, get_current_job
 
 from classifiers.indicators import normalize_url, registrable_domain, url_match_key
 from crawlers.fetch import FetchConfig, Fetcher
@@ -38,7 +38,6 @@ DEFAULTS = {"CRAWL_REVISIT_SECONDS": 24 * 3600, "CRAWL_HOST_DELAY": 1.0, "CRAWL_
             "CRAWL_ALLOW_NETWORKS": (), "CRAWL_RESOLVE": (), "CRAWL_ALLOWED_PORTS": None,
             "CRAWL_TOTAL_TIMEOUT": 30.0, "CRAWL_MAX_LINKS": 50, "CRAWL_MAX_DEPTH": 5,
             "CRAWL_FAVICON": True}
-_fetchers: dict[tuple, Fetcher] = {}
 
 
 class TransientCrawlError(Exception):
@@ -74,20 +73,36 @@ def fetch_config() -> FetchConfig:
 
 
 def get_fetcher() -> Fetcher:
-    """One fetcher per process and configuration, with the Redis-shared host gate."""
-    config = fetch_config()
-    ident = (config, current_app.config["REDIS_PREFIX"], current_app.config.get("REDIS_URL"))
-    if ident not in _fetchers:
+    """One fetcher per app (and process), with the Redis-shared host gate."""
+    fetcher = current_app.extensions.get("fw_crawl_fetcher")
+    if fetcher is None:
+        config = fetch_config()
         gate = RedisHostGate(redis_store.client, _key("host"), config.host_delay,
                              lock_seconds=config.total_timeout + 10)
-        _fetchers[ident] = Fetcher(config, gate=gate)
-    return _fetchers[ident]
+        fetcher = current_app.extensions.setdefault("fw_crawl_fetcher", Fetcher(config, gate=gate))
+    return fetcher
+
+
+def claim_many(urls: list[str]) -> list[bool]:
+    """Put each URL in the dedupe set (one round trip); True for those not seen in the window."""
+    window = int(setting("CRAWL_REVISIT_SECONDS"))
+    pipe = redis_store.client.pipeline(transaction=False)
+    for url in urls:
+        pipe.set(_key("seen", _digest(url)), "1", nx=True, ex=window)
+    return [bool(r) for r in pipe.execute()]
 
 
 def claim(url: str) -> bool:
     """Put `url` in the dedupe set; False when it was already there within the window."""
-    window = int(setting("CRAWL_REVISIT_SECONDS"))
-    return bool(redis_store.client.set(_key("seen", _digest(url)), "1", nx=True, ex=window))
+    return claim_many([url])[0]
+
+
+def _job(url: str, depth: int, scope: str | None, report_id: int | None = None,
+         indicator_id: int | None = None):
+    return Queue.prepare_data("fraudwatch.crawling.crawl_job", args=(url,),
+                              kwargs={"depth": depth, "scope": scope, "report_id": report_id,
+                                      "indicator_id": indicator_id},
+                              retry=RETRY, result_ttl=0, failure_ttl=7 * 86400)
 
 
 def enqueue_url(url: str, *, depth: int = 0, scope: str | None = None, report_id: int | None = None,
@@ -95,10 +110,19 @@ def enqueue_url(url: str, *, depth: int = 0, scope: str | None = None, report_id
     """Queue a crawl of `url` unless the frontier has seen it; True when queued."""
     if report_id is None and not claim(url):
         return False
-    crawl_queue().enqueue("fraudwatch.crawling.crawl_job", url, depth=depth, scope=scope,
-                          report_id=report_id, indicator_id=indicator_id, retry=RETRY,
-                          result_ttl=600, failure_ttl=7 * 86400)
+    crawl_queue().enqueue_many([_job(url, depth, scope, report_id, indicator_id)])
     return True
+
+
+def enqueue_links(urls: list[str], depth: int, scope: str | None) -> int:
+    """Queue the URLs the frontier has not seen (claims and enqueues in two round trips)."""
+    fresh = [u for u, new in zip(urls, claim_many(urls)) if new]
+    if fresh:
+        queue = crawl_queue()
+        with queue.connection.pipeline() as pipe:
+            queue.enqueue_many([_job(u, depth, scope) for u in fresh], pipeline=pipe)
+            pipe.execute()
+    return len(fresh)
 
 
 def enqueue_seeds(urls: list[str], depth: int = 0) -> tuple[int, list[str]]:
@@ -111,8 +135,7 @@ def enqueue_seeds(urls: list[str], depth: int = 0) -> tuple[int, list[str]]:
         except ValueError:
             bad.append(raw)
             continue
-        scope = registrable_domain(urlsplit(url).hostname or "")
-        queued += enqueue_url(url, depth=depth, scope=scope)
+        queued += enqueue_links([url], depth, registrable_domain(urlsplit(url).hostname or ""))
     return queued, bad
 
 
@@ -165,8 +188,10 @@ def scan_cached(url: str) -> dict:
     error = result.get("error") or {}
     if error.get("code") in TRANSIENT and _retries_left() > 0:
         raise TransientCrawlError(f"{url}: {error.get('code')}: {error.get('message')}")
-    client.set(key, json.dumps(result, ensure_ascii=False), ex=int(setting("CRAWL_REVISIT_SECONDS")))
-    client.incr(_key("stats", "fetched"))
+    pipe = client.pipeline(transaction=False)
+    pipe.set(key, json.dumps(result, ensure_ascii=False), ex=int(setting("CRAWL_REVISIT_SECONDS")))
+    pipe.incr(_key("stats", "fetched"))
+    pipe.execute()
     return result
 
 
@@ -188,8 +213,7 @@ def crawl_job(url: str, depth: int = 0, scope: str | None = None, report_id: int
     if depth > 0 and not result.get("error"):
         downloads = set(result.get("downloads") or [])  # programs are a signal, not pages
         links = [u for u in result.get("links_found", []) if u not in downloads]
-        for link in _same_site_links(links, scope):
-            queued += enqueue_url(link, depth=depth - 1, scope=scope)
+        queued = enqueue_links(_same_site_links(links, scope), depth - 1, scope)
     label = (result.get("verdict") or {}).get("label")
     return {"url": url, "status": result.get("http_status"), "label": label, "queued": queued,
             "error": (result.get("error") or {}).get("code")}

@@ -89,6 +89,7 @@ class FarmHandler(BaseHTTPRequestHandler):
     """Dispatch on /hostile/ and /bench/ paths, else on the Host header."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes
     server: "FarmServer"
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output clean
