@@ -59,50 +59,50 @@ def _deflate_bomb() -> bytes:
     return b"".join(comp.compress(zero) for _ in range(64)) + comp.flush()
 
 
+def _chain(h, what: str) -> None:
+    left = int(what.split("/")[1])
+    if left > 0:
+        _redirect(h, f"/hostile/chain/{left - 1}", 301 if left % 2 else 307)
+    else:
+        h.send(200, HTML_PAGE, "text/html")
+
+
+SIMPLE = {  # name -> (body factory, content type, extra headers)
+    "gzip-bomb": (lambda: gzip_bomb(), "text/html", {"Content-Encoding": "gzip"}),
+    "deflate-bomb": (lambda: _deflate_bomb(), "text/html", {"Content-Encoding": "deflate"}),
+    "gzip-ok": (lambda: _gzip(HTML_PAGE), "text/html", {"Content-Encoding": "gzip"}),
+    "stacked": (lambda: _gzip(_gzip(HTML_PAGE)), "text/html", {"Content-Encoding": "gzip, gzip"}),
+    "br": (lambda: b"\x0b\x02\x80hello\x03", "text/html", {"Content-Encoding": "br"}),
+    "corrupt-gzip": (lambda: b"\x1f\x8b\x08\x00garbage-not-deflate" * 10, "text/html",
+                     {"Content-Encoding": "gzip"}),
+    "octet": (lambda: HTML_PAGE, "application/octet-stream", {}),
+    "exe": (lambda: b"MZ\x90\x00" + b"\0" * 1000, "application/x-msdownload", {}),
+    "no-type": (lambda: HTML_PAGE, None, {}),
+    "image": (lambda: b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "image/png", {}),
+}
+STREAMS = {
+    "big": lambda h: _stream(h, BIG),
+    "big-declared": lambda h: _stream(h, BIG, declared=True),
+    "trickle": _trickle_body,
+    "trickle-headers": _trickle_headers,
+    "not-found": lambda h: h.send(404, b"<html><title>gone</title></html>", "text/html"),
+}
+
+
 def handle_hostile(h, path: str, query: dict[str, list[str]]) -> None:
     """Serve /hostile/<what>."""
     what = path[len("/hostile/"):]
     if what.startswith("loop/"):
         _redirect(h, f"/hostile/loop/{int(what.split('/')[1]) + 1}")
     elif what.startswith("chain/"):
-        left = int(what.split("/")[1])
-        if left > 0:
-            _redirect(h, f"/hostile/chain/{left - 1}", 301 if left % 2 else 307)
-        else:
-            h.send(200, HTML_PAGE, "text/html")
+        _chain(h, what)
     elif what == "redirect":
         _redirect(h, query.get("to", ["/"])[0])
-    elif what == "big":
-        _stream(h, BIG)
-    elif what == "big-declared":
-        _stream(h, BIG, declared=True)
-    elif what == "gzip-bomb":
-        h.send(200, gzip_bomb(), "text/html", {"Content-Encoding": "gzip"})
-    elif what == "deflate-bomb":
-        h.send(200, _deflate_bomb(), "text/html", {"Content-Encoding": "deflate"})
-    elif what == "gzip-ok":
-        h.send(200, _gzip(HTML_PAGE), "text/html",
-               {"Content-Encoding": "gzip"})
-    elif what == "stacked":
-        h.send(200, _gzip(_gzip(HTML_PAGE)), "text/html", {"Content-Encoding": "gzip, gzip"})
-    elif what == "br":
-        h.send(200, b"\x0b\x02\x80hello\x03", "text/html", {"Content-Encoding": "br"})
-    elif what == "corrupt-gzip":
-        h.send(200, b"\x1f\x8b\x08\x00garbage-not-deflate" * 10, "text/html", {"Content-Encoding": "gzip"})
-    elif what == "trickle":
-        _trickle_body(h)
-    elif what == "trickle-headers":
-        _trickle_headers(h)
-    elif what == "octet":
-        h.send(200, HTML_PAGE, "application/octet-stream")
-    elif what == "exe":
-        h.send(200, b"MZ\x90\x00" + b"\0" * 1000, "application/x-msdownload")
-    elif what == "no-type":
-        h.send(200, HTML_PAGE, None)
-    elif what == "image":
-        h.send(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "image/png")
-    elif what == "not-found":
-        h.send(404, b"<html><title>gone</title></html>", "text/html")
+    elif what in SIMPLE:
+        body, ctype, headers = SIMPLE[what]
+        h.send(200, body(), ctype, headers)
+    elif what in STREAMS:
+        STREAMS[what](h)
     else:
         h.send(404, b"no such hostile behaviour", "text/plain")
 
