@@ -157,8 +157,8 @@ class Fetcher:
 
     def _pin(self, target: Target) -> str:
         addresses = self.resolver.resolve(target.host, target.port)
-        ip = self.policy.check(target.host, addresses)
-        self._backend.pin(target.host, target.port, str(ip))
+        ip = self.policy.check(target.host, addresses)  # every address, or none
+        self._backend.pin(target.host, target.port, [str(a) for a in addresses])
         return str(ip)
 
     def _request(self, target: Target, types: tuple[str, ...], max_body: int

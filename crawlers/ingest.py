@@ -155,7 +155,14 @@ def _text_stream(p: Path) -> io.TextIOWrapper:
 
 
 def _csv(p: Path) -> Iterator[Item]:
-    csv.field_size_limit(MAX_LINE)
+    previous = csv.field_size_limit(MAX_LINE)  # module-global: restored when done
+    try:
+        yield from _csv_rows(p)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _csv_rows(p: Path) -> Iterator[Item]:
     with _text_stream(p) as fh:
         reader = csv.DictReader(fh)
         i = 0
@@ -198,7 +205,7 @@ def _jsonl(p: Path) -> Iterator[Item]:
             text, _ = decode_html(line)
             try:
                 obj = json.loads(text)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 yield MessageError(source, "bad_json", str(exc)[:300])
                 continue
             if not isinstance(obj, dict):

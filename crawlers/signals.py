@@ -20,6 +20,11 @@ from classifiers.official import HostJudgement, judge_host, load_official
 from crawlers.forms import Form
 from crawlers.page import Page
 
+try:  # the classifier's shared-hosting list (data/hosting/); the small set below is a fallback
+    from classifiers.hosting import shared_kind
+except ImportError:  # pragma: no cover - depends on the classifier package's version
+    shared_kind = None
+
 FREE_HOSTING = frozenset({
     "github.io", "gitlab.io", "netlify.app", "vercel.app", "pages.dev", "workers.dev", "web.app",
     "firebaseapp.com", "000webhostapp.com", "weebly.com", "wixsite.com", "blogspot.com",
@@ -77,6 +82,12 @@ def _homoglyph_detail(host: str) -> str | None:
     return None
 
 
+def _hosting_kind(host: str, reg: str) -> str | None:
+    if shared_kind is not None:
+        return shared_kind(host)
+    return "free_hosting" if reg in FREE_HOSTING or _suffix_of(host) in FREE_HOSTING else None
+
+
 def _brand_tokens() -> set[str]:
     data = load_official()
     return {t for t, a in data.brands.items() if a and len(t) >= 3} | {
@@ -103,8 +114,11 @@ def host_signals(host: str, judge: Judge = cached_judge) -> list[Signal]:
         detail = _homoglyph_detail(host)
         out.append(Signal("homoglyph_host" if detail else "punycode_host", 2.0 if detail else 1.0,
                           detail or f"internationalised name shown as {unicode_host(host)}"))
-    if reg in FREE_HOSTING or _suffix_of(host) in FREE_HOSTING:
+    kind = _hosting_kind(host, reg)
+    if kind == "free_hosting":
         out.append(Signal("free_hosting", 1.0, f"hosted on a free or throwaway service ({reg})"))
+    elif kind == "shortener":
+        out.append(Signal("url_shortener", 0.5, f"a link shortener ({reg}) hides the destination"))
     tld = _suffix_of(host)
     if tld in NEW_TLDS or tld.rsplit(".", 1)[-1] in NEW_TLDS:
         out.append(Signal("new_tld", 1.0, f"cheap / new top-level domain .{tld}"))

@@ -13,6 +13,7 @@ import ssl
 import threading
 import time
 import typing
+from collections import OrderedDict
 
 import httpcore
 import httpx
@@ -60,28 +61,41 @@ class DeadlineStream(httpcore.NetworkStream):
 
 
 class PinnedBackend(httpcore.NetworkBackend):
-    """Connect only to pinned (host, port) -> address entries; never resolve names."""
+    """Connect only to pinned (host, port) -> checked addresses; never resolve names."""
+
+    MAX_PINS = 10_000
 
     def __init__(self) -> None:
-        self._pins: dict[tuple[str, int], str] = {}
+        self._pins: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
         self._lock = threading.Lock()
         self._inner = SyncBackend()
 
-    def pin(self, host: str, port: int, address: str) -> None:
-        """Record the checked address that connections to host:port must use."""
+    def pin(self, host: str, port: int, addresses: typing.Sequence[str]) -> None:
+        """Record the checked addresses that connections to host:port must use."""
         with self._lock:
-            self._pins[(host.lower(), port)] = address
+            key = (host.lower(), port)
+            self._pins[key] = tuple(addresses)
+            self._pins.move_to_end(key)
+            while len(self._pins) > self.MAX_PINS:
+                self._pins.popitem(last=False)
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
                     socket_options: typing.Iterable[typing.Any] | None = None) -> httpcore.NetworkStream:
         with self._lock:
-            address = self._pins.get((host.lower().strip("[]"), port))
-        if address is None:
+            addresses = self._pins.get((host.lower().strip("[]"), port))
+        if not addresses:
             raise httpcore.ConnectError(f"refusing unpinned connection to {host}:{port}")
-        stream = self._inner.connect_tcp(address, port, _bounded(timeout), local_address,
-                                         socket_options)
-        return DeadlineStream(stream)
+        error: Exception | None = None
+        for address in addresses[:4]:  # every one was checked; try the next if one is down
+            try:
+                stream = self._inner.connect_tcp(address, port, _bounded(timeout), local_address,
+                                                 socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+                continue
+            return DeadlineStream(stream)
+        raise error or httpcore.ConnectError(f"cannot connect to {host}:{port}")
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
                             socket_options: typing.Any = None) -> httpcore.NetworkStream:

@@ -109,3 +109,10 @@ def test_binary_eml_is_an_error_not_a_crash(tmp_path):
     path.write_bytes(b"\x00" * 100)
     (item,) = list(ingest_file(path))
     assert isinstance(item, (Message, MessageError))
+
+
+def test_deeply_nested_json_is_an_error(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text("[" * 200_000 + "]" * 200_000 + '\n{"text": "still here"}\n')
+    first, second = list(ingest_file(path))
+    assert first.code == "bad_json" and second.text == "still here"

@@ -120,3 +120,10 @@ def test_resolve_specs_are_validated():
     for bad in ("example.com", "example.com:80", "example.com:80:not-an-ip"):
         with pytest.raises(ValueError):
             r.add(bad)
+
+
+def test_a_dead_checked_address_falls_back_to_the_next_checked_one(farm):
+    config = FetchConfig(allow_networks=("127.0.0.0/8",), allowed_ports=None,
+                         resolve=("two.test:*:127.0.0.2,127.0.0.1",), **TEST_LIMITS)
+    with Fetcher(config) as f:
+        assert f.fetch(f"http://two.test:{farm.port}/hostile/gzip-ok").status == 200
