@@ -5,6 +5,7 @@ Every normaliser raises `ValueError` with a human-readable message on bad input.
 """
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -15,13 +16,15 @@ import idna
 import phonenumbers
 import tldextract
 
+from classifiers.hosting import shared_domains
 from classifiers.official import clean_host
 
 INDICATOR_TYPES = ("url", "domain", "phone", "email", "company", "bank_account")
 MAX_VALUE_LENGTH = 2048
 TRACKING_PARAMS = {"gclid", "fbclid", "msclkid", "yclid", "igshid", "mc_eid", "mc_cid", "spm",
                    "_hsenc", "_hsmi", "ref_src", "scid", "share_source", "wechat_redirect"}
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+# Private suffixes (github.io, vercel.app, blogspot.com...) count: each site on them is its own domain.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _DEFANG = [("hxxps://", "https://"), ("hxxp://", "http://"), ("[.]", "."), ("(.)", "."),
            ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("。", ".")]
@@ -49,6 +52,14 @@ class Normalized:
     match_key: str  # what lookups compare (URLs without tracking parameters)
     display: str  # human form (Unicode host names, masked bank accounts)
     host: str | None = None  # the full host, for URLs and domains
+
+    @functools.cached_property
+    def scope(self) -> str:
+        """What the indicator belongs to: `domain:<registrable domain>` for URLs, domains and
+        e-mails, else `<type>:<value>` (computed once, kept when pickled)."""
+        if self.type in ("url", "domain", "email") and self.host:
+            return "domain:" + registrable_domain(self.host)
+        return f"{self.type}:{self.value}"
 
 
 @dataclass(frozen=True)
@@ -115,12 +126,19 @@ def unicode_host(host: str) -> str:
         return host
 
 
+@functools.lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str:
     """The registrable domain of a host (public suffix + one label), or the host itself."""
     parts = _EXTRACT(host)
     if parts.suffix and parts.domain:
         return f"{parts.domain}.{parts.suffix}"
     return host
+
+
+def shared_site(host: str) -> str | None:
+    """The kind of shared domain (shortener, free_hosting, platform) the host's registrable
+    domain is, or None. `x.vercel.app` is its own site (a private suffix); `bit.ly/x` is not."""
+    return shared_domains().get(registrable_domain(host))
 
 
 def _split_url(text: str) -> tuple[object, str]:
@@ -289,7 +307,7 @@ def indicators_in_text(text: str, region: str = "CN") -> list[Normalized]:
         except ValueError:
             continue
         out.setdefault((normal.type, normal.value), normal)
-        if normal.type == "url" and normal.host:
+        if normal.type == "url" and normal.host and shared_site(normal.host) is None:
             try:
                 domain = normalize_domain(normal.host)
             except ValueError:
@@ -300,5 +318,5 @@ def indicators_in_text(text: str, region: str = "CN") -> list[Normalized]:
 
 __all__ = ["INDICATOR_TYPES", "Normalized", "Found", "normalize", "normalize_url", "url_match_key", "normalize_domain",
            "normalize_phone", "normalize_email", "normalize_company", "normalize_bank_account",
-           "extract_indicators", "indicators_in_text", "registrable_domain", "unicode_host", "refang",
+           "extract_indicators", "indicators_in_text", "registrable_domain", "shared_site", "unicode_host", "refang",
            "clean_host"]

@@ -10,7 +10,7 @@ import math
 
 from flask import current_app
 
-from classifiers.indicators import INDICATOR_TYPES, Normalized, normalize, registrable_domain
+from classifiers.indicators import INDICATOR_TYPES, Normalized, normalize, registrable_domain, shared_site
 from classifiers.official import judge_host, official_hotline
 from fraudwatch import cache
 from fraudwatch.extensions import db
@@ -57,7 +57,8 @@ def _short(value: object) -> object:
 
 
 def _parent_key(item: Normalized) -> tuple[str, str] | None:
-    if item.type in ("url", "email") and item.host:
+    """The domain whose status a URL or e-mail inherits (none on shared domains)."""
+    if item.type in ("url", "email") and item.host and shared_site(item.host) is None:
         return ("domain", registrable_domain(item.host))
     return None
 
@@ -98,6 +99,10 @@ def _answer(item: Normalized, own: list[Indicator], parent: list[Indicator]) -> 
         answer["evidence"].append({"kind": "official_list", "detail": judged[2]})
         return answer
     status, score, evidence = _from_rows(own, parent)
+    kind = shared_site(item.host) if item.host else None
+    if kind:
+        evidence.append({"kind": "shared_domain", "detail": f"{registrable_domain(item.host)} is a shared "
+                         f"{kind.replace('_', ' ')}: only the exact URL is judged, not the whole domain"})
     if judged and judged[0] == "lookalike":
         evidence.insert(0, {"kind": "lookalike", "detail": judged[2]})
         status = status if RANK.get(status, 0) > RANK["suspected"] else "suspected"

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
 
-from classifiers.indicators import Normalized, indicators_in_text, normalize, normalize_domain
+from classifiers.indicators import Normalized, indicators_in_text, normalize, normalize_domain, shared_site
 from fraudwatch.errors import APIError
 from fraudwatch.models import CHANNELS
 
@@ -106,7 +106,7 @@ def _field_indicators(fields: dict, region: str, errors: dict) -> list[tuple[Nor
             errors[kind] = str(exc)
             continue
         out.append((item, "reported"))
-        if item.type in ("url", "email") and item.host:
+        if item.type in ("url", "email") and item.host and shared_site(item.host) is None:
             try:
                 out.append((normalize_domain(item.host), "extracted"))
             except ValueError:

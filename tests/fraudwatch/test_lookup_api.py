@@ -143,3 +143,13 @@ def test_lookup_without_redis_still_answers(database_url, tmp_path):
     app = make_test_app(database_url, "redis://127.0.0.1:1/0", tmp_path / "inst")
     answer = app.test_client().get("/api/v1/lookup", query_string={"type": "domain", "value": "irs-gov.com"})
     assert answer.status_code == 200 and answer.get_json()["status"] == "suspected"
+
+
+def test_a_scam_on_a_shortener_or_free_host_marks_the_url_not_the_platform(client):
+    client.post("/api/v1/reports", json={"message_text": "个税退税 https://bit.ly/3tax0k 与 https://refund-cn.vercel.app/x"})
+    assert lookup(client, "url", "https://bit.ly/3tax0k")["status"] == "suspected"
+    other = lookup(client, "url", "https://bit.ly/holiday-photos")
+    assert other["status"] == "unknown" and other["evidence"][0]["kind"] == "shared_domain"
+    assert lookup(client, "domain", "bit.ly")["status"] == "unknown"
+    assert lookup(client, "domain", "refund-cn.vercel.app")["status"] == "suspected"
+    assert lookup(client, "domain", "my-blog.vercel.app")["status"] == "unknown"
