@@ -150,14 +150,26 @@ class Fetcher:
                     raise FetchError("too_many_redirects",
                                      f"more than {self.config.max_redirects} redirects", url)
                 redirects.append(target.url)
-                target = check_url(urljoin(target.url, location.strip()), self.config.allowed_ports)
+                target = self._next_hop(target, location)
                 continue
             return FetchResult(url, target.url, status, headers, ctype, charset, body, redirects,
                                address, first.had_credentials, time.monotonic() - start)
 
+    def _next_hop(self, target: Target, location: str) -> Target:
+        nxt = urljoin(target.url, location.strip())
+        try:
+            return check_url(nxt, self.config.allowed_ports)
+        except FetchError as exc:
+            exc.url = nxt
+            raise
+
     def _pin(self, target: Target) -> str:
-        addresses = self.resolver.resolve(target.host, target.port)
-        ip = self.policy.check(target.host, addresses)  # every address, or none
+        try:
+            addresses = self.resolver.resolve(target.host, target.port)
+            ip = self.policy.check(target.host, addresses)  # every address, or none
+        except FetchError as exc:
+            exc.url = target.url  # which hop was refused
+            raise
         self._backend.pin(target.host, target.port, [str(a) for a in addresses])
         return str(ip)
 

@@ -161,11 +161,19 @@ def _normalize_host(raw: str) -> str:
         raise FetchError("bad_url", f"invalid host {raw!r}: {exc}") from None
 
 
+def _whatwg_clean(url: str) -> str:
+    """Read the URL as a browser would: no tabs/newlines, backslashes are slashes before '?'."""
+    url = url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f \t\r\n")
+    url = url.replace("\t", "").replace("\r", "").replace("\n", "")
+    head, sep, tail = url.partition("?")
+    return head.replace("\\", "/") + sep + tail
+
+
 def check_url(url: str, allowed_ports: frozenset[int] | None = DEFAULT_ALLOWED_PORTS) -> Target:
     """Validate `url` and return a Target; credentials are stripped, never sent."""
     if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
         raise FetchError("bad_url", "URL missing or too long")
-    url = url.strip()
+    url = _whatwg_clean(url)
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -60,8 +60,11 @@ class RobotsCache:
         try:
             status, text = self._fetch(robots_url)
         except FetchError as exc:
-            if exc.code in UNREACHABLE_HOST:
-                raise  # the page itself cannot be fetched either: report the real reason
+            if exc.code in UNREACHABLE_HOST and exc.url in (None, robots_url):
+                raise  # the page's own host cannot be reached either: report the real reason
+            if exc.code in UNREACHABLE_HOST or exc.code == "too_many_redirects":
+                parser.allow_all = True  # a robots.txt redirect we may not follow: as if missing
+                return parser, FAILURE_TTL
             log.info("robots.txt unavailable at %s (%s): disallowing for now", robots_url, exc.code)
             parser.disallow_all = True
             return parser, FAILURE_TTL

@@ -163,3 +163,13 @@ def test_one_request_at_a_time_per_host_with_a_delay(farm, farm_config):
         elapsed = time.monotonic() - started
     assert farm.seen.max_active["hmrc-taxrefund.co.uk.verify-id.online"] == 1
     assert elapsed >= 0.45  # three delays between four requests
+
+
+def test_a_robots_redirect_to_a_private_address_is_not_followed(farm, farm_config):
+    with make_fetcher(farm_config, allow_networks=("127.0.0.1/32",)) as f:
+        assert f.fetch(farm.url("robots-redirect.example")).status == 200
+
+
+def test_browser_style_urls(fetcher, farm):
+    url = farm.url("irs-refund-gov.com").replace("/", "\\", 3).replace("http:\\", "http:/") + "\t"
+    assert fetcher.fetch(url).final_url == farm.url("irs-refund-gov.com")

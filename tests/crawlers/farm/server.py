@@ -48,6 +48,7 @@ SITES: dict[str, dict[str, Route]] = {
                               "/guide/scams": Route("info.html")},
     "broken.example": {"/": Route("broken.html")},
     "robots.example": {"/": Route("info.html"), "/private/page": Route("info.html")},
+    "robots-redirect.example": {"/": Route("info.html")},
 }
 ROBOTS = {
     "robots.example": "User-agent: *\nDisallow: /private/\n",
@@ -134,7 +135,9 @@ class FarmHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _robots(self, host: str) -> None:
-        if host in ROBOTS:
+        if host == "robots-redirect.example":  # robots.txt that points at the metadata service
+            self.send(302, b"", "text/plain", {"Location": "http://169.254.169.254/robots.txt"})
+        elif host in ROBOTS:
             self.send(200, ROBOTS[host].encode(), "text/plain")
         else:
             self.send(404, b"not found", "text/plain")
