@@ -13,19 +13,26 @@ CODES = frozenset({
 })
 
 
+# Failures that may pass on their own (a crawl job retries them later).
+TRANSIENT = frozenset({"timeout", "connect_error", "http_error"})
+
+
 class FetchError(Exception):
     """A fetch that did not produce a usable response; `code` is machine-readable."""
 
-    def __init__(self, code: str, message: str, url: str | None = None) -> None:
+    def __init__(self, code: str, message: str, url: str | None = None,
+                 transient: bool | None = None) -> None:
         assert code in CODES, code
         super().__init__(message)
         self.code = code
         self.message = message
         self.url = url
+        self.transient = code in TRANSIENT if transient is None else transient
 
     def as_dict(self) -> dict:
         """The JSON form used by `fraudwatch scan --json`."""
-        return {"code": self.code, "message": self.message, "url": self.url}
+        return {"code": self.code, "message": self.message, "url": self.url,
+                "transient": self.transient}
 
     def __repr__(self) -> str:
         return f"FetchError({self.code!r}, {self.message!r})"

@@ -119,7 +119,8 @@ class Resolver:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError, OSError) as exc:
-            raise FetchError("dns_error", f"cannot resolve {host}: {exc}") from None
+            again = getattr(exc, "errno", None) == socket.EAI_AGAIN  # no answer yet, not NXDOMAIN
+            raise FetchError("dns_error", f"cannot resolve {host}: {exc}", transient=again) from None
         out: list[IPAddress] = []
         for info in infos:
             ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])

@@ -32,7 +32,6 @@ from fraudwatch.queue import get_queue
 
 log = logging.getLogger(__name__)
 
-TRANSIENT = frozenset({"timeout", "connect_error", "dns_error", "http_error"})
 RETRY = Retry(max=2, interval=[15, 120])
 DEFAULTS = {"CRAWL_REVISIT_SECONDS": 24 * 3600, "CRAWL_HOST_DELAY": 1.0, "CRAWL_OBEY_ROBOTS": True,
             "CRAWL_ALLOW_NETWORKS": (), "CRAWL_RESOLVE": (), "CRAWL_ALLOWED_PORTS": None,
@@ -186,7 +185,7 @@ def scan_cached(url: str) -> dict:
     result, page = scan_page(url, get_fetcher(), _classifier(), favicon=bool(setting("CRAWL_FAVICON")))
     result["links_found"] = page.links[:500] if page else []
     error = result.get("error") or {}
-    if error.get("code") in TRANSIENT and _retries_left() > 0:
+    if error.get("transient") and _retries_left() > 0:
         raise TransientCrawlError(f"{url}: {error.get('code')}: {error.get('message')}")
     pipe = client.pipeline(transaction=False)
     pipe.set(key, json.dumps(result, ensure_ascii=False), ex=int(setting("CRAWL_REVISIT_SECONDS")))

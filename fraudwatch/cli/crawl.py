@@ -158,8 +158,6 @@ def _read_seeds(path: str) -> list[str]:
 @with_appcontext
 def crawl(seeds_file: str, depth: int, workers: int) -> None:
     """Queue a crawl of the seed URLs and (by default) run local workers until it is done."""
-    from flask import current_app
-
     from fraudwatch import crawling
 
     queued, bad = crawling.enqueue_seeds(_read_seeds(seeds_file), depth)
@@ -170,17 +168,18 @@ def crawl(seeds_file: str, depth: int, workers: int) -> None:
         click.echo("run `fraudwatch worker` to crawl them")
         return
     before = crawling.stats()["fetched"]
-    # the worker processes are forked: they get this app's configuration as it is
-    app_config = {**current_app.config, "INSTANCE_PATH": current_app.instance_path}
-    crawling.run_local_workers(workers, app_config)
+    _run_workers(workers)
     click.echo(f"crawled {crawling.stats()['fetched'] - before} page(s) with {workers} worker(s)")
 
 
 @click.command("ingest")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON result per message.")
+@click.option("--workers", type=int, default=0, show_default=True,
+              help="Local workers to classify the reports and crawl their URLs now (0: leave it "
+                   "to the service's workers).")
 @with_appcontext
-def ingest(file: str, as_json: bool) -> None:
+def ingest(file: str, as_json: bool, workers: int) -> None:
     """Import an .eml, mbox, or SMS CSV/JSONL export as reports (source `import`)."""
     from crawlers.messages import IngestFileError
     from fraudwatch.importing import import_file
@@ -205,6 +204,17 @@ def ingest(file: str, as_json: bool) -> None:
     if not as_json:
         click.echo(f"{counts['stored']} report(s) stored, {counts['duplicates']} duplicate(s), "
                    f"{counts['errors']} message(s) with errors")
+    if workers > 0:
+        _run_workers(workers)
+
+
+def _run_workers(count: int) -> None:
+    """Fork `count` local workers with this app's configuration; wait until all work is done."""
+    from flask import current_app
+
+    from fraudwatch import crawling
+
+    crawling.run_local_workers(count, {**current_app.config, "INSTANCE_PATH": current_app.instance_path})
 
 
 COMMANDS = [scan, lookalikes, crawl, ingest]
