@@ -42,6 +42,7 @@ def bench_config(base: Path, redis_url: str, farm: FarmServer, hosts: list[str],
 def run(base: Path, redis_url: str, farm: FarmServer, sites: int, workers: int) -> dict:
     """Crawl `sites` farm sites with `workers` processes; return the measurements."""
     from fraudwatch import crawling
+    from fraudwatch.crawl_workers import run_local_workers
 
     hosts = [f"site{i:02d}.bench.test" for i in range(sites)]
     tag = f"w{workers}-s{sites}-{uuid.uuid4().hex[:6]}"
@@ -50,7 +51,7 @@ def run(base: Path, redis_url: str, farm: FarmServer, sites: int, workers: int) 
     with app.app_context():
         crawling.enqueue_seeds([farm.url(h, "/bench/0") for h in hosts], depth=1000)
     started = time.perf_counter()
-    peaks = crawling.run_local_workers(workers, config)
+    peaks = run_local_workers(workers, config)
     elapsed = time.perf_counter() - started
     with app.app_context():
         pages = crawling.stats()["fetched"]

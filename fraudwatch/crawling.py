@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -33,10 +34,11 @@ from fraudwatch.queue import get_queue
 log = logging.getLogger(__name__)
 
 RETRY = Retry(max=2, interval=[15, 120])
+RETRY_ALONE_AFTER = timedelta(seconds=15)
 DEFAULTS = {"CRAWL_REVISIT_SECONDS": 24 * 3600, "CRAWL_HOST_DELAY": 1.0, "CRAWL_OBEY_ROBOTS": True,
             "CRAWL_ALLOW_NETWORKS": (), "CRAWL_RESOLVE": (), "CRAWL_ALLOWED_PORTS": None,
             "CRAWL_TOTAL_TIMEOUT": 30.0, "CRAWL_MAX_LINKS": 50, "CRAWL_MAX_DEPTH": 5,
-            "CRAWL_FAVICON": True}
+            "CRAWL_FAVICON": True, "CRAWL_BATCH": 10}
 
 
 class TransientCrawlError(Exception):
@@ -96,9 +98,9 @@ def claim(url: str) -> bool:
     return claim_many([url])[0]
 
 
-def _job(url: str, depth: int, scope: str | None, report_id: int | None = None,
+def _job(urls: list[str], depth: int, scope: str | None, report_id: int | None = None,
          indicator_id: int | None = None):
-    return Queue.prepare_data("fraudwatch.crawling.crawl_job", args=(url,),
+    return Queue.prepare_data("fraudwatch.crawling.crawl_job", args=(urls,),
                               kwargs={"depth": depth, "scope": scope, "report_id": report_id,
                                       "indicator_id": indicator_id},
                               retry=RETRY, result_ttl=0, failure_ttl=7 * 86400)
@@ -109,17 +111,19 @@ def enqueue_url(url: str, *, depth: int = 0, scope: str | None = None, report_id
     """Queue a crawl of `url` unless the frontier has seen it; True when queued."""
     if report_id is None and not claim(url):
         return False
-    crawl_queue().enqueue_many([_job(url, depth, scope, report_id, indicator_id)])
+    crawl_queue().enqueue_many([_job([url], depth, scope, report_id, indicator_id)])
     return True
 
 
 def enqueue_links(urls: list[str], depth: int, scope: str | None) -> int:
-    """Queue the URLs the frontier has not seen (claims and enqueues in two round trips)."""
+    """Queue the URLs the frontier has not seen, in jobs of up to CRAWL_BATCH URLs."""
     fresh = [u for u, new in zip(urls, claim_many(urls)) if new]
     if fresh:
+        size = max(1, int(setting("CRAWL_BATCH")))
+        jobs = [_job(fresh[i:i + size], depth, scope) for i in range(0, len(fresh), size)]
         queue = crawl_queue()
         with queue.connection.pipeline() as pipe:
-            queue.enqueue_many([_job(u, depth, scope) for u in fresh], pipeline=pipe)
+            queue.enqueue_many(jobs, pipeline=pipe)
             pipe.execute()
     return len(fresh)
 
@@ -175,8 +179,13 @@ def _same_site_links(links: list[str], scope: str | None) -> list[str]:
     return list(dict.fromkeys(out))[: int(setting("CRAWL_MAX_LINKS"))]
 
 
-def scan_cached(url: str) -> dict:
-    """The scan of `url`: from the result cache within the revisit window, else fetched."""
+def scan_cached(url: str, *, may_raise: bool = True) -> dict | None:
+    """The scan of `url`: cached within the revisit window, else fetched.
+
+    A transient failure raises TransientCrawlError (RQ retries the job) when `may_raise`
+    and retries are left; inside a batch it returns None and the caller retries the URL
+    in a job of its own.
+    """
     client = redis_store.client
     key = _key("result", _digest(url))
     cached = client.get(key)
@@ -185,8 +194,11 @@ def scan_cached(url: str) -> dict:
     result, page = scan_page(url, get_fetcher(), _classifier(), favicon=bool(setting("CRAWL_FAVICON")))
     result["links_found"] = page.links[:500] if page else []
     error = result.get("error") or {}
-    if error.get("transient") and _retries_left() > 0:
-        raise TransientCrawlError(f"{url}: {error.get('code')}: {error.get('message')}")
+    if error.get("transient"):
+        if not may_raise:
+            return None
+        if _retries_left() > 0:
+            raise TransientCrawlError(f"{url}: {error.get('code')}: {error.get('message')}")
     pipe = client.pipeline(transaction=False)
     pipe.set(key, json.dumps(result, ensure_ascii=False), ex=int(setting("CRAWL_REVISIT_SECONDS")))
     pipe.incr(_key("stats", "fetched"))
@@ -199,79 +211,48 @@ def _retries_left() -> int:
     return int(job.retries_left or 0) if job is not None else 0
 
 
-def crawl_job(url: str, depth: int = 0, scope: str | None = None, report_id: int | None = None,
-              indicator_id: int | None = None) -> dict:
-    """RQ job: scan one URL, store evidence, queue same-site links while depth remains."""
+def _store_once(url: str, result: dict, report_id: int | None, indicator_id: int | None) -> bool:
+    """Save the evidence unless this job (or its earlier attempt) already did."""
     from fraudwatch.storage.evidence import save_evidence
 
-    result = scan_cached(url)
+    marker = _key("stored", _digest(url), report_id or 0)
+    if redis_store.client.exists(marker):
+        return False
     evidence = {**result, "excerpt": result.get("text_excerpt"), "signals": result.get("site_signals")}
     save_evidence(db.session, evidence, report_id=report_id, indicator_id=indicator_id)
     db.session.commit()
-    queued = 0
-    if depth > 0 and not result.get("error"):
-        downloads = set(result.get("downloads") or [])  # programs are a signal, not pages
-        links = [u for u in result.get("links_found", []) if u not in downloads]
-        queued = enqueue_links(_same_site_links(links, scope), depth - 1, scope)
-    label = (result.get("verdict") or {}).get("label")
-    return {"url": url, "status": result.get("http_status"), "label": label, "queued": queued,
-            "error": (result.get("error") or {}).get("code")}
+    redis_store.client.set(marker, "1", ex=int(setting("CRAWL_REVISIT_SECONDS")))
+    return True
+
+
+def _followable(result: dict, scope: str | None) -> list[str]:
+    if result.get("error"):
+        return []
+    downloads = set(result.get("downloads") or [])  # programs are a signal, not pages
+    return _same_site_links([u for u in result.get("links_found", []) if u not in downloads], scope)
+
+
+def crawl_job(urls: str | list[str], depth: int = 0, scope: str | None = None,
+              report_id: int | None = None, indicator_id: int | None = None) -> dict:
+    """RQ job: scan each URL, store evidence, queue same-site links while depth remains."""
+    urls = [urls] if isinstance(urls, str) else list(urls)
+    links: list[str] = []
+    done: dict[str, str | None] = {}
+    for url in urls:
+        result = scan_cached(url, may_raise=len(urls) == 1)
+        if result is None:  # transient failure inside a batch: retried alone, later
+            crawl_queue().enqueue_in(RETRY_ALONE_AFTER, "fraudwatch.crawling.crawl_job", [url],
+                                     depth=depth, scope=scope, retry=RETRY, result_ttl=0)
+            done[url] = "retrying"
+            continue
+        _store_once(url, result, report_id, indicator_id)
+        links += _followable(result, scope) if depth > 0 else []
+        done[url] = (result.get("error") or {}).get("code")
+    queued = enqueue_links(list(dict.fromkeys(links)), depth - 1, scope) if links else 0
+    return {"urls": done, "queued": queued}
 
 
 def stats() -> dict:
     """Counters of this deployment's crawl (pages fetched, queue length)."""
     fetched = redis_store.client.get(_key("stats", "fetched"))
     return {"fetched": int(fetched or 0), "queued": crawl_queue().count}
-
-
-def crawl_idle() -> bool:
-    """True when no crawl or main job is queued, running or waiting for a retry."""
-    from rq.registry import ScheduledJobRegistry, StartedJobRegistry
-
-    for q in (crawl_queue(), get_queue()):
-        started = StartedJobRegistry(queue=q)
-        started.cleanup()
-        if q.count or started.count or ScheduledJobRegistry(queue=q).count:
-            return False
-    return True
-
-
-def _worker_process(app_config: dict | None, results, max_idle: float) -> None:
-    """A local worker: run jobs until the whole crawl is idle, then report peak memory."""
-    import resource
-    import time
-
-    from fraudwatch import create_app
-    from fraudwatch.workers import build_worker
-
-    app = create_app(app_config)
-    waiting_since = time.monotonic()
-    while True:
-        # with_scheduler: a burst worker also enqueues retries whose backoff has passed
-        if build_worker(app).work(burst=True, with_scheduler=True, logging_level="WARNING"):
-            waiting_since = time.monotonic()
-        with app.app_context():
-            if crawl_idle():
-                break
-        if time.monotonic() - waiting_since > max_idle:
-            break  # jobs held by a dead worker: left to RQ's abandoned-job handling
-        time.sleep(0.05)
-    results.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-def run_local_workers(count: int, app_config: dict | None = None, max_idle: float = 180.0) -> list[int]:
-    """Run `count` worker processes here until the crawl is done; their peak RSS in KiB."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    results = ctx.Queue()
-    procs = [ctx.Process(target=_worker_process, args=(app_config, results, max_idle), daemon=False)
-             for _ in range(max(1, count))]
-    for proc in procs:
-        proc.start()
-    for proc in procs:
-        proc.join()
-    peaks = []
-    while not results.empty():
-        peaks.append(results.get_nowait())
-    return peaks

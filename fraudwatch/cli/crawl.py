@@ -212,9 +212,9 @@ def _run_workers(count: int) -> None:
     """Fork `count` local workers with this app's configuration; wait until all work is done."""
     from flask import current_app
 
-    from fraudwatch import crawling
+    from fraudwatch.crawl_workers import run_local_workers
 
-    crawling.run_local_workers(count, {**current_app.config, "INSTANCE_PATH": current_app.instance_path})
+    run_local_workers(count, {**current_app.config, "INSTANCE_PATH": current_app.instance_path})
 
 
 COMMANDS = [scan, lookalikes, crawl, ingest]

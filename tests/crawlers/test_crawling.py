@@ -91,8 +91,20 @@ def test_transient_failures_are_retried_by_rq(crawl_app, farm):
         assert ScheduledJobRegistry(queue=crawling.crawl_queue()).count == 1  # retry with backoff
         assert evidence(crawl_app) == []
         result = crawling.crawl_job(farm.url("hostile.test", "/hostile/trickle"))  # no retries left
-    assert result["error"] == "timeout"
+    assert result["urls"] == {farm.url("hostile.test", "/hostile/trickle"): "timeout"}
     assert evidence(crawl_app)[0].error["code"] == "timeout"
+
+
+def test_a_transient_failure_inside_a_batch_is_retried_alone(crawl_app, farm):
+    from fraudwatch import crawling
+
+    trickle, page = farm.url("hostile.test", "/hostile/trickle"), farm.url("irs-refund-gov.com")
+    with crawl_app.app_context():
+        result = crawling.crawl_job([trickle, page])
+        assert result["urls"] == {trickle: "retrying", page: None}
+        assert ScheduledJobRegistry(queue=crawling.crawl_queue()).count == 1
+        assert crawling.crawl_job([page]) == {"urls": {page: None}, "queued": 0}
+    assert [e.url for e in evidence(crawl_app)] == [page]  # stored once, not twice
 
 
 def test_redis_gate_serialises_a_host_across_workers(redis_url):
