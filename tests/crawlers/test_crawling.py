@@ -1,6 +1,7 @@
 """Distributed crawl glue on real Redis + database: frontier, dedupe, politeness, evidence."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -152,3 +153,10 @@ def test_crawl_and_ingest_commands(crawl_app, farm, tmp_path):
         assert report.channel == "sms" and report.phone
     (row,) = evidence(crawl_app, report_id=report.id)
     assert row.final_url == url and row.verdict["label"] == "scam"
+
+
+def test_ingest_of_an_unknown_file_is_a_clear_error(crawl_app, tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)))
+    result = crawl_app.test_cli_runner().invoke(args=["ingest", "--json", str(junk)])
+    assert result.exit_code == 2 and json.loads(result.output)["error"]["code"] == "unknown_format"

@@ -116,3 +116,18 @@ def test_deeply_nested_json_is_an_error(tmp_path):
     path.write_text("[" * 200_000 + "]" * 200_000 + '\n{"text": "still here"}\n')
     first, second = list(ingest_file(path))
     assert first.code == "bad_json" and second.text == "still here"
+
+
+def test_multipart_prefers_plain_text_and_skips_attachments(tmp_path):
+    raw = (b"From: HMRC <refunds@hmrc-taxrefund.co.uk.verify-id.online>\nSubject: Refund\n"
+           b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b1\n\n"
+           b"--b1\nContent-Type: multipart/alternative; boundary=b2\n\n"
+           b"--b2\nContent-Type: text/plain; charset=utf-8\n\nPlain: claim at https://hmrc-refund.online/x\n"
+           b"--b2\nContent-Type: text/html; charset=utf-8\n\n<p>HTML: <a href='https://other.example/'>here</a></p>\n"
+           b"--b2--\n--b1\nContent-Type: text/plain\nContent-Disposition: attachment; filename=a.txt\n\n"
+           b"attachment text https://attached.example/\n--b1--\n")
+    path = tmp_path / "multi.eml"
+    path.write_bytes(raw)
+    (msg,) = list(ingest_file(path))
+    assert msg.text.startswith("Plain:") and "attachment" not in msg.text
+    assert msg.urls == ["https://hmrc-refund.online/x", "https://other.example/"]
