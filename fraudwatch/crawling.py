@@ -4,11 +4,18 @@
   `fw:crawl:seen:<sha1>`) before it is queued, so it is fetched at most once per
   revisit window however many workers, seeds or pages point at it. A scan result is
   kept for the same window, so a report naming a URL crawled an hour ago gets that
-  evidence without a second fetch.
+  evidence without a second fetch. Discovered same-site links are queued in jobs of up
+  to CRAWL_BATCH URLs (RQ's per-job bookkeeping is most of a page's cost otherwise).
 - Politeness across workers and machines: `RedisHostGate` (crawl_gate.py).
-- Retries: transient fetch failures (timeout, connection, DNS) raise and RQ retries the
-  job with backoff; permanent ones (blocked address, robots, size...) are evidence.
-- Evidence: `fraudwatch.storage.evidence.save_evidence`, linked to report and indicator.
+- Retries: a transient fetch failure (timeout, refused connection, DNS without an
+  answer yet) raises and RQ retries the job with backoff (in a batch, that URL is
+  re-queued alone); permanent ones (blocked address, robots, size...) are evidence.
+- Evidence: `fraudwatch.storage.evidence.save_evidence`, linked to report and indicator,
+  stored once per URL and report even when a job runs again.
+Settings (app config, defaults in DEFAULTS): CRAWL_ALLOW_NETWORKS (CIDRs), CRAWL_RESOLVE
+(curl-style HOST:PORT:ADDR), CRAWL_ALLOWED_PORTS (None = usual web ports, "any", or a
+list), CRAWL_HOST_DELAY, CRAWL_OBEY_ROBOTS, CRAWL_TOTAL_TIMEOUT, CRAWL_REVISIT_SECONDS,
+CRAWL_MAX_LINKS (per page), CRAWL_MAX_DEPTH, CRAWL_BATCH, CRAWL_FAVICON.
 Every Redis key comes from `fraudwatch.redis_keys.key`.
 """
 from __future__ import annotations
