@@ -1,8 +1,8 @@
 """From head probabilities and signals to the output dict of one classification.
 
 label: `flag` probability >= the stored threshold -> flagged; then `scam` if the scam
-head says so (>= 0.5) else `spam`. tax_impersonation: a scam whose tax head (or, without
-one, whose tax signals) says it impersonates a tax authority. authority: the most named
+head says so (>= 0.5) else `spam`. tax_impersonation: a scam that names a tax authority
+(mention, sender tag, lookalike link) or that the tax head says impersonates one. authority: the most named
 authority among mentions, lookalike links and hotlines. category: the category head's
 best tag allowed for the label. explanation: the inputs that pushed the flag head most
 towards the decision, with their contributions.
@@ -87,10 +87,11 @@ def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
         flagged = p_flag >= t_flag
         label = ("scam" if p_scam >= 0.5 else "spam") if flagged else "legit"
         names = signal_names(spans[i])
+        tax_named = bool(names & TAX_SIGNALS)
         if "tax" in scores:
-            tax = label == "scam" and float(scores["tax"][i]) >= t_tax
+            tax = label == "scam" and (tax_named or float(scores["tax"][i]) >= t_tax)
         else:
-            tax = label == "scam" and bool(names & TAX_SIGNALS)
+            tax = label == "scam" and tax_named
         probs = scores["category"][i] if "category" in scores else None
         result = {
             "label": label,

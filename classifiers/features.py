@@ -25,13 +25,15 @@ NGRAM_RANGE = (1, 3)
 RISK = ("credential_request", "payment_personal", "gift_card_crypto", "im_contact", "third_party_fee",
         "threat_arrest", "app_download")
 _BASE = sorted({name.split(":")[0] for name in phrase_table()}) + [
-    "url", "email", "url_official", "url_lookalike", "url_unknown", "url_shortener", "url_ip_host", "url_risky_tld",
+    "url", "email", "url_official", "url_lookalike", "url_unknown", "url_shortener", "url_ip_host", "url_risky_tld", "url_taxlike", "email_taxlike",
     "email_official", "email_lookalike", "email_unknown", "phone", "hotline_official", "money", "deadline",
     "card_number", "sender_tag_bureau", "sender_tag_generic"]
 _DERIVED = ["tax_context", "refund_context", "link_nonofficial", "only_official_links", "risk_count_1",
             "risk_count_2", "risk_count_3plus", "refund_and_link", "refund_and_money", "anti_fraud_and_risk"] + [
     f"tax_and_{name}" for name in RISK + ("link_nonofficial", "url_lookalike", "click_request", "urgency",
                                           "deadline", "phone")]
+_WARN = RISK + ("link_nonofficial", "url_lookalike", "urgency", "deadline", "money", "refund_context", "tax_context")
+_DERIVED += [f"warn_and_{name}" for name in _WARN] + [f"official_and_{name}" for name in _WARN]
 SIGNAL_FEATURES = sorted(set(_BASE)) + _DERIVED
 SIGNAL_INDEX = {name: i for i, name in enumerate(SIGNAL_FEATURES)}
 
@@ -72,6 +74,11 @@ def derived(names: set[str]) -> list[str]:
         out.append("refund_and_money")
     if risks and "never_ask" in names:
         out.append("anti_fraud_and_risk")
+    context = names | set(out)
+    if "never_ask" in names:
+        out.extend(f"warn_and_{r}" for r in _WARN if r in context)
+    if names & {"sender_tag_bureau", "self_login", "url_official", "hotline_official"}:
+        out.extend(f"official_and_{r}" for r in _WARN if r in context)
     if tax:
         extra = names | ({"link_nonofficial"} if nonofficial else set())
         out.extend(f"tax_and_{r}" for r in RISK + ("link_nonofficial", "url_lookalike", "click_request", "urgency",

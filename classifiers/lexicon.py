@@ -9,7 +9,13 @@ from __future__ import annotations
 
 # --- what real tax authorities never do (and fakes do) ----------------------------------
 RISK_PHRASES: dict[str, list[str]] = {
+    "identity_switch": [
+        "新号", "换号", "新号码", "这是我新号", "我是你领导", "我是你老板", "在开会", "不方便接电话", "别打电话",
+        "new number", "my new number", "this is my new", "hi mum", "hi mom", "hi dad", "it's me", "lost my phone",
+        "wrong number", "wrong person",
+    ],
     "credential_request": [
+        "读给我", "发给我", "发我", "截图", "短信里的", "6位数字", "六位数字", "收到的验证码", "upload a photo", "photo of your", "selfie", "driver licence", "driver license", "licence number", "license number", "read me the code", "the code you", "code we sent", "code sent to your", "online banking",
         "验证码", "校验码", "动态码", "动态密码", "短信码", "支付密码", "取款密码", "银行卡密码", "登录密码", "网银密码",
         "密码", "cvv", "cvv2", "cvc", "安全码", "卡背后三位", "后三位", "有效期", "银行卡号", "卡号", "身份证号",
         "身份证号码", "身份证正反面", "手持身份证", "人脸识别", "刷脸", "余额", "网银", "u盾", "账户信息", "银行卡信息",
@@ -23,6 +29,7 @@ RISK_PHRASES: dict[str, list[str]] = {
         "confirm your details", "personal information", "financial information", "card information",
     ],
     "payment_personal": [
+        "转一下", "先转", "周转", "借我", "账户名", "收款码", "代收", "trust account", "wallet", "account name", "bsb", "upi", "@ybl", "crypto wallet", "send money",
         "安全账户", "安全帐户", "国库代收", "国库账户", "指定账户", "指定帐户", "个人账户", "个人帐户", "私人账户",
         "转账至", "转账到", "汇款至", "汇款到", "打款到", "转入", "汇入", "对私账户", "先行垫付", "垫付",
         "safe account", "secure account", "wire transfer", "wire the", "wire money", "western union",
@@ -36,12 +43,14 @@ RISK_PHRASES: dict[str, list[str]] = {
         "ebay card", "bitcoin", "btc", "crypto", "cryptocurrency", "ethereum", "vouchers", "voucher code",
     ],
     "im_contact": [
+        "拉群", "拉你进群", "拉您进", "群里", "群公告", "客服", "助手", "老师指导", "reply claim", "reply yes", "reply y",
         "qq", "qq群", "qq号", "微信", "微信号", "加微", "加微信", "v信", "vx", "薇信", "威信", "wx", "微 信", "加群",
         "入群", "进群", "群号", "扫码进群", "扫码添加", "钉钉群", "企业微信", "加好友", "添加好友", "私聊",
         "whatsapp", "telegram", "signal app", "wechat", "line id", "kakaotalk", "dm me", "message me on",
         "text me on", "add me on",
     ],
     "third_party_fee": [
+        "打点费", "代理费", "接入费", "开通费", "换盘", "税务顾问费", "delivery fee", "processing charge", "agent fee", "customs fee", "release charge", "small charge",
         "保证金", "服务费", "手续费", "工本费", "解冻费", "激活费", "认证费", "升级费", "年费", "维护费", "建设费",
         "税务系统建设费", "系统升级费", "数电票升级费", "税控盘年费", "金税盘年费", "税控盘", "金税盘", "税控设备",
         "培训费", "审核费", "加急费", "会员费", "押金", "processing fee", "admin fee", "administration fee",
@@ -69,6 +78,7 @@ RISK_PHRASES: dict[str, list[str]] = {
         "open the link", "secure link", "scan the qr", "qr code",
     ],
     "app_download": [
+        "视频会议", "共享一下屏幕", "开个视频", "小程序", "附件", "证书", "certificate", "download the new", ".scr", ".zip", "macro", "enable content",
         "下载", "安装", "apk", "exe", "插件", "查验插件", "安全插件", "控件", "客户端", "远程", "屏幕共享", "共享屏幕",
         "会议软件", "腾讯会议", "向日葵", "todesk", "zoom", "download", "install", "anydesk", "teamviewer",
         "remote access", "screen share", "screen sharing", "attachment", "attached file", ".exe", ".apk",
@@ -136,11 +146,17 @@ TRUST_PHRASES: dict[str, list[str]] = {
         "online services", "by yourself", "yourself", "ird.govt.nz",
     ],
     "never_ask": [
-        "不会", "绝不会", "从不", "不会要求", "不会以", "不会通过", "请勿", "切勿", "不要", "谨防", "警惕", "提醒", "防骗",
-        "诈骗", "骗局", "反诈", "冒充", "假冒", "虚假", "举报", "we will never", "will never", "never ask", "never",
-        "do not click", "don't click", "do not share", "don't share", "do not reply", "scam", "scams", "phishing",
-        "fraudsters", "fraudulent", "report it", "report suspicious", "forward it to", "be aware", "beware",
-        "genuine", "impersonate", "impersonating", "not from", "suspicious",
+        "不会要求", "不会以", "不会通过", "绝不会", "从不", "从来不会", "不会索要", "谨防", "警惕", "防骗", "诈骗", "骗局",
+        "反诈", "冒充", "假冒", "举报", "请勿点击", "请勿泄露", "切勿", "we will never", "will never", "never ask",
+        "never call", "never text", "never send", "do not click", "don't click", "do not share", "don't share",
+        "scam", "scams", "phishing", "fraudsters", "fraudulent", "report it", "report suspicious", "forward it to",
+        "beware", "impersonate", "impersonating",
+    ],
+    "narrative": [
+        "新闻", "记者", "据了解", "获悉", "案例", "以案说法", "科普", "公告", "通报", "接到电话", "接到一个", "挂了", "直接挂",
+        "骗子", "小心", "大家注意", "别信", "是假的", "不是真的", "news", "reported", "according to", "scammers",
+        "fraudsters", "scam alert", "warning", "pretend to be", "pretending", "this is fake", "it's fake", "is a scam",
+        "was a scam", "beware of",
     ],
     "official_procedure": [
         "年度汇算", "汇算清缴", "申报期", "申报期限", "征期", "纳税申报", "12366", "纳税服务热线", "办税", "税务局提醒",
@@ -151,17 +167,18 @@ TRUST_PHRASES: dict[str, list[str]] = {
 
 # --- authority mentions: phrase -> authority code -----------------------------------------
 AUTHORITY_PHRASES: dict[str, list[str]] = {
-    "CN-STA": ["国家税务总局", "税务总局", "税务局", "国税局", "地税局", "税务机关", "税务部门", "税务所", "税务稽查局",
+    "CN-STA": ["稽查局", "税务稽查", "稽查员", "个人所得税中心", "税务老师", "税务专员", "税务人员", "税管员", "专管员", "12366客服", "纳税服务平台", "国家税务总局", "税务总局", "税务局", "国税局", "地税局", "税务机关", "税务部门", "税务所", "税务稽查局",
                "电子税务局", "个人所得税app", "个税app", "12366", "国税", "地税", "金税", "税务", "chinatax", "稅務局"],
-    "US-IRS": ["irs", "internal revenue service", "eftps", "taxpayer advocate service", "us treasury",
+    "US-IRS": ["irs", "i.r.s", "i.r.s.", "internal revenue service", "eftps", "taxpayer advocate service", "us treasury",
                "u.s. treasury", "treasury department", "department of the treasury", "美国国税局"],
     "UK-HMRC": ["hmrc", "hm revenue", "hm revenue & customs", "hm revenue and customs", "revenue & customs",
                 "revenue and customs", "gov.uk", "govuk", "dvla", "英国税务海关总署"],
     "AU-ATO": ["ato", "australian taxation office", "australian tax office", "mygov", "my gov", "centrelink",
                "services australia"],
-    "CA-CRA": ["cra", "canada revenue agency", "revenue canada", "arc", "agence du revenu"],
+    "CA-CRA": ["government of canada", "gov of canada", "canada carbon rebate", "cra", "canada revenue agency", "revenue canada", "arc", "agence du revenu"],
     "IN-ITD": ["income tax department", "income tax dept", "itd", "pan card", "e-filing"],
     "NZ-IRD": ["inland revenue", "ird"],
+    "IE-REV": ["revenue commissioners", "revenue online service", "irish revenue"],
 }
 
 # Signals whose presence the model reads as features but which are not shown as spans.

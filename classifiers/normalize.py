@@ -21,7 +21,10 @@ MAX_TEXT_CHARS = 20_000  # normalised characters classified
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SEPARATORS = r"[ \t.·•*_\-|/\\~+=^`'\"#]"
-_DEOBFUSCATE = re.compile(rf"(?<=[{_CJK}]){_SEPARATORS}{{1,3}}(?=[{_CJK}])|\s*\n\s*|\s{{2,}}|[\t\r\f\v]")
+# Letters spelled out one by one (I R S, H-M-R-C, h s q j . t a x . c n) are joined.
+_SPELLED = r"(?<![A-Za-z0-9])[A-Za-z0-9](?:(?: ?\. ?| |-)[A-Za-z0-9](?![A-Za-z0-9])){2,}"
+_DEOBFUSCATE = re.compile(rf"{_SPELLED}|(?<=[{_CJK}]){_SEPARATORS}{{1,3}}(?=[{_CJK}])|\s*\n\s*|\s{{2,}}|[\t\r\f\v]")
+_SPELLED_DOT = re.compile(r" ?\. ?")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 # Zero-width, bidi controls, soft hyphen, BOM, variation selectors.
 _INVISIBLE = set(range(0x200B, 0x2010)) | set(range(0x202A, 0x202F)) | set(range(0x2060, 0x2070)) \
@@ -83,6 +86,8 @@ def _is_cjk_gap(match: re.Match) -> bool:
 
 def _fold(match: re.Match) -> str:
     text = match.group()
+    if text[0].isascii() and text[0].isalnum():
+        return _SPELLED_DOT.sub(".", text).replace(" ", "").replace("-", "")
     if "\n" in text:
         return "\n"
     if text.isspace() and not (len(text) <= 3 and _is_cjk_gap(match)):
@@ -132,14 +137,25 @@ def _offsets(raw: str, table: _CharTable, expected: str) -> list[int]:
     pos = 0
     for match in _DEOBFUSCATE.finditer(translated):
         out_origin.extend(origin[pos:match.start()])
-        replacement = _fold(match)
-        out_origin.extend(origin[match.start()] for _ in replacement)
+        out_origin.extend(origin[match.start() + k] for k in _subsequence(match.group(), _fold(match)))
         pos = match.end()
     out_origin.extend(origin[pos:])
     folded, _ = _fold_whitespace(translated)
     left = len(folded) - len(folded.lstrip(" \n"))
     out_origin = out_origin[left:left + len(expected)]
     return out_origin
+
+
+def _subsequence(text: str, part: str) -> list[int]:
+    """Positions in `text` of the characters of `part` (a subsequence of it; else 0s)."""
+    positions, pos = [], 0
+    for char in part:
+        found = text.find(char, pos)
+        if found < 0:
+            return [0] * len(part)
+        positions.append(found)
+        pos = found + 1
+    return positions
 
 
 def to_original(start: int, end: int, offsets: list[int] | None, raw_len: int) -> tuple[int, int]:

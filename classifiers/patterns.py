@@ -25,11 +25,14 @@ _TLDS = ("com|net|org|info|biz|cn|top|xyz|vip|cc|icu|club|online|site|live|shop|
          "work|tk|ml|ga|cf|gq|pw|io|co|me|ly|gy|gl|to|uk|au|ca|us|in|hk|tw|sg|nz|ie|de|fr|ru|su|"
          "app|store|tech|fun|ink|ltd|wang|ren|xin|mobi|asia|pro|win|bid|loan|gov|edu|ws|be|at|im")
 _HOST = rf"(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})(?![a-z0-9-])(?::\d{{2,5}})?"
-_PATH = r"(?:[/?#][^\s<>\"'，。；！？、）】》\u3000-\u303f\uff00-\uffef]*)?"
+_PATH_CHARS = r"[^\s<>\"'，。；！？、）】》\u3000-\u303f\uff00-\uffef]"
+_PATH = rf"(?:[/?#]{_PATH_CHARS}*)?"
+_IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?"
 URL_RE = re.compile(
-    rf"(?i)\b(?:https?:/{{0,3}}\s?|www\.){_HOST.replace('(?:[a-z0-9]', '(?:[a-z0-9]', 1)}{_PATH}"
-    rf"|\bhttps?:/{{0,3}}\s?(?:\d{{1,3}}\.){{3}}\d{{1,3}}(?::\d{{2,5}})?{_PATH}"
-    rf"|(?<![\w@.-]){_HOST}{_PATH}", re.UNICODE)
+    rf"(?i)\b(?:https?:/{{0,3}}\s?|www\.){_HOST}{_PATH}"
+    rf"|\bhttps?:/{{0,3}}\s?{_IPV4}{_PATH}"
+    rf"|(?<![\w@.-]){_HOST}{_PATH}"
+    rf"|(?<![\w.]){_IPV4}/{_PATH_CHARS}*", re.UNICODE)
 EMAIL_RE = re.compile(r"(?i)(?<![\w.+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}(?![\w-])")
 _ENTITY_PATTERNS = [
     ("money", r"(?i)(?:[¥$£€\ufffd]|\b(?:rmb|cny|usd|gbp|aud|cad|inr|rs\.?))\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|k|m|bn)\b)?"

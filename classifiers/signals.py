@@ -26,6 +26,7 @@ SHORTENERS = {"bit.ly", "bit.do", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "is.
 RISKY_TLDS = {"top", "xyz", "vip", "cc", "icu", "club", "online", "site", "live", "shop", "buzz", "link", "click",
               "work", "tk", "ml", "ga", "cf", "gq", "pw", "ly", "gy", "info", "wang", "ren", "xin", "win", "bid",
               "loan", "fun", "ink", "ws", "su", "app", "store", "tech", "asia", "mobi"}
+_TAXLIKE = re.compile(r"tax|irs|hmrc|ato|cra|12366|shuiwu|tuishui|fapiao|refund|rebate|gov|revenue|etax")
 _IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _HOST_OF = re.compile(r"(?i)^(?:https?:/{0,3}\s?)?([^/?#:\s]+)")
 
@@ -67,6 +68,8 @@ def judge_link(kind: str, raw: str) -> tuple[str, ...]:
     verdict = judge_host(host)
     prefix = "email" if kind == "email" else "url"
     names = [f"{prefix}_{verdict.status}" + (f":{verdict.authority}" if verdict.authority else "")]
+    if verdict.status == "unknown" and _TAXLIKE.search(host):
+        names.append(f"{prefix}_taxlike")
     if kind == "url":
         if host in SHORTENERS or host.removeprefix("www.") in SHORTENERS:
             names.append("url_shortener")

@@ -31,7 +31,7 @@ from classifiers.signals import fast_signals, lower
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {"C_flag": 16.0, "C_scam": 8.0, "C_tax": 4.0, "C_category": 8.0, "signal_weight": 0.5,
+DEFAULTS = {"C_flag": 64.0, "C_scam": 8.0, "C_tax": 4.0, "C_category": 8.0, "signal_weight": 0.5,
             "min_df": 2, "max_features": 400_000, "corpus_weight": 3.0}
 Progress = Callable[[str, float], None]
 

@@ -22,6 +22,11 @@ from classifiers.normalize import normalize_text, normalize_with_offsets, to_ori
     ("", ""),
     ("\x00\x01\x7f", ""),
     ("tax refund", "tax refund"),
+    ("I R S notice", "IRS notice"),
+    ("H-M-R-C: refund", "HMRC: refund"),
+    ("复制 h s q j . t a x 1 2 3 6 6 . c n 打开", "复制 hsqj.tax12366.cn 打开"),
+    ("I am a cat", "I am a cat"),
+    ("U.S. tax", "U.S. tax"),
 ])
 def test_normalize(raw, expected):
     assert normalize_text(raw) == expected
@@ -38,7 +43,7 @@ def test_non_str_is_value_error():
         normalize_with_offsets(None)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("raw", ["退.税 稅務局 ＨＭＲＣ", "  x\u200b y  ", "a\n\n b  c", "【稅務局】請點擊 http://a.b.top",
+@pytest.mark.parametrize("raw", ["退.税 稅務局 ＨＭＲＣ", "see H-M-R-C . g o v now", "  x\u200b y  ", "a\n\n b  c", "【稅務局】請點擊 http://a.b.top",
                                  "㈱ ﬁnance ½", "plain ascii text"])
 def test_offsets_map_back_to_input(raw):
     norm, offsets = normalize_with_offsets(raw)
