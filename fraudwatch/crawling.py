@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 RETRY = Retry(max=2, interval=[15, 120])
 RETRY_ALONE_AFTER = timedelta(seconds=15)
+BUSY_STATUSES = frozenset({429, 502, 503, 504})  # the site asks us to come back later
 DEFAULTS = {"CRAWL_REVISIT_SECONDS": 24 * 3600, "CRAWL_HOST_DELAY": 1.0, "CRAWL_OBEY_ROBOTS": True,
             "CRAWL_ALLOW_NETWORKS": (), "CRAWL_RESOLVE": (), "CRAWL_ALLOWED_PORTS": None,
             "CRAWL_TOTAL_TIMEOUT": 30.0, "CRAWL_MAX_LINKS": 50, "CRAWL_MAX_DEPTH": 5,
@@ -201,11 +202,11 @@ def scan_cached(url: str, *, may_raise: bool = True) -> dict | None:
     result, page = scan_page(url, get_fetcher(), _classifier(), favicon=bool(setting("CRAWL_FAVICON")))
     result["links_found"] = page.links[:500] if page else []
     error = result.get("error") or {}
-    if error.get("transient"):
+    if error.get("transient") or result.get("http_status") in BUSY_STATUSES:
         if not may_raise:
             return None
         if _retries_left() > 0:
-            raise TransientCrawlError(f"{url}: {error.get('code')}: {error.get('message')}")
+            raise TransientCrawlError(f"{url}: {error.get('code') or result.get('http_status')}")
     pipe = client.pipeline(transaction=False)
     pipe.set(key, json.dumps(result, ensure_ascii=False), ex=int(setting("CRAWL_REVISIT_SECONDS")))
     pipe.incr(_key("stats", "fetched"))
