@@ -13,7 +13,6 @@ from collections import Counter
 
 import numpy as np
 
-from classifiers.features import signal_names
 from classifiers.normalize import MAX_TEXT_CHARS
 from classifiers.signals import to_dicts
 
@@ -46,26 +45,22 @@ def category_of(label: str, probs: np.ndarray | None, categories: list[str], nam
     return "other_phishing" if names & {"url", "credential_request"} else "other_scam"
 
 
-def _explanation(X, row: int, w: np.ndarray, names: list[str], flagged: bool) -> list[dict]:
-    lo, hi = X.indptr[row], X.indptr[row + 1]
-    cols = X.indices[lo:hi]
-    if not len(cols):
-        return []
-    contrib = X.data[lo:hi] * w[cols]
-    order = np.argsort(-contrib if flagged else contrib)[:EXPLAIN_TOP]
-    out = []
-    for k in order:
-        value = float(contrib[k])
-        if (value > 0) != flagged or value == 0:
-            break
-        out.append({"feature": _pretty(names[cols[k]]), "weight": round(value, 4)})
+def explanations(X, w: np.ndarray, names: list[str], flagged: np.ndarray) -> list[list[dict]]:
+    """Per row, the inputs (value x weight) that pushed most towards the decision."""
+    n = X.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(X.indptr))
+    toward = X.data * w[X.indices] * np.where(flagged, 1.0, -1.0)[rows]
+    keep = np.flatnonzero(toward > 0)
+    order = keep[np.lexsort((-toward[keep], rows[keep]))]
+    out: list[list[dict]] = [[] for _ in range(n)]
+    starts = np.searchsorted(rows[order], np.arange(n))
+    ends = np.searchsorted(rows[order], np.arange(n), side="right")
+    cols = X.indices
+    signed = np.round(toward * np.where(flagged, 1.0, -1.0)[rows], 4).tolist()
+    for i in range(n):
+        out[i] = [{"feature": names[cols[k]], "weight": signed[k]}
+                  for k in order[starts[i]:min(ends[i], starts[i] + EXPLAIN_TOP)].tolist()]
     return out
-
-
-def _pretty(name: str) -> str:
-    if name.startswith(("c:", "w:")):
-        return name[2:]
-    return name
 
 
 def unreadable(norm: str) -> bool:
@@ -75,18 +70,20 @@ def unreadable(norm: str) -> bool:
 
 def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
     """Output dicts for a batch (binary junk and empty text are `legit`, with a signal saying so)."""
-    X = scores["X"]
-    flag_w = model.heads["flag"][0][0]
     t_flag = model.thresholds.get("flag", 0.5)
     t_tax = model.thresholds.get("tax", 0.5)
+    junk = np.array([unreadable(n) or not n for n in norms], dtype=bool)
+    p_flags = np.where(junk, 0.0, scores["flag"])
+    p_scams = scores["scam"] if "scam" in scores else np.ones(len(raws))
+    flagged = p_flags >= t_flag
+    scam_scores = np.round(p_flags * p_scams, 4).tolist()
+    spam_scores = np.round(p_flags * (1.0 - p_scams), 4).tolist()
+    reasons = explanations(scores["X"], model.heads["flag"][0][0], model.names, flagged)
     out = []
     for i, raw in enumerate(raws):
-        junk = unreadable(norms[i]) or not norms[i]
-        p_flag = 0.0 if junk else float(scores["flag"][i])
-        p_scam = float(scores["scam"][i]) if "scam" in scores else 1.0
-        flagged = p_flag >= t_flag
-        label = ("scam" if p_scam >= 0.5 else "spam") if flagged else "legit"
-        names = signal_names(spans[i])
+        p_scam = float(p_scams[i])
+        label = ("scam" if p_scam >= 0.5 else "spam") if flagged[i] else "legit"
+        names = scores["names"][i]
         tax_named = bool(names & TAX_SIGNALS)
         if "tax" in scores:
             tax = label == "scam" and (tax_named or float(scores["tax"][i]) >= t_tax)
@@ -95,17 +92,17 @@ def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
         probs = scores["category"][i] if "category" in scores else None
         result = {
             "label": label,
-            "scam_score": round(p_flag * p_scam, 4),
-            "spam_score": round(p_flag * (1.0 - p_scam), 4),
+            "scam_score": scam_scores[i],
+            "spam_score": spam_scores[i],
             "tax_impersonation": tax,
             "authority": authority_of(spans[i]) if tax else None,
             "category": category_of(label, probs, model.categories, names),
             "signals": to_dicts(spans[i], raw, offsets[i]),
-            "explanation": _explanation(X, i, flag_w, model.names, flagged),
+            "explanation": reasons[i],
             "model_version": model.version,
             "truncated": truncated[i],
         }
-        if junk:
+        if junk[i]:
             result["signals"].append({"name": "unreadable" if norms[i] else "empty", "text": "", "start": 0, "end": 0})
         if truncated[i]:
             cut = min(len(raw), MAX_TEXT_CHARS)

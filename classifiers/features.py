@@ -2,7 +2,7 @@
 
 - `analyze`: character 1-3-grams of the lower-cased normalised text (digit runs and
   masked digit runs such as `xxx` folded to `0`), plus word 1-2-grams of the alphabetic
-  words; prefixed `c:` and `w:`.
+  words, prefixed WORD_MARK (a control character, which normalised text never holds).
 - `signal_vector`: one value per SIGNAL_FEATURES name: presence of each signal, and
   conjunctions of "this talks about tax / a refund" with what tax authorities never do.
 - `Vectorizer`: the inference side of TF-IDF (sublinear tf, smooth idf, l2), the same
@@ -20,7 +20,6 @@ from classifiers.patterns import Span
 
 _DIGITS = re.compile(r"\d+|(?<![a-z])x{2,}(?![a-z])")
 _WORDS = re.compile(r"[a-z0-9\u00c0-\u024f]+")
-NGRAM_RANGE = (1, 3)
 
 RISK = ("credential_request", "payment_personal", "gift_card_crypto", "im_contact", "third_party_fee",
         "threat_arrest", "app_download")
@@ -38,15 +37,20 @@ SIGNAL_FEATURES = sorted(set(_BASE)) + _DERIVED
 SIGNAL_INDEX = {name: i for i, name in enumerate(SIGNAL_FEATURES)}
 
 
+WORD_MARK = "\x01"
+
+
 def analyze(low: str) -> list[str]:
     """N-gram terms of a lower-cased normalised text."""
     text = _DIGITS.sub("0", low)
-    grams = [f"c:{text[i:i + n]}" for n in range(NGRAM_RANGE[0], NGRAM_RANGE[1] + 1)
-             for i in range(len(text) - n + 1)]
+    size = len(text)
+    grams = list(text)
+    grams += [text[i:i + 2] for i in range(size - 1)]
+    grams += [text[i:i + 3] for i in range(size - 2)]
     words = _WORDS.findall(text)
     if words:
-        grams.extend("w:" + w for w in words)
-        grams.extend(f"w:{a} {b}" for a, b in zip(words, words[1:]))
+        grams += [WORD_MARK + w for w in words]
+        grams += [f"{WORD_MARK}{a} {b}" for a, b in zip(words, words[1:])]
     return grams
 
 
@@ -92,17 +96,17 @@ def signal_names(spans: list[Span]) -> set[str]:
     return names | set(derived(names))
 
 
-def signal_matrix(span_lists: list[list[Span]]) -> sp.csr_matrix:
-    """Binary signal-feature matrix, one row per message."""
+def signal_matrix(name_sets: list[set[str]]) -> sp.csr_matrix:
+    """Binary signal-feature matrix, one row per message (from `signal_names` sets)."""
     rows, cols = [], []
-    for i, spans in enumerate(span_lists):
-        for name in signal_names(spans):
+    for i, names in enumerate(name_sets):
+        for name in names:
             j = SIGNAL_INDEX.get(name)
             if j is not None:
                 rows.append(i)
                 cols.append(j)
     data = np.ones(len(rows), dtype=np.float32)
-    return sp.csr_matrix((data, (rows, cols)), shape=(len(span_lists), len(SIGNAL_FEATURES)), dtype=np.float32)
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(name_sets), len(SIGNAL_FEATURES)), dtype=np.float32)
 
 
 class Vectorizer:
@@ -140,8 +144,8 @@ def combine(ngrams: sp.csr_matrix, signals: sp.csr_matrix, signal_weight: float)
 
 
 def feature_names(terms: list[str]) -> list[str]:
-    """Names of all model inputs, in column order."""
-    return list(terms) + [f"signal:{name}" for name in SIGNAL_FEATURES]
+    """Readable names of all model inputs, in column order."""
+    return [t.lstrip(WORD_MARK) for t in terms] + [f"signal:{name}" for name in SIGNAL_FEATURES]
 
 
 __all__ = ["analyze", "derived", "signal_names", "signal_matrix", "Vectorizer", "combine", "feature_names",

@@ -1,0 +1,98 @@
+"""Classifier speed: model load, batch throughput, single-message latency, peak memory.
+
+Prints numbers, asserts nothing. The batch is all of ../shared/data/zh_spam_sms when
+present (FRAUDWATCH_EXTERNAL_DATA or --data), else the project corpus repeated.
+The model is --model, else a corpus-only model trained into a temporary folder.
+
+    .venv/bin/python bench/classify.py [--model DIR] [--data ../shared/data] [--single 2000]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def batch_texts(data: Path) -> tuple[str, list[str]]:
+    """The benchmark batch and its name."""
+    path = data / "zh_spam_sms" / "messages.csv"
+    if path.is_file():
+        with path.open(encoding="utf-8", newline="") as fh:
+            return str(path), [row["text"] for row in csv.DictReader(fh)]
+    print(f"SKIP zh_spam_sms: {path} not found; using the project corpus x20 instead", file=sys.stderr)
+    from classifiers.corpus import default_corpus_files, read_rows
+
+    texts = [r["text"] for p in default_corpus_files() for r in read_rows(p)]
+    return "data/corpus x20", texts * 20
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process (MB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--data", default=os.environ.get("FRAUDWATCH_EXTERNAL_DATA", str(ROOT.parent / "shared" / "data")))
+    parser.add_argument("--single", type=int, default=2000, help="Messages timed one by one.")
+    parser.add_argument("--chunk", type=int, default=5000, help="Batch size given to classify_many.")
+    args = parser.parse_args()
+    out: dict = {"cpus": os.cpu_count()}
+    started = time.perf_counter()
+    import classifiers.model as model_module  # noqa: F401  (import cost measured separately)
+    import spacy  # noqa: F401
+    out["import_seconds"] = round(time.perf_counter() - started, 3)
+    model_dir = args.model
+    if not model_dir:
+        from classifiers.corpus import default_corpus_files
+        from classifiers.train import train_model
+
+        model_dir = Path(tempfile.mkdtemp(prefix="fw-bench-")) / "model"
+        t0 = time.perf_counter()
+        train_model(default_corpus_files(), model_dir, progress=lambda s, f: None)
+        out["train_seconds_corpus"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    clf = model_module.load_model(model_dir)
+    out["load_seconds"] = round(time.perf_counter() - t0, 3)
+    out["model_version"] = clf.version
+    out["memory_after_load_mb"] = peak_mb()
+    name, texts = batch_texts(Path(args.data))
+    t0 = time.perf_counter()
+    results = []
+    for i in range(0, len(texts), args.chunk):
+        results.extend(clf.classify_many(texts[i:i + args.chunk]))
+    seconds = time.perf_counter() - t0
+    out["batch"] = {"data": name, "messages": len(texts), "seconds": round(seconds, 2),
+                    "messages_per_second": round(len(texts) / seconds),
+                    "flagged": sum(r["label"] != "legit" for r in results)}
+    for label, method in (("single_spacy_classify", clf.classify), ("single_fast_classify_many",
+                                                                    lambda t: clf.classify_many([t]))):
+        times = []
+        for text in texts[:args.single]:
+            t1 = time.perf_counter()
+            method(text)
+            times.append((time.perf_counter() - t1) * 1000)
+        times.sort()
+        out[label] = {"messages": len(times), "p50_ms": round(statistics.median(times), 3),
+                      "p99_ms": round(times[int(len(times) * 0.99) - 1], 3), "max_ms": round(times[-1], 3)}
+    long_text = "【税务局】退税请点击 tuishui.top 输入验证码。" * 2000
+    t1 = time.perf_counter()
+    clf.classify(long_text)
+    out["single_long_text_ms"] = {"chars": len(long_text), "ms": round((time.perf_counter() - t1) * 1000, 1)}
+    out["peak_memory_mb"] = peak_mb()
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
