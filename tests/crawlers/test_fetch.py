@@ -173,3 +173,26 @@ def test_a_robots_redirect_to_a_private_address_is_not_followed(farm, farm_confi
 def test_browser_style_urls(fetcher, farm):
     url = farm.url("irs-refund-gov.com").replace("/", "\\", 3).replace("http:\\", "http:/") + "\t"
     assert fetcher.fetch(url).final_url == farm.url("irs-refund-gov.com")
+
+
+@pytest.fixture(scope="module")
+def farm_on_127_0_0_2():
+    from tests.crawlers.farm.server import FarmServer
+
+    server = FarmServer(host="127.0.0.2").start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/", "http://localhost:{port}/",
+                                    "http://169.254.169.254/latest/meta-data/"])
+def test_redirect_to_loopback_when_only_the_site_network_is_allowed(farm, farm_on_127_0_0_2, target):
+    """The site (127.0.0.2) is allowed; 127.0.0.1, where another server listens, is not."""
+    other = farm_on_127_0_0_2
+    config = FetchConfig(allow_networks=("127.0.0.2/32",), allowed_ports=None,
+                         resolve=other.resolve_specs("127.0.0.2"), **TEST_LIMITS)
+    before = len(farm.seen.requests)
+    with Fetcher(config) as f, pytest.raises(FetchError) as info:
+        f.fetch(other.url("hostile.test", "/hostile/redirect?to=" + target.format(port=farm.port)))
+    assert info.value.code == "blocked_address"
+    assert len(farm.seen.requests) == before  # the server on 127.0.0.1 never saw a request
