@@ -140,7 +140,8 @@ class Fetcher:
             if obey and not self.robots.allowed(target):
                 raise FetchError("robots_disallowed", f"robots.txt disallows {target.url}",
                                  target.url)
-            with self.gate.slot(target.host) as waited:
+            pause = self.robots.crawl_delay(target) if obey else None
+            with self.gate.slot(target.host, pause) as waited:
                 deadline += waited
                 transport.set_deadline(deadline)
                 status, headers, body, ctype, charset = self._request(target, types, max_body)

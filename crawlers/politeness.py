@@ -14,8 +14,11 @@ from typing import Iterator, Protocol
 class HostGate(Protocol):
     """Serialises requests to one host; `slot` yields the seconds spent waiting."""
 
-    def slot(self, host: str) -> contextlib.AbstractContextManager[float]:
-        """Block until `host` may be contacted; hold it for the duration of the block."""
+    def slot(self, host: str, delay: float | None = None) -> contextlib.AbstractContextManager[float]:
+        """Block until `host` may be contacted; hold it for the duration of the block.
+
+        `delay` (e.g. robots.txt's Crawl-delay) lengthens the gate's own delay for this host.
+        """
         ...
 
 
@@ -39,7 +42,7 @@ class LocalHostGate:
             return self._locks.setdefault(host, threading.Lock())
 
     @contextlib.contextmanager
-    def slot(self, host: str) -> Iterator[float]:
+    def slot(self, host: str, delay: float | None = None) -> Iterator[float]:
         """Hold `host` exclusively, after waiting out its politeness delay."""
         started = time.monotonic()
         lock = self._lock_for(host)
@@ -50,4 +53,4 @@ class LocalHostGate:
             try:
                 yield time.monotonic() - started
             finally:
-                self._next[host] = time.monotonic() + self.delay
+                self._next[host] = time.monotonic() + max(self.delay, delay or 0.0)

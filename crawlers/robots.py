@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # (robots.txt URL) -> (HTTP status, text); raises FetchError on failure.
 RobotsFetch = Callable[[str], tuple[int, str]]
 FAILURE_TTL = 300.0
+MAX_CRAWL_DELAY = 10.0  # a site cannot park a worker for hours
 UNREACHABLE_HOST = frozenset({"connect_error", "dns_error", "blocked_address", "bad_port"})
 
 
@@ -38,6 +39,14 @@ class RobotsCache:
     def allowed(self, target: Target) -> bool:
         """True when robots.txt of the target's origin allows fetching its URL."""
         return self._parser(target).can_fetch(self.user_agent, target.url)
+
+    def crawl_delay(self, target: Target) -> float | None:
+        """The Crawl-delay robots.txt asks of us (seconds, capped at MAX_CRAWL_DELAY), or None."""
+        try:
+            delay = self._parser(target).crawl_delay(self.user_agent)
+        except (ValueError, TypeError):
+            return None
+        return None if delay is None else min(float(delay), MAX_CRAWL_DELAY)
 
     def _parser(self, target: Target) -> RobotFileParser:
         origin = target.url.split("/", 3)

@@ -44,19 +44,20 @@ class RedisHostGate:
             poll = min(poll * 2, 0.1)
 
     @contextlib.contextmanager
-    def slot(self, host: str) -> Iterator[float]:
+    def slot(self, host: str, delay: float | None = None) -> Iterator[float]:
         """Hold `host` for one request; yields the seconds spent waiting."""
         started = time.monotonic()
+        pause = max(self.delay, delay or 0.0)
         lock, marker = f"{self.prefix}{host}:lock", f"{self.prefix}{host}:next"
         token = uuid.uuid4().hex
         self._acquire(lock, token, started)
         try:
-            if self.delay > 0:
+            if pause > 0:
                 remaining = self.client.pttl(marker)
                 if remaining and remaining > 0:
                     time.sleep(remaining / 1000)
             yield time.monotonic() - started
         finally:
-            if self.delay > 0:
-                self.client.set(marker, "1", px=max(1, int(self.delay * 1000)))
+            if pause > 0:
+                self.client.set(marker, "1", px=max(1, int(pause * 1000)))
             self._release(keys=[lock], args=[token])

@@ -196,3 +196,11 @@ def test_redirect_to_loopback_when_only_the_site_network_is_allowed(farm, farm_o
         f.fetch(other.url("hostile.test", "/hostile/redirect?to=" + target.format(port=farm.port)))
     assert info.value.code == "blocked_address"
     assert len(farm.seen.requests) == before  # the server on 127.0.0.1 never saw a request
+
+
+def test_robots_crawl_delay_is_honoured(fetcher, farm):
+    url = farm.url("slow-please.example")
+    fetcher.fetch(url)  # robots.txt, then the page: one Crawl-delay between them
+    started = time.monotonic()
+    fetcher.fetch(url)
+    assert time.monotonic() - started >= 0.9

@@ -49,11 +49,13 @@ SITES: dict[str, dict[str, Route]] = {
     "broken.example": {"/": Route("broken.html")},
     "robots.example": {"/": Route("info.html"), "/private/page": Route("info.html")},
     "robots-redirect.example": {"/": Route("info.html")},
+    "slow-please.example": {"/": Route("info.html")},
 }
 ROBOTS = {
     "robots.example": "User-agent: *\nDisallow: /private/\n",
     "etax.beijing.chinatax.gov.cn": "User-agent: *\nAllow: /\n",
     "www.taxinfo-guide.org": "User-agent: fraudwatch-crawler\nDisallow:\n\nUser-agent: *\nDisallow: /\n",
+    "slow-please.example": "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n",
 }
 BIG = 50 * 1024 * 1024
 
