@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -120,14 +121,19 @@ class Vectorizer:
     def transform(self, lowered: list[str]) -> sp.csr_matrix:
         """TF-IDF matrix of lower-cased normalised texts."""
         get = self.vocab.get
+        missing = repeat(-1)
         indptr, indices = [0], []
         for text in lowered:
-            ids = [j for j in map(get, analyze(text)) if j is not None]
-            indices.extend(ids)
+            indices.extend(map(get, analyze(text), missing))
             indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float32)
-        matrix = sp.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-                               shape=(len(lowered), len(self.terms)))
+        ids = np.asarray(indices, dtype=np.int64)
+        known = ids >= 0
+        starts = np.minimum(np.asarray(indptr[:-1]), max(len(ids) - 1, 0))
+        counts = np.add.reduceat(known, starts) if len(ids) else np.zeros(len(lowered), int)
+        counts = np.where(np.diff(np.asarray(indptr)) > 0, counts, 0)
+        pointers = np.concatenate([[0], np.cumsum(counts)])
+        data = np.ones(int(known.sum()), dtype=np.float32)
+        matrix = sp.csr_matrix((data, ids[known].astype(np.int32), pointers), shape=(len(lowered), len(self.terms)))
         matrix.sum_duplicates()
         np.log(matrix.data, out=matrix.data)
         matrix.data += 1.0

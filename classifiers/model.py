@@ -76,7 +76,7 @@ class Classifier:
         raws = [self._check(t) for t in texts]
         norms, offsets, truncated = [], [], []
         for raw in raws:
-            norm, offs = normalize_with_offsets(raw)
+            norm, offs = normalize_with_offsets(raw, lazy=True)
             truncated.append(len(norm) > MAX_TEXT_CHARS or len(raw) > MAX_INPUT_CHARS)
             norms.append(norm[:MAX_TEXT_CHARS])
             offsets.append(offs)

@@ -107,10 +107,14 @@ def normalize_text(text: str) -> str:
     return out.strip(" \n")
 
 
-def normalize_with_offsets(text: str) -> tuple[str, list[int] | None]:
+LAZY = "lazy"  # offsets not computed yet: call normalize_with_offsets again when needed
+
+
+def normalize_with_offsets(text: str, lazy: bool = False) -> tuple[str, list[int] | str | None]:
     """(normalised text, offsets) where offsets[i] is the input index of output char i.
 
-    offsets is None when the mapping is the identity (the common case), to save time.
+    offsets is None when the mapping is the identity (the common case), to save time;
+    with `lazy`, LAZY instead of a computed list.
     """
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, not {type(text).__name__}")
@@ -121,7 +125,7 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int] | None]:
     stripped = folded.strip(" \n")
     if not changes and len(stripped) == len(raw) and table.irregular.isdisjoint(raw):
         return stripped, None
-    return stripped, _offsets(raw, table, stripped)
+    return stripped, LAZY if lazy else _offsets(raw, table, stripped)
 
 
 def _offsets(raw: str, table: _CharTable, expected: str) -> list[int]:

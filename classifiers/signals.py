@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 
 from classifiers.lexicon import phrase_table
-from classifiers.normalize import MAX_TEXT_CHARS, normalize_with_offsets, normalize_text, to_original
+from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_with_offsets, normalize_text, to_original
 from classifiers.official import judge_host, official_hotline
 from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
 
@@ -127,8 +127,10 @@ def sort_spans(spans: list[Span]) -> list[Span]:
     return sorted(set(spans), key=lambda s: (s.start, s.end, s.name, s.detail or ""))
 
 
-def to_dicts(spans: list[Span], raw: str, offsets: list[int] | None) -> list[dict]:
+def to_dicts(spans: list[Span], raw: str, offsets: list[int] | str | None) -> list[dict]:
     """Signal dicts with offsets and text of the ORIGINAL input."""
+    if spans and offsets == LAZY:
+        offsets = normalize_with_offsets(raw)[1]
     out = []
     for span in spans:
         start, end = to_original(span.start, span.end, offsets, len(raw))

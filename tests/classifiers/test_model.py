@@ -78,6 +78,12 @@ def test_non_str_is_value_error(clf):
         clf.classify_many(["ok", b"bytes"])  # type: ignore[list-item]
 
 
+def test_batch_with_empty_texts_anywhere(clf):
+    texts = ["", "HMRC refund at hmrc-refund.top", "", "hello", ""]
+    assert clf.classify_many(texts) == [clf.classify(t) for t in texts]
+    assert clf.classify_many([]) == []
+
+
 def test_single_and_batch_agree_on_fixture(clf, fixture_corpus):
     texts = [json.loads(line)["text"] for path in fixture_corpus.glob("*.jsonl") for line in path.open()]
     assert [clf.classify(t) for t in texts] == clf.classify_many(texts)
