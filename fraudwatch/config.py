@@ -21,6 +21,35 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
+
+
+def _ports(name: str):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None  # the usual web ports
+    return "any" if value == "any" else [int(p) for p in value.split(",") if p.strip()]
+
+
+def crawl_config() -> dict:
+    """Crawler settings (see fraudwatch/crawling.py); private networks are refused unless listed."""
+    env = os.environ
+    return {
+        "CRAWL_ALLOW_NETWORKS": _list(ENV_PREFIX + "CRAWL_ALLOW_NETWORKS"),
+        "CRAWL_RESOLVE": _list(ENV_PREFIX + "CRAWL_RESOLVE"),
+        "CRAWL_ALLOWED_PORTS": _ports(ENV_PREFIX + "CRAWL_ALLOWED_PORTS"),
+        "CRAWL_HOST_DELAY": float(env.get(ENV_PREFIX + "CRAWL_HOST_DELAY", "1.0")),
+        "CRAWL_OBEY_ROBOTS": env.get(ENV_PREFIX + "CRAWL_OBEY_ROBOTS", "on") != "off",
+        "CRAWL_TOTAL_TIMEOUT": float(env.get(ENV_PREFIX + "CRAWL_TOTAL_TIMEOUT", "30")),
+        "CRAWL_REVISIT_SECONDS": _int(ENV_PREFIX + "CRAWL_REVISIT_SECONDS", 24 * 3600),
+        "CRAWL_MAX_LINKS": _int(ENV_PREFIX + "CRAWL_MAX_LINKS", 50),
+        "CRAWL_MAX_DEPTH": _int(ENV_PREFIX + "CRAWL_MAX_DEPTH", 5),
+        "CRAWL_BATCH": _int(ENV_PREFIX + "CRAWL_BATCH", 10),
+        "CRAWL_FAVICON": env.get(ENV_PREFIX + "CRAWL_FAVICON", "on") != "off",
+    }
+
+
 def load_config(instance_path: str) -> dict:
     """Settings for `create_app`, read from the environment with safe defaults."""
     env = os.environ
@@ -45,4 +74,5 @@ def load_config(instance_path: str) -> dict:
         "MODEL_DIR": env.get(ENV_PREFIX + "MODEL_DIR") or str(instance / "models" / "current"),
         "PENDING_RETRY_SECONDS": _int(ENV_PREFIX + "PENDING_RETRY_SECONDS", 300),
         "JSON_SORT_KEYS": False,
+        **crawl_config(),
     }

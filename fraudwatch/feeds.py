@@ -108,6 +108,8 @@ def import_feed(path: Path, *, kind: str = "url", source: str = "feed", status: 
     if status not in ("suspected", "confirmed_fraud"):
         raise ValueError("status must be suspected or confirmed_fraud")
     stats, scopes, started = ImportStats(), set(), time.perf_counter()
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection().exec_driver_sql("PRAGMA cache_size=-262144")  # bulk writes: 256 MiB
     jobs = ((kind, chunk, with_domains, region) for chunk in _chunks(read_values(path, column), chunk_size))
     with ProcessPoolExecutor(max_workers=max(1, processes)) as pool:
         for items, invalid, read in pool.map(normalize_chunk, jobs):

@@ -10,6 +10,7 @@ from flask import current_app
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: dict[str, object] = {}
+_warned: set[str] = set()
 
 
 def model_dir() -> Path:
@@ -33,7 +34,9 @@ def get_classifier():
 
 def _load(path: Path):
     if not (path / "meta.json").is_file():
-        log.warning("no classifier model at %s; run `fraudwatch train`", path)
+        if str(path) not in _warned:
+            _warned.add(str(path))
+            log.warning("no classifier model at %s; run `fraudwatch train`", path)
         return None
     try:
         from classifiers.model import load_model

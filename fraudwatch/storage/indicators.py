@@ -49,11 +49,14 @@ def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: 
     if not return_ids:
         return max(inserted, 0)
     ids: dict[tuple[str, str], int] = {}
-    keys = list(unique)
-    for chunk in _chunks(keys):
-        query = sa.select(Indicator.id, Indicator.type, Indicator.value).where(
-            sa.tuple_(Indicator.type, Indicator.value).in_(list(chunk)))
-        ids.update({(t, v): i for i, t, v in session.execute(query)})
+    by_type: dict[str, list[str]] = {}
+    for kind, value in unique:
+        by_type.setdefault(kind, []).append(value)
+    for kind, values in by_type.items():  # `type = ? AND value IN (...)` uses the unique index
+        for chunk in _chunks(values):
+            query = sa.select(Indicator.id, Indicator.type, Indicator.value).where(
+                Indicator.type == kind, Indicator.value.in_(list(chunk)))
+            ids.update({(t, v): i for i, t, v in session.execute(query)})
     return ids
 
 
@@ -113,13 +116,20 @@ def _derived_status(indicator: Indicator, count: int, confirmed: int, open_: int
 
 
 def find_by_match_keys(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Indicator]]:
-    """Indicators for (type, match_key) pairs; several rows may share a match key."""
-    keys = list(set(keys))
+    """Indicators for (type, match_key) pairs; several rows may share a match key.
+
+    One query per type with `type = ? AND match_key IN (...)`, which uses the
+    (type, match_key) index on every backend (row-value IN does not on SQLite)."""
+    by_type: dict[str, set[str]] = {}
+    for kind, match_key in keys:
+        by_type.setdefault(kind, set()).add(match_key)
     out: dict[tuple[str, str], list[Indicator]] = {}
-    for chunk in _chunks(keys):
-        query = sa.select(Indicator).where(sa.tuple_(Indicator.type, Indicator.match_key).in_(list(chunk)))
-        for indicator in session.scalars(query):
-            out.setdefault((indicator.type, indicator.match_key), []).append(indicator)
+    for kind, values in by_type.items():
+        ordered = sorted(values)
+        for chunk in _chunks(ordered):
+            query = sa.select(Indicator).where(Indicator.type == kind, Indicator.match_key.in_(list(chunk)))
+            for indicator in session.scalars(query):
+                out.setdefault((indicator.type, indicator.match_key), []).append(indicator)
     return out
 
 
