@@ -144,3 +144,24 @@ def run_jobs(app) -> None:
     from fraudwatch.workers import build_worker
 
     build_worker(app).work(burst=True, logging_level="WARNING")
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir(tmp_path_factory):
+    """A classifier model trained once per session on the small fixture corpus."""
+    from pathlib import Path
+
+    from classifiers.train import train_model
+
+    folder = tmp_path_factory.mktemp("service-model") / "current"
+    train_model([Path(__file__).parent / "classifiers" / "fixtures"], folder, progress=lambda *_: None)
+    return folder
+
+
+@pytest.fixture
+def app_with_model(database_url, redis_url, tmp_path, trained_model_dir):
+    """The app with a trained classifier model."""
+    application = make_test_app(database_url, redis_url, tmp_path / "instance", MODEL_DIR=str(trained_model_dir))
+    yield application
+    cleanup_redis(application)
+    db.dispose(application)
