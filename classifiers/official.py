@@ -118,6 +118,8 @@ def clean_host(host: str) -> str:
     if host.startswith("[") or re.fullmatch(r"[0-9.]+", host):
         return host
     host = host.split(":", 1)[0]
+    if host.isascii() and re.fullmatch(r"[a-z0-9._-]+", host):
+        return host  # plain ASCII: IDNA would not change it
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except idna.IDNAError:
@@ -125,6 +127,8 @@ def clean_host(host: str) -> str:
 
 
 def _unicode_host(host: str) -> str:
+    if "xn--" not in host:
+        return host
     try:
         return idna.decode(host)
     except idna.IDNAError:
@@ -147,6 +151,7 @@ def match_official(host: str) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def judge_host(host: str) -> HostJudgement:
     """Say whether `host` is official, a lookalike of an official domain, or unknown."""
     ascii_host = clean_host(host)
@@ -162,15 +167,23 @@ def judge_host(host: str) -> HostJudgement:
     return HostJudgement("unknown", None, "not an official domain and no lookalike pattern")
 
 
+_BROAD = {"gov.cn", "gov.uk", "gc.ca", "canada.ca", "treasury.gov", "pay.gov"}
+
+
+@functools.lru_cache(maxsize=1)
+def _distinctive_domains() -> tuple[tuple[str, str, str], ...]:
+    """(domain, authority, domain without separators) for domains worth finding inside others."""
+    return tuple((d, a, re.sub(r"[^a-z0-9]", "", d)) for d, a in load_official().domains.items()
+                 if "." in d and d not in _BROAD)
+
+
 def _embedded_official(host: str) -> HostJudgement | None:
     flat = re.sub(r"[^a-z0-9]", "", _skeleton(_unicode_host(host)))
-    for domain, authority in load_official().domains.items():
-        if domain.count(".") == 0 or domain in {"gov.cn", "gov.uk", "gc.ca", "canada.ca", "treasury.gov", "pay.gov"}:
-            continue
+    for domain, authority, domain_flat in _distinctive_domains():
         if domain in host:
             return HostJudgement("lookalike", authority,
                                  f"contains the official domain {domain} inside a non-official domain", domain)
-        if re.sub(r"[^a-z0-9]", "", domain) in flat:
+        if domain_flat in flat:
             return HostJudgement("lookalike", authority,
                                  f"spells the official domain {domain} with other separators", domain)
     return None
@@ -217,6 +230,8 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 value = min(value, before[j - 2] + 1)
             current.append(value)
+        if min(current) > limit:
+            return limit + 1
         before, previous = previous, current
     return previous[-1]
 
@@ -227,7 +242,10 @@ def _near_spelling(host: str) -> HostJudgement | None:
     for label in labels:
         if len(label) < 5:
             continue
+        letters = set(label)
         for brand in brands:
+            if len(set(brand) - letters) > 2:  # two edits cannot bring back three missing letters
+                continue
             if label != brand and _edit_distance(label, brand, 2) <= (1 if len(brand) < 7 else 2):
                 authority = load_official().brands[brand]
                 return HostJudgement("lookalike", authority,

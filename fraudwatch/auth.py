@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ from fraudwatch.models import utcnow
 from fraudwatch.storage import users
 
 TOUCH_EVERY = timedelta(minutes=5)
+PRINCIPAL_TTL = 30.0  # seconds a resolved token is trusted in-process (so revocation takes <= 30 s)
+_resolved: dict[str, tuple[float, "Principal"]] = {}
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,12 @@ def load_principal() -> Principal:
         return g.principal
     if len(token) > 200 or not token.isascii():
         raise APIError(401, "invalid or revoked token", code="invalid_token")
+    digest = users.hash_token(token)
+    cache_key = f"{current_app.config['DATABASE_URL']}|{digest}"
+    hit = _resolved.get(cache_key)
+    if hit and time.monotonic() - hit[0] < PRINCIPAL_TTL:
+        g.principal = hit[1]
+        return g.principal
     found = users.resolve_token(db.session, token)
     if found is None:
         raise APIError(401, "invalid or revoked token", code="invalid_token")
@@ -60,6 +69,9 @@ def load_principal() -> Principal:
         db.session.commit()
     limit = user.rate_limit or (current_app.config["ENTERPRISE_DEFAULT_LIMIT"] if user.role == "enterprise" else None)
     g.principal = Principal(user.role, user.name, api_token.id, limit)
+    if len(_resolved) > 10_000:
+        _resolved.clear()
+    _resolved[cache_key] = (time.monotonic(), g.principal)
     return g.principal
 
 

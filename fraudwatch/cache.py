@@ -38,10 +38,12 @@ def put_many(entries: list[tuple[str, str, dict]]) -> None:
         return
     ttl = current_app.config["LOOKUP_CACHE_TTL"]
     try:
-        pipe = redis_store.client.pipeline(transaction=False)
+        grouped: dict[str, dict[str, str]] = {}
         for scope, field, answer in entries:
-            key = lookup_scope(scope)
-            pipe.hset(key, field, json.dumps(answer, ensure_ascii=False, default=str))
+            grouped.setdefault(lookup_scope(scope), {})[field] = json.dumps(answer, ensure_ascii=False, default=str)
+        pipe = redis_store.client.pipeline(transaction=False)
+        for key, mapping in grouped.items():
+            pipe.hset(key, mapping=mapping)
             pipe.expire(key, ttl)
         pipe.execute()
     except (redis.RedisError, OSError) as exc:
