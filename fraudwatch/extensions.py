@@ -111,7 +111,7 @@ class RedisStore:
         state = current_app.extensions["fw_redis"]
         if state["client"] is None:
             state["client"] = redis.Redis.from_url(
-                self.ensure_started(), socket_connect_timeout=1, socket_timeout=2, health_check_interval=30)
+                self.ensure_started(), socket_connect_timeout=1, socket_timeout=2)
         return state["client"]
 
 
