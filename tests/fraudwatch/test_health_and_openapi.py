@@ -11,10 +11,11 @@ def test_healthz_and_readyz(client):
 
 
 def test_readyz_reports_a_dead_redis_and_database(tmp_path):
-    app = make_test_app(f"sqlite:///{tmp_path}/missing/dir/x.db?mode=ro", "redis://127.0.0.1:1/0", tmp_path / "i")
+    app = make_test_app(f"sqlite:///{tmp_path}", "redis://127.0.0.1:1/0", tmp_path / "i")  # a folder: not a database
     r = app.test_client().get("/readyz")
     assert r.status_code == 503
-    assert r.get_json()["checks"]["redis"].startswith("error")
+    checks = r.get_json()["checks"]
+    assert checks["redis"].startswith("error") and checks["database"].startswith("error")
 
 
 def test_openapi_lists_every_api_route(app, client):
