@@ -34,7 +34,9 @@ _DERIVED = ["tax_context", "refund_context", "link_nonofficial", "only_official_
                                           "deadline", "phone")]
 _WARN = RISK + ("link_nonofficial", "url_lookalike", "urgency", "deadline", "money", "refund_context", "tax_context")
 _DERIVED += [f"warn_and_{name}" for name in _WARN] + [f"official_and_{name}" for name in _WARN]
-SIGNAL_FEATURES = sorted(set(_BASE)) + _DERIVED
+_SHARED = sorted(set(_BASE)) + _DERIVED
+LANGS = ("zh", "en")
+SIGNAL_FEATURES = _SHARED + [f"{lang}|{name}" for lang in LANGS for name in _SHARED]
 SIGNAL_INDEX = {name: i for i, name in enumerate(SIGNAL_FEATURES)}
 
 
@@ -91,10 +93,25 @@ def derived(names: set[str]) -> list[str]:
     return out
 
 
-def signal_names(spans: list[Span]) -> set[str]:
-    """Base and derived feature names present in a list of spans."""
+_CJK_RE = re.compile("[\u4e00-\u9fff]")
+_ALPHA_RE = re.compile(r"[^\W\d_]")
+
+
+def language(text: str) -> str:
+    """"zh" when at least 10% of the letters are Chinese characters, else "en"."""
+    head = text[:2000]
+    cjk = len(_CJK_RE.findall(head))
+    return "zh" if cjk and cjk * 10 >= len(_ALPHA_RE.findall(head)) else "en"
+
+
+def signal_names(spans: list[Span], lang: str | None = None) -> set[str]:
+    """Base and derived feature names present in a list of spans (and, given the
+    language, the same names prefixed `zh|` or `en|` so weights can differ by language)."""
     names = {s.name for s in spans}
-    return names | set(derived(names))
+    names |= set(derived(names))
+    if lang:
+        names |= {f"{lang}|{name}" for name in names}
+    return names
 
 
 def signal_matrix(name_sets: list[set[str]]) -> sp.csr_matrix:

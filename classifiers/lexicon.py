@@ -12,13 +12,12 @@ RISK_PHRASES: dict[str, list[str]] = {
     "identity_switch": [
         "新号", "换号", "新号码", "这是我新号", "我是你领导", "我是你老板", "在开会", "不方便接电话", "别打电话",
         "new number", "my new number", "this is my new", "hi mum", "hi mom", "hi dad", "it's me", "lost my phone",
-        "wrong number", "wrong person",
     ],
     "credential_request": [
-        "读给我", "发给我", "发我", "截图", "短信里的", "6位数字", "六位数字", "收到的验证码", "upload a photo", "photo of your", "selfie", "driver licence", "driver license", "licence number", "license number", "read me the code", "the code you", "code we sent", "code sent to your", "online banking",
         "验证码", "校验码", "动态码", "动态密码", "短信码", "支付密码", "取款密码", "银行卡密码", "登录密码", "网银密码",
-        "密码", "cvv", "cvv2", "cvc", "安全码", "卡背后三位", "后三位", "有效期", "银行卡号", "卡号", "身份证号",
-        "身份证号码", "身份证正反面", "手持身份证", "人脸识别", "刷脸", "余额", "网银", "u盾", "账户信息", "银行卡信息",
+        "密码", "cvv", "cvv2", "cvc", "安全码", "卡背后三位", "后三位", "卡片有效期", "银行卡号", "卡号", "身份证号",
+        "身份证号码", "身份证正反面", "手持身份证", "人脸识别", "刷脸", "卡内余额", "u盾", "账户信息", "银行卡信息",
+        "读给我", "截图发", "截图给我", "短信里的", "6位数字", "六位数字", "收到的验证码",
         "verification code", "one time passcode", "one-time passcode", "otp", "6 digit code", "6-digit code",
         "security code", "passcode", "password", "pin", "pin number", "card number", "card details",
         "bank details", "banking details", "expiry date", "expiration date", "sort code", "account number",
@@ -26,87 +25,100 @@ RISK_PHRASES: dict[str, list[str]] = {
         "social insurance number", "national insurance number", "tax file number", "tfn", "date of birth",
         "mother's maiden name", "driver's license", "passport number", "confirm your identity",
         "verify your identity", "verify your account", "update your details", "update your information",
-        "confirm your details", "personal information", "financial information", "card information",
+        "confirm your details", "card information", "upload a photo", "photo of your", "selfie", "driver licence",
+        "driver license", "licence number", "license number", "read me the code", "the code you", "code we sent",
+        "code sent to your",
     ],
     "payment_personal": [
-        "转一下", "先转", "周转", "借我", "账户名", "收款码", "代收", "trust account", "wallet", "account name", "bsb", "upi", "@ybl", "crypto wallet", "send money",
         "安全账户", "安全帐户", "国库代收", "国库账户", "指定账户", "指定帐户", "个人账户", "个人帐户", "私人账户",
-        "转账至", "转账到", "汇款至", "汇款到", "打款到", "转入", "汇入", "对私账户", "先行垫付", "垫付",
-        "safe account", "secure account", "wire transfer", "wire the", "wire money", "western union",
-        "moneygram", "bank transfer to", "transfer the funds", "pay immediately", "payment immediately",
-        "prepaid debit card", "prepaid card", "interac e-transfer", "e-transfer", "etransfer", "zelle", "venmo",
-        "cash app", "paypal", "money order", "bitcoin atm",
+        "转账至", "转账到", "汇款至", "汇款到", "打款到", "对私账户", "先行垫付", "垫付", "转一下", "先转", "周转",
+        "借我", "收款码", "微信转账", "safe account", "secure account", "wire transfer", "wire the", "wire money",
+        "western union", "moneygram", "bank transfer to", "transfer the funds", "pay immediately",
+        "payment immediately", "prepaid debit card", "prepaid card", "interac e-transfer", "e-transfer", "etransfer",
+        "zelle", "venmo", "cash app", "money order", "bitcoin atm", "trust account", "wallet", "bsb", "upi",
+        "@ybl", "crypto wallet", "send money",
     ],
     "gift_card_crypto": [
         "礼品卡", "购物卡", "充值卡", "点卡", "京东卡", "苹果卡", "比特币", "虚拟币", "数字货币", "泰达币", "usdt",
         "gift card", "gift cards", "itunes", "google play", "steam card", "amazon card", "apple card",
-        "ebay card", "bitcoin", "btc", "crypto", "cryptocurrency", "ethereum", "vouchers", "voucher code",
+        "ebay card", "bitcoin", "btc", "crypto", "cryptocurrency", "ethereum", "voucher code",
     ],
     "im_contact": [
-        "拉群", "拉你进群", "拉您进", "群里", "群公告", "客服", "助手", "老师指导", "reply claim", "reply yes", "reply y",
-        "qq", "qq群", "qq号", "微信", "微信号", "加微", "加微信", "v信", "vx", "薇信", "威信", "wx", "微 信", "加群",
-        "入群", "进群", "群号", "扫码进群", "扫码添加", "钉钉群", "企业微信", "加好友", "添加好友", "私聊",
-        "whatsapp", "telegram", "signal app", "wechat", "line id", "kakaotalk", "dm me", "message me on",
-        "text me on", "add me on",
+        "qq", "qq群", "qq号", "微信号", "加微", "加微信", "添加微信", "客服微信", "v信", "vx", "薇信", "威信", "wx",
+        "加群", "入群", "进群", "群号", "扫码进群", "扫码添加", "钉钉群", "加好友", "添加好友", "私聊", "拉群",
+        "拉你进群", "拉您进", "老师指导", "whatsapp", "telegram", "signal app", "wechat", "line id", "kakaotalk",
+        "dm me", "message me on", "text me on", "add me on", "reply claim", "reply yes",
     ],
     "third_party_fee": [
-        "打点费", "代理费", "接入费", "开通费", "换盘", "税务顾问费", "delivery fee", "processing charge", "agent fee", "customs fee", "release charge", "small charge",
-        "保证金", "服务费", "手续费", "工本费", "解冻费", "激活费", "认证费", "升级费", "年费", "维护费", "建设费",
-        "税务系统建设费", "系统升级费", "数电票升级费", "税控盘年费", "金税盘年费", "税控盘", "金税盘", "税控设备",
-        "培训费", "审核费", "加急费", "会员费", "押金", "processing fee", "admin fee", "administration fee",
-        "release fee", "clearance fee", "handling fee", "service fee", "small fee", "activation fee",
-        "registration fee", "upfront fee", "verification fee", "unlock fee", "filing fee", "setup fee",
+        "保证金", "工本费", "解冻费", "激活费", "认证费", "升级费", "建设费", "税务系统建设费", "系统升级费",
+        "数电票升级费", "税控盘年费", "金税盘年费", "审核费", "加急费", "打点费", "代理费", "接入费", "开通费",
+        "换盘", "processing fee", "release fee", "clearance fee", "small fee", "activation fee", "upfront fee",
+        "verification fee", "unlock fee", "setup fee", "delivery fee", "processing charge", "agent fee",
+        "customs fee", "release charge", "small charge",
     ],
     "threat_arrest": [
         "逮捕", "拘留", "拘捕", "通缉", "公安机关", "公安局", "警方", "刑事", "坐牢", "判刑", "法院传票", "传票", "起诉",
-        "司法", "冻结", "查封", "封停", "强制执行", "列入黑名单", "失信", "追究法律责任", "法律责任", "洗钱", "涉嫌",
+        "冻结", "查封", "封停", "强制执行", "列入黑名单", "追究法律责任", "洗钱", "涉嫌",
         "arrest", "arrested", "warrant", "police", "jail", "prison", "deport", "deportation", "lawsuit",
-        "legal action", "court", "sheriff", "criminal", "prosecution", "prosecute", "seize", "seized", "freeze",
-        "frozen", "suspend", "suspended", "suspension", "garnish", "levy", "penalty", "penalties",
+        "legal action", "sheriff", "criminal", "prosecution", "prosecute", "seize", "seized", "frozen",
         "law enforcement", "bailiff", "bailiffs",
     ],
     "urgency": [
         "立即", "立刻", "马上", "尽快", "火速", "今日内", "今天内", "当天", "限时", "逾期", "否则", "过期", "最后一天",
         "紧急", "即将", "自动放弃", "视为放弃", "退回国库", "作废", "urgent", "urgently", "immediately", "right away",
         "today", "tonight", "final notice", "final warning", "last chance", "last warning", "act now", "expires",
-        "expire", "expiring", "asap", "without delay", "deadline", "as soon as possible", "within 24 hours",
+        "expire", "expiring", "asap", "without delay", "as soon as possible", "within 24 hours",
         "within 48 hours",
     ],
     "click_request": [
-        "点击", "点开", "戳", "登录网址", "访问", "打开链接", "链接", "网址", "复制链接", "点此", "扫码", "扫描二维码",
-        "二维码", "click", "tap", "click here", "tap here", "follow the link", "link below", "visit", "go to",
-        "open the link", "secure link", "scan the qr", "qr code",
+        "点击", "点开", "戳", "登录网址", "打开链接", "链接", "网址", "复制链接", "点此", "扫码", "扫描二维码",
+        "二维码", "click", "tap", "click here", "tap here", "follow the link", "link below", "open the link",
+        "secure link", "scan the qr", "qr code",
     ],
     "app_download": [
-        "视频会议", "共享一下屏幕", "开个视频", "小程序", "附件", "证书", "certificate", "download the new", ".scr", ".zip", "macro", "enable content",
-        "下载", "安装", "apk", "exe", "插件", "查验插件", "安全插件", "控件", "客户端", "远程", "屏幕共享", "共享屏幕",
-        "会议软件", "腾讯会议", "向日葵", "todesk", "zoom", "download", "install", "anydesk", "teamviewer",
-        "remote access", "screen share", "screen sharing", "attachment", "attached file", ".exe", ".apk",
+        "下载app", "下载软件", "安装", "apk", "exe", "插件", "查验插件", "安全插件", "控件", "远程", "屏幕共享",
+        "共享屏幕", "共享一下屏幕", "视频会议", "会议软件", "腾讯会议", "向日葵", "todesk", "anydesk", "teamviewer",
+        "remote access", "screen share", "screen sharing", ".exe", ".apk", ".scr", "macro", "enable content",
+        "download the app", "install the app",
     ],
     "prize_lure": [
         "中奖", "获奖", "特等奖", "一等奖", "二等奖", "幸运用户", "抽中", "奖金", "奖品", "领奖", "大奖", "you have won",
-        "you've won", "winner", "won a", "prize", "claim your prize", "congratulations", "lucky", "selected",
-        "cash prize", "reward", "jackpot", "lottery",
-    ],
-    "loan_invest": [
-        "贷款", "借款", "无抵押", "低息", "放款", "额度", "信用卡", "办卡", "套现", "理财", "收益", "高回报", "稳赚",
-        "投资", "股票", "荐股", "内幕", "博彩", "彩票", "六合彩", "赌", "loan", "loans", "credit", "investment",
-        "invest", "trading", "forex", "guaranteed return", "casino", "bet",
+        "you've won", "winner", "won a", "prize", "claim your prize", "congratulations", "cash prize", "jackpot",
+        "lottery",
     ],
     "invoice_selling": [
-        "代开发票", "代开", "代开增值税", "开发票", "发票代开", "有发票", "出售发票", "售发票", "各类发票", "各种发票",
-        "正规发票", "专用发票", "普通发票", "票点", "点数低", "税点", "低税点", "可验证", "可查验", "真票", "假发票",
-        "开票", "invoice for sale", "invoices for sale", "fake invoice",
+        "代开发票", "代开", "代开增值税", "发票代开", "有发票", "出售发票", "售发票", "各类发票", "各种发票", "票点",
+        "点数低", "低税点", "可验证", "可查验", "真票", "假发票", "包验证", "invoice for sale", "invoices for sale",
+        "fake invoice",
     ],
     "advertising": [
-        "优惠", "促销", "特价", "折扣", "打折", "折起", "满减", "大促", "特惠", "活动", "惠", "抢购", "秒杀", "热销",
-        "新品", "开业", "店庆", "详询", "咨询", "热线", "回td退订", "回t退订", "退订", "回复td", "td退订", "欢迎光临",
-        "恭候", "预约", "包邮", "专柜", "楼盘", "样板房", "装修", "招生", "培训", "免费", "送", "赠", "礼包", "会员",
-        "discount", "offer", "sale", "free", "unsubscribe", "txt stop", "text stop", "reply stop", "stop to end",
-        "opt out", "promo", "promotion", "deal", "deals", "shop", "order now", "buy", "subscribe", "ringtone",
-        "mobile", "network", "tone", "chat", "dating", "sexy", "xxx", "call now", "£", "cash", "per min",
-        "ppm", "150p", "customer service", "valid",
+        "优惠", "促销", "特价", "折扣", "打折", "折起", "满减", "大促", "特惠", "抢购", "秒杀", "热销", "新品上市", "开业",
+        "店庆", "详询", "回td退订", "回t退订", "退订", "回复td", "td退订", "欢迎光临", "恭候", "包邮", "专柜", "楼盘",
+        "样板房", "招生", "礼包", "量大从优", "量大价优", "discount", "% off", "sale", "unsubscribe", "txt stop",
+        "text stop", "reply stop", "stop to end", "opt out", "promo", "promotion", "order now", "ringtone",
+        "per min", "ppm", "150p", "free entry", "free msg", "call now",
     ],
+}
+
+# --- weak cues: common in both fakes and ordinary messages ---------------------------------
+WEAK_PHRASES: dict[str, list[str]] = {
+    "fee_term": ["服务费", "手续费", "年费", "维护费", "会员费", "培训费", "押金", "service fee", "admin fee",
+                 "administration fee", "handling fee", "registration fee", "filing fee", "fee", "fees", "charge"],
+    "account_term": ["余额", "网银", "有效期", "转入", "汇入", "代收", "发我", "截图", "online banking", "personal information",
+                     "financial information", "account name", "paypal", "账户", "account"],
+    "app_term": ["下载", "附件", "证书", "客户端", "小程序", "zoom", "download", "install", "attachment",
+                 "attached file", "certificate", "app"],
+    "im_term": ["微信", "企业微信", "客服", "助手", "群里", "群公告", "群", "reply y", "wrong number", "wrong person"],
+    "promo_term": ["活动", "惠", "新品", "咨询", "热线", "预约", "装修", "培训", "免费", "送", "赠", "会员", "offer",
+                   "free", "deal", "deals", "shop", "buy", "subscribe", "mobile", "network", "tone", "chat",
+                   "dating", "sexy", "xxx", "cash", "customer service", "valid", "win", "lucky", "selected", "reward"],
+    "loan_invest": ["贷款", "借款", "无抵押", "低息", "放款", "额度", "信用卡", "办卡", "套现", "理财", "收益", "高回报",
+                    "稳赚", "投资", "股票", "荐股", "内幕", "博彩", "彩票", "六合彩", "赌", "loan", "loans", "credit",
+                    "investment", "invest", "trading", "forex", "guaranteed return", "casino", "bet"],
+    "legal_term": ["司法", "失信", "法律责任", "court", "freeze", "suspend", "suspended", "suspension", "garnish",
+                   "levy", "penalty", "penalties", "deadline", "visit", "go to", "访问", "开票", "专用发票",
+                   "普通发票", "正规发票", "开发票", "税点"],
+    "device_term": ["税控盘", "金税盘", "税控设备", "数电票", "数电发票", "全电发票"],
 }
 
 # --- tax topics: not risky by themselves --------------------------------------------------
@@ -158,6 +170,12 @@ TRUST_PHRASES: dict[str, list[str]] = {
         "fraudsters", "scam alert", "warning", "pretend to be", "pretending", "this is fake", "it's fake", "is a scam",
         "was a scam", "beware of",
     ],
+    "status_notice": [
+        "无需操作", "无需任何操作", "无需另行", "无需通过", "无需", "不用", "请勿回复", "已到账", "扣费成功", "缴费成功", "已开具",
+        "已生效", "已受理", "已完成", "已收到", "查询", "no action needed", "no action required", "no need to",
+        "you don't need to", "do not reply", "has been received", "has been made", "was updated", "completed",
+        "has been paid", "has been cancelled", "has been accepted", "payment received", "you can view", "view it",
+    ],
     "official_procedure": [
         "年度汇算", "汇算清缴", "申报期", "申报期限", "征期", "纳税申报", "12366", "纳税服务热线", "办税", "税务局提醒",
         "温馨提示", "如有疑问", "咨询电话", "self assessment", "tax return", "31 january", "tax year", "paye",
@@ -183,12 +201,12 @@ AUTHORITY_PHRASES: dict[str, list[str]] = {
 
 # Signals whose presence the model reads as features but which are not shown as spans.
 SPAN_SIGNAL_KINDS = {**{k: "risk" for k in RISK_PHRASES}, **{k: "topic" for k in TOPIC_PHRASES},
-                     **{k: "trust" for k in TRUST_PHRASES}}
+                     **{k: "weak" for k in WEAK_PHRASES}, **{k: "trust" for k in TRUST_PHRASES}}
 
 
 def phrase_table() -> dict[str, list[str]]:
     """Signal name -> phrases, including one `authority:<code>` signal per authority."""
-    table = {**RISK_PHRASES, **TOPIC_PHRASES, **TRUST_PHRASES}
+    table = {**RISK_PHRASES, **WEAK_PHRASES, **TOPIC_PHRASES, **TRUST_PHRASES}
     for code, phrases in AUTHORITY_PHRASES.items():
         table[f"authority:{code}"] = phrases
     return table

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.decide import decide
-from classifiers.features import Vectorizer, combine, feature_names, signal_matrix, signal_names
+from classifiers.features import Vectorizer, combine, feature_names, language, signal_matrix, signal_names
 from classifiers.normalize import MAX_INPUT_CHARS, MAX_TEXT_CHARS, normalize_with_offsets
 from classifiers.patterns import Span
 from classifiers.signals import fast_signals, lower
@@ -85,7 +85,7 @@ class Classifier:
 
     def scores(self, norms: list[str], spans: list[list[Span]]) -> dict[str, np.ndarray]:
         """Raw head outputs (probabilities) and the input matrix for normalised texts."""
-        names = [signal_names(s) for s in spans]
+        names = [signal_names(s, language(n)) for n, s in zip(norms, spans)]
         X = combine(self.vectorizer.transform([lower(n) for n in norms]), signal_matrix(names), self.signal_weight)
         out: dict = {"X": X, "names": names}
         for head, (W, b) in self.heads.items():

@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span as SpacySpan
 
+from classifiers.features import language
 from classifiers.patterns import TOKEN_RE, Span, find_entities, find_links
 from classifiers.signals import entity_signals, lexicon_index, link_signals, lower, phrase_signals, sort_spans
 
@@ -121,16 +122,9 @@ def pipeline(lang: str = "zh") -> Language:
     return nlp
 
 
-def detect_lang(text: str) -> str:
-    """"zh" when at least 10% of the letters are Chinese characters, else "en"."""
-    cjk = sum(1 for c in text[:2000] if "\u4e00" <= c <= "\u9fff")
-    letters = sum(1 for c in text[:2000] if c.isalpha())
-    return "zh" if letters and cjk / letters >= 0.1 else "en"
-
-
 def doc_signals(norm: str) -> list[Span]:
     """Signals of a normalised text found by the spaCy pipeline, as Spans."""
-    doc = pipeline(detect_lang(norm))(norm)
+    doc = pipeline(language(norm))(norm)
     out = []
     for span in doc.spans.get(SPAN_KEY, []):
         name, _, detail = span.label_.partition(":")

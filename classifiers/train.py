@@ -24,14 +24,14 @@ from sklearn.linear_model import LogisticRegression
 
 from classifiers.corpus import corpus_files, data_hash, load_corpus, text_bucket
 from classifiers.evaluate import flag_metrics, tax_metrics
-from classifiers.features import analyze, combine, signal_matrix, signal_names
+from classifiers.features import analyze, combine, language, signal_matrix, signal_names
 from classifiers.model import load_model, save_model
 from classifiers.normalize import MAX_TEXT_CHARS, normalize_text
 from classifiers.signals import fast_signals, lower
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {"C_flag": 64.0, "C_scam": 8.0, "C_tax": 4.0, "C_category": 8.0, "signal_weight": 0.5,
+DEFAULTS = {"C_flag": 2048.0, "C_scam": 8.0, "C_tax": 4.0, "C_category": 8.0, "signal_weight": 0.05,
             "min_df": 2, "max_features": 400_000, "corpus_weight": 3.0}
 Progress = Callable[[str, float], None]
 
@@ -93,7 +93,7 @@ def _vectorize(rows: list[dict], params: dict) -> tuple[TfidfVectorizer, object]
     vec = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=params["min_df"],
                           max_features=params["max_features"], dtype=np.float32)
     ngrams = vec.fit_transform([r["low"] for r in rows])
-    return vec, combine(ngrams, signal_matrix([signal_names(r["spans"]) for r in rows]), params["signal_weight"])
+    return vec, combine(ngrams, signal_matrix([signal_names(r["spans"], language(r["norm"])) for r in rows]), params["signal_weight"])
 
 
 def _build(rows: list[dict], params: dict, seed: int, meta: dict) -> tuple[list[str], dict]:
