@@ -105,7 +105,8 @@ def main() -> None:
         test = prepare(held_out(read_rows(path, mapping)), dedupe=False)
         entry: dict = {"file": rel, "test_rows": len(test)}
         entry["corpus_only"], results = score(corpus_dir, test)
-        entry["corpus_only"]["tax"] = tax_lures(name, test, results)
+        if name in SETS:
+            entry["corpus_only"]["tax"] = tax_lures(name, test, results)
         if name in SETS:
             folder, metrics, seconds = train(work, name, [path], mapping)
             entry["corpus_plus_train_split"], results = score(folder, test)
