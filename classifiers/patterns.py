@@ -36,7 +36,8 @@ URL_RE = re.compile(
 EMAIL_RE = re.compile(r"(?i)(?<![\w.+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}(?![\w-])")
 _ENTITY_PATTERNS = [
     ("money", r"(?i)(?:[¥$£€\ufffd]|\b(?:rmb|cny|usd|gbp|aud|cad|inr|rs\.?))\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|k|m|bn)\b)?"
-              r"|\d[\d,]*(?:\.\d+)?\s?(?:万元|元|块钱|块|万|美元|英镑|澳元|加元|dollars?|pounds?|usd|gbp|aud|cad)(?![a-z])"),
+              r"|(?<![\d,.])\d[\d,]*(?:\.\d+)?\s?(?:万元|元|块钱|块|万|美元|英镑|澳元|加元|dollars?|pounds?|usd|gbp|aud|cad)"
+              r"(?![a-z])"),
     ("deadline", r"(?i)\d{1,3}\s?(?:个)?(?:小时|钟头|分钟|日|天|个工作日|工作日)(?:内|之内)"
                  r"|\b(?:within|in)\s(?:the\s)?(?:next\s)?\d{1,3}\s?(?:hours?|hrs?|minutes?|mins?|days?)\b"
                  r"|\b(?:24|48|72)\s?(?:hours?|hrs?)\b|(?:今日|今天|当日|今晚)\d{0,2}(?:点|时)?(?:前|内|之前)"),

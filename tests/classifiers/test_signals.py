@@ -118,3 +118,29 @@ def test_spacy_and_fast_paths_agree(fixture_corpus):
     for text in texts:
         norm = normalize_text(text)
         assert doc_signals(norm) == fast_signals(norm), text
+
+
+@pytest.mark.parametrize("text", ["1 " * 10000, "1," * 10000, "a." * 10000, "1." * 10000, "税1" * 10000,
+                                  "【" * 20000, "http://" + "a" * 20000, "a" * 5000 + "@" + "b." * 5000,
+                                  "(1)" * 7000, "退." * 10000])
+def test_no_catastrophic_backtracking(text):
+    import time
+
+    started = time.perf_counter()
+    extract_signals(text)
+    fast_signals(normalize_text(text)[:20_000])
+    assert time.perf_counter() - started < 3.0  # generous: a regression is seconds to minutes
+
+
+def test_random_texts_agree_and_offsets_hold():
+    import random
+
+    pool = list("退税務局稅 .-·*\u200b\n\t12366０１ＱQq群a@b.com/http:$¥£€元%xX【】") + ["HMRC ", "irs ", "验证码", "www."]
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 60)))
+        norm = normalize_text(text)
+        assert doc_signals(norm) == fast_signals(norm), text
+        for s in extract_signals(text):
+            assert 0 <= s["start"] <= s["end"] <= len(text)
+            assert text[s["start"]:s["end"]] == s["text"]
