@@ -93,11 +93,14 @@ def serve(host: str, port: int, web_workers: int, rq_workers: int, train: bool) 
     redis_store.ensure_started(app)
     _ensure_model(app, train)
     env = _child_env(app)
-    children = [subprocess.Popen([sys.executable, "-m", "fraudwatch", "worker"], env=env)
+    # Children get sessions of their own: Ctrl-C reaches only this supervisor, which then
+    # stops them in order (SIGTERM, then SIGKILL after 15 s).
+    children = [subprocess.Popen([sys.executable, "-m", "fraudwatch", "worker"], env=env, start_new_session=True)
                 for _ in range(rq_workers)]
     children.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-                                      "--workers", str(web_workers), "--access-logfile", "-",
-                                      "--graceful-timeout", "10", "fraudwatch:create_app()"], env=env))
+                                      "--workers", str(web_workers), "--worker-class", "gthread",
+                                      "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10",
+                                      "fraudwatch:create_app()"], env=env, start_new_session=True))
     click.echo(f"fraudwatch on http://{host}:{port} with {rq_workers} worker(s); Ctrl-C stops it all")
     clean = False
     try:
