@@ -121,6 +121,7 @@ def _interrupt(*_args) -> None:
 def _supervise(children: list[subprocess.Popen]) -> bool:
     """Wait for Ctrl-C or SIGTERM (True) or for a child to die (False)."""
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started with SIGINT ignored (background jobs)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
