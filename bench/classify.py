@@ -41,6 +41,22 @@ def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def latency(clf, texts: list[str]) -> dict:
+    """p50/p99/max of one-message calls, by the spaCy path and the fast path."""
+    out = {}
+    for label, method in (("single_spacy_classify", clf.classify),
+                          ("single_fast_classify_many", lambda t: clf.classify_many([t]))):
+        times = []
+        for text in texts:
+            started = time.perf_counter()
+            method(text)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        out[label] = {"messages": len(times), "p50_ms": round(statistics.median(times), 3),
+                      "p99_ms": round(times[int(len(times) * 0.99) - 1], 3), "max_ms": round(times[-1], 3)}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=None)
@@ -76,16 +92,7 @@ def main() -> None:
     out["batch"] = {"data": name, "messages": len(texts), "seconds": round(seconds, 2),
                     "messages_per_second": round(len(texts) / seconds),
                     "flagged": sum(r["label"] != "legit" for r in results)}
-    for label, method in (("single_spacy_classify", clf.classify), ("single_fast_classify_many",
-                                                                    lambda t: clf.classify_many([t]))):
-        times = []
-        for text in texts[:args.single]:
-            t1 = time.perf_counter()
-            method(text)
-            times.append((time.perf_counter() - t1) * 1000)
-        times.sort()
-        out[label] = {"messages": len(times), "p50_ms": round(statistics.median(times), 3),
-                      "p99_ms": round(times[int(len(times) * 0.99) - 1], 3), "max_ms": round(times[-1], 3)}
+    out.update(latency(clf, texts[:args.single]))
     long_text = "【税务局】退税请点击 tuishui.top 输入验证码。" * 2000
     t1 = time.perf_counter()
     clf.classify(long_text)

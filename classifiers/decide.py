@@ -81,14 +81,10 @@ def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
     reasons = explanations(scores["X"], model.heads["flag"][0][0], model.names, flagged)
     out = []
     for i, raw in enumerate(raws):
-        p_scam = float(p_scams[i])
-        label = ("scam" if p_scam >= 0.5 else "spam") if flagged[i] else "legit"
+        label = ("scam" if p_scams[i] >= 0.5 else "spam") if flagged[i] else "legit"
         names = scores["names"][i]
-        tax_named = bool(names & TAX_SIGNALS)
-        if "tax" in scores:
-            tax = label == "scam" and (tax_named or float(scores["tax"][i]) >= t_tax)
-        else:
-            tax = label == "scam" and tax_named
+        tax = label == "scam" and (bool(names & TAX_SIGNALS) or
+                                   ("tax" in scores and float(scores["tax"][i]) >= t_tax))
         probs = scores["category"][i] if "category" in scores else None
         result = {
             "label": label,
@@ -102,10 +98,15 @@ def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
             "model_version": model.version,
             "truncated": truncated[i],
         }
-        if junk[i]:
-            result["signals"].append({"name": "unreadable" if norms[i] else "empty", "text": "", "start": 0, "end": 0})
-        if truncated[i]:
-            cut = min(len(raw), MAX_TEXT_CHARS)
-            result["signals"].append({"name": "truncated", "text": "", "start": cut, "end": cut})
+        _note(result, raw, norms[i], junk[i], truncated[i])
         out.append(result)
     return out
+
+
+def _note(result: dict, raw: str, norm: str, junk: bool, truncated: bool) -> None:
+    """Add the `empty` / `unreadable` / `truncated` pseudo-signals."""
+    if junk:
+        result["signals"].append({"name": "unreadable" if norm else "empty", "text": "", "start": 0, "end": 0})
+    if truncated:
+        cut = min(len(raw), MAX_TEXT_CHARS)
+        result["signals"].append({"name": "truncated", "text": "", "start": cut, "end": cut})
