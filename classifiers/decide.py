@@ -17,6 +17,10 @@ from classifiers.normalize import MAX_TEXT_CHARS
 from classifiers.signals import to_dicts
 
 SPAM_CATEGORIES = {"advertising", "invoice_selling"}
+# Offering invoices for sale (代开发票) is illegal whatever the model thinks: such a message
+# is at least spam/invoice_selling, unless it is a warning, news or an official notice.
+INVOICE_OFFER = "invoice_offer"
+NOT_AN_OFFER = {"never_ask", "narrative", "sender_tag_bureau", "url_official", "status_notice"}
 TAX_SIGNALS = {"authority", "sender_tag_bureau", "sender_tag_generic", "url_lookalike"}
 EXPLAIN_TOP = 6
 
@@ -34,6 +38,8 @@ def category_of(label: str, probs: np.ndarray | None, categories: list[str], nam
     """The category tag allowed for the label."""
     if label == "legit":
         return "none"
+    if label == "spam" and INVOICE_OFFER in names:
+        return "invoice_selling"
     allowed = SPAM_CATEGORIES if label == "spam" else set(categories) - SPAM_CATEGORIES - {"none"}
     if probs is not None and allowed & set(categories):
         order = np.argsort(-probs)
@@ -73,8 +79,8 @@ def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
     t_flag = model.thresholds.get("flag", 0.5)
     t_tax = model.thresholds.get("tax", 0.5)
     junk = np.array([unreadable(n) or not n for n in norms], dtype=bool)
-    p_flags = np.where(junk, 0.0, scores["flag"])
-    p_scams = scores["scam"] if "scam" in scores else np.ones(len(raws))
+    p_flags = np.where(junk, 0.0, scores["flag"]).astype(np.float64)
+    p_scams = np.asarray(scores["scam"], dtype=np.float64) if "scam" in scores else np.ones(len(raws))
     flagged = p_flags >= t_flag
     scam_scores = np.round(p_flags * p_scams, 4).tolist()
     spam_scores = np.round(p_flags * (1.0 - p_scams), 4).tolist()
@@ -83,6 +89,8 @@ def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
     for i, raw in enumerate(raws):
         label = ("scam" if p_scams[i] >= 0.5 else "spam") if flagged[i] else "legit"
         names = scores["names"][i]
+        if label == "legit" and INVOICE_OFFER in names and not names & NOT_AN_OFFER:
+            label, spam_scores[i] = "spam", max(spam_scores[i], 0.5)
         tax = label == "scam" and (bool(names & TAX_SIGNALS) or
                                    ("tax" in scores and float(scores["tax"][i]) >= t_tax))
         probs = scores["category"][i] if "category" in scores else None

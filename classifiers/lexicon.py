@@ -86,6 +86,10 @@ RISK_PHRASES: dict[str, list[str]] = {
         "you've won", "winner", "won a", "prize", "claim your prize", "congratulations", "cash prize", "jackpot",
         "lottery",
     ],
+    "invoice_offer": [
+        "代开发票", "代开增值税", "发票代开", "出售发票", "代开各类发票", "代开各种发票", "代开正规发票", "代开各行业",
+        "优惠代开", "长期代开", "专业代开", "invoices for sale", "invoice for sale",
+    ],
     "invoice_selling": [
         "代开发票", "代开", "代开增值税", "发票代开", "有发票", "出售发票", "售发票", "各类发票", "各种发票", "票点",
         "点数低", "低税点", "可验证", "可查验", "真票", "假发票", "包验证", "invoice for sale", "invoices for sale",

@@ -123,3 +123,24 @@ def test_load_missing_model_is_clear(tmp_path):
 
 def test_default_model_dir(tmp_path):
     assert default_model_dir(tmp_path) == tmp_path / "models" / "current"
+
+
+@pytest.mark.parametrize("text", ["代开发票：住宿费，餐饮费，办公用品，会议费，增值税普通发票、专用发票均可",
+                                  "长期代开各行业正规发票，点数低，可验证后付款"])
+def test_invoice_offers_are_spam_invoice_selling(clf, text):
+    result = clf.classify(text)
+    assert result["label"] in ("spam", "scam")
+    if result["label"] == "spam":
+        assert result["category"] == "invoice_selling"
+
+
+def test_invoice_news_is_not_an_offer(clf):
+    result = clf.classify("新闻：税务部门联合公安机关打击虚开发票犯罪，查处了一批“代开发票”团伙，提醒纳税人谨防诈骗。")
+    names = {s["name"] for s in result["signals"]}
+    assert "invoice_offer" in names and names & {"narrative", "never_ask"}  # so the offer rule stays off
+
+
+def test_scores_are_plain_rounded_floats(clf):
+    result = clf.classify("HMRC refund at hmrc-refund.top")
+    for key in ("scam_score", "spam_score"):
+        assert isinstance(result[key], float) and round(result[key], 4) == result[key]
