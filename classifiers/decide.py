@@ -3,7 +3,7 @@
 label: `flag` probability >= the stored threshold -> flagged; then `scam` if the scam
 head says so (>= 0.5) else `spam`. tax_impersonation: a scam that names a tax authority
 (mention, sender tag, lookalike link) or that the tax head says impersonates one. authority: the most named
-authority among mentions, lookalike links and hotlines. category: the category head's
+authority among mentions, lookalike links and hotlines (Chinese tax text naming none: CN-STA). category: the category head's
 best tag allowed for the label. explanation: the inputs that pushed the flag head most
 towards the decision, with their contributions.
 """
@@ -25,11 +25,11 @@ TAX_SIGNALS = {"authority", "sender_tag_bureau", "sender_tag_generic", "url_look
 EXPLAIN_TOP = 6
 
 
-def authority_of(spans) -> str | None:
-    """Most frequently named authority (ties: first named)."""
+def authority_of(spans, names: set[str] = frozenset()) -> str | None:
+    """Most frequently named authority (ties: first named); for Chinese text naming none, CN-STA."""
     votes = Counter(s.detail for s in spans if s.detail and s.name in TAX_SIGNALS | {"hotline_official"})
     if not votes:
-        return None
+        return "CN-STA" if "zh|tax_context" in names or "zh|refund_context" in names else None
     best = max(votes.values())
     return next(s.detail for s in spans if votes.get(s.detail) == best)
 
@@ -99,7 +99,7 @@ def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
             "scam_score": scam_scores[i],
             "spam_score": spam_scores[i],
             "tax_impersonation": tax,
-            "authority": authority_of(spans[i]) if tax else None,
+            "authority": authority_of(spans[i], names) if tax else None,
             "category": category_of(label, probs, model.categories, names),
             "signals": to_dicts(spans[i], raw, offsets[i]),
             "explanation": reasons[i],
