@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -124,24 +125,28 @@ def load_model(model_dir: str | Path, *, warm: bool = True) -> Classifier:
 
 
 def save_model(folder: Path, meta: dict, terms: list[str], arrays: dict[str, np.ndarray], metrics: dict) -> None:
-    """Write a model folder atomically enough: files first into a temp dir, then renamed."""
+    """Write a model folder: files go to a private temporary folder, which then replaces
+    `folder` by renames, so readers never see a half-written model."""
     folder = Path(folder)
-    tmp = folder.with_name(folder.name + ".tmp")
-    tmp.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     (tmp / "terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
     np.savez_compressed(tmp / "weights.npz", **arrays)
     (tmp / "meta.json").write_text(json.dumps({**meta, "format": FORMAT}, ensure_ascii=False, indent=2),
                                    encoding="utf-8")
     (tmp / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    old = None
     if folder.exists():
-        old = folder.with_name(folder.name + ".old")
-        if old.exists():
-            _rmtree(old)
+        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+        old.rmdir()
         folder.rename(old)
+    try:
         tmp.rename(folder)
+    except OSError:  # another process installed a model in between: keep theirs
+        log.warning("model folder %s was replaced concurrently; discarding this copy", folder)
+        _rmtree(tmp)
+    if old is not None:
         _rmtree(old)
-    else:
-        tmp.rename(folder)
 
 
 def _rmtree(path: Path) -> None:

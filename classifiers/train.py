@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from classifiers.corpus import corpus_files, data_hash, load_corpus, text_bucket
 from classifiers.evaluate import flag_metrics, tax_metrics
 from classifiers.features import analyze, combine, language, signal_matrix, signal_names
-from classifiers.model import load_model, save_model
+from classifiers.model import Classifier, save_model
 from classifiers.normalize import MAX_TEXT_CHARS, normalize_text
 from classifiers.signals import fast_signals, lower
 
@@ -146,8 +146,7 @@ def train_model(corpus_paths: list[Path], output_dir: Path, *, extra: list[Path]
     output_dir = Path(output_dir)
     meta["thresholds"] = {"flag": 0.5, "tax": 0.5}
     meta["version"] = "validation"
-    save_model(output_dir, meta, terms, arrays, {})
-    metrics = validate(load_model(output_dir), val_rows, meta)
+    metrics = validate(Classifier(meta, terms, arrays), val_rows, meta)
     if refit and val_rows:
         say(f"refitting on all {len(rows)} rows", 0.7)
         terms, arrays = _build(rows, params, seed, meta)

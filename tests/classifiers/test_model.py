@@ -144,3 +144,13 @@ def test_scores_are_plain_rounded_floats(clf):
     result = clf.classify("HMRC refund at hmrc-refund.top")
     for key in ("scam_score", "spam_score"):
         assert isinstance(result[key], float) and round(result[key], 4) == result[key]
+
+
+def test_retraining_replaces_the_folder_cleanly(tmp_path, fixture_corpus):
+    target = tmp_path / "models" / "current"
+    train_model([fixture_corpus], target, progress=lambda s, f: None)
+    first = load_model(target, warm=False).version
+    train_model([fixture_corpus], target, seed=14, progress=lambda s, f: None)
+    assert load_model(target, warm=False).version  # a complete model is there
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["current"]  # no temp or old folders left
+    assert first
