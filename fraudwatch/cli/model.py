@@ -75,13 +75,14 @@ def train(data: tuple[str, ...], label_map: str | None, corpus: tuple[str, ...],
 
 def _rows(stream: IO[bytes]) -> Iterator[dict]:
     """Input rows: JSONL objects, or the whole input as one plain text."""
-    first = stream.peek(1)[:1] if hasattr(stream, "peek") else b""
+    head = stream.peek(256)[:256] if hasattr(stream, "peek") else b""
+    first = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
     if first not in (b"{", b"["):
         text = stream.read().decode("utf-8", errors="replace")
         yield {"id": None, "text": text}
         return
     for number, line in enumerate(stream, 1):
-        line = line.decode("utf-8", errors="replace").strip()
+        line = line.decode("utf-8", errors="replace").strip().lstrip("\ufeff")
         if not line:
             continue
         try:

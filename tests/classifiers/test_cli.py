@@ -102,3 +102,11 @@ def test_console_script_classify(model_dir, tmp_path):
                           capture_output=True, env=env, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr.decode()
     assert _rows(proc.stdout.decode())[0]["id"] == "a"
+
+
+def test_classify_jsonl_with_bom_and_leading_blank_lines(model_dir):
+    data = "\ufeff\n\n" + json.dumps({"id": "x", "text": "hello"}) + "\n"
+    result = CliRunner().invoke(classify, ["--model", str(model_dir)], input=data.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.output)
+    assert len(rows) == 1 and rows[0]["id"] == "x"
