@@ -14,6 +14,7 @@ from collections import Counter
 import numpy as np
 
 from classifiers.normalize import MAX_TEXT_CHARS
+from classifiers.patterns import Span
 from classifiers.signals import to_dicts
 
 SPAM_CATEGORIES = {"advertising", "invoice_selling"}
@@ -25,7 +26,7 @@ TAX_SIGNALS = {"authority", "sender_tag_bureau", "sender_tag_generic", "url_look
 EXPLAIN_TOP = 6
 
 
-def authority_of(spans, names: set[str] = frozenset()) -> str | None:
+def authority_of(spans: list[Span], names: set[str] = frozenset()) -> str | None:
     """Most frequently named authority (ties: first named); for Chinese text naming none, CN-STA."""
     votes = Counter(s.detail for s in spans if s.detail and s.name in TAX_SIGNALS | {"hotline_official"})
     if not votes:
@@ -74,7 +75,8 @@ def unreadable(norm: str) -> bool:
     return len(norm) >= 20 and norm.count("\ufffd") >= 0.3 * len(norm)
 
 
-def decide(model, raws, norms, offsets, spans, truncated, scores) -> list[dict]:
+def decide(model, raws: list[str], norms: list[str], offsets: list, spans: list[list[Span]],
+           truncated: list[bool], scores: dict) -> list[dict]:
     """Output dicts for a batch (binary junk and empty text are `legit`, with a signal saying so)."""
     t_flag = model.thresholds.get("flag", 0.5)
     t_tax = model.thresholds.get("tax", 0.5)

@@ -98,7 +98,8 @@ class Classifier:
                 out[head] = 1.0 / (1.0 + np.exp(-z[:, 0]))
         return out
 
-    def _predict(self, raws, norms, offsets, spans, truncated) -> list[dict]:
+    def _predict(self, raws: list[str], norms: list[str], offsets: list, spans: list[list[Span]],
+                 truncated: list[bool]) -> list[dict]:
         return decide(self, raws, norms, offsets, spans, truncated, self.scores(norms, spans))
 
 
