@@ -43,6 +43,7 @@ def _configure_redis(app: Flask) -> None:
         app.config["EMBEDDED_REDIS"] = True
         app.config["REDIS_URL"] = embedded_url(os.path.join(app.instance_path, "redis"))
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", app.config.get("RATELIMIT_HEADERS", False))
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"] + "limits")
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 2})
 

@@ -26,7 +26,7 @@ def get_many(entries: list[tuple[str, str]]) -> list[dict | None]:
         for scope, field in entries:
             pipe.hget(lookup_scope(scope), field)
         raw = pipe.execute()
-    except (redis.RedisError, OSError, ValueError) as exc:  # a cache failure never fails a request
+    except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache unavailable: %s", exc)
         return [None] * len(entries)
     return [json.loads(value) if value else None for value in raw]
@@ -46,7 +46,7 @@ def put_many(entries: list[tuple[str, str, dict]]) -> None:
             pipe.hset(key, mapping=mapping)
             pipe.expire(key, ttl)
         pipe.execute()
-    except (redis.RedisError, OSError, ValueError) as exc:  # a cache failure never fails a request
+    except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache not written: %s", exc)
 
 
@@ -58,6 +58,6 @@ def invalidate(scopes: Iterable[str]) -> bool:
     try:
         redis_store.client.delete(*keys)
         return True
-    except (redis.RedisError, OSError, ValueError) as exc:  # a cache failure never fails a request
+    except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache not invalidated (%d scopes; entries expire by TTL): %s", len(keys), exc)
         return False

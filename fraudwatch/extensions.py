@@ -138,5 +138,5 @@ def _limit_key() -> str:
 
 db = Database()
 redis_store = RedisStore()
-limiter = Limiter(key_func=_limit_key, default_limits=[], headers_enabled=True,
+limiter = Limiter(key_func=_limit_key, default_limits=[],
                   swallow_errors=True, in_memory_fallback_enabled=True)

@@ -118,17 +118,21 @@ def _derived_status(indicator: Indicator, count: int, confirmed: int, open_: int
 def find_by_match_keys(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Indicator]]:
     """Indicators for (type, match_key) pairs; several rows may share a match key.
 
-    One query per type with `type = ? AND match_key IN (...)`, which uses the
-    (type, match_key) index on every backend (row-value IN does not on SQLite)."""
-    by_type: dict[str, set[str]] = {}
-    for kind, match_key in keys:
-        by_type.setdefault(kind, set()).add(match_key)
-    out: dict[tuple[str, str], list[Indicator]] = {}
+    Per type, `type = ? AND match_key = ?` (or `IN (...)` for many keys), so the
+    (type, match_key) index serves every backend; a few keys go in one statement."""
+    by_type: dict[str, list[str]] = {}
+    for kind, match_key in set(keys):
+        by_type.setdefault(kind, []).append(match_key)
+    conditions = []
     for kind, values in by_type.items():
-        ordered = sorted(values)
-        for chunk in _chunks(ordered):
-            query = sa.select(Indicator).where(Indicator.type == kind, Indicator.match_key.in_(list(chunk)))
-            for indicator in session.scalars(query):
+        for chunk in _chunks(sorted(values)):
+            column = Indicator.match_key == chunk[0] if len(chunk) == 1 else Indicator.match_key.in_(list(chunk))
+            conditions.append(sa.and_(Indicator.type == kind, column))
+    out: dict[tuple[str, str], list[Indicator]] = {}
+    groups = [conditions] if sum(len(v) for v in by_type.values()) <= 50 else [[c] for c in conditions]
+    for group in groups:
+        if group:
+            for indicator in session.scalars(sa.select(Indicator).where(sa.or_(*group))):
                 out.setdefault((indicator.type, indicator.match_key), []).append(indicator)
     return out
 
