@@ -2,7 +2,8 @@
 
 Requests are scheduled at a fixed rate; each latency is measured from the request's
 scheduled time, so a slow server cannot hide its queueing (no coordinated omission).
-Each request uses its own connection (`Connection: close`), as gunicorn's workers may close.
+Requests go over a pool of keep-alive connections (a closed one is reopened), as a client
+library or a reverse proxy would send them.
 """
 from __future__ import annotations
 
@@ -42,44 +43,85 @@ def summary_ms(values: Sequence[float]) -> str:
                     for name, p in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100)))
 
 
-async def _one(host: str, port: int, request: bytes) -> int:
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        writer.write(request)
-        await writer.drain()
-        data = await reader.read()
-    finally:
-        writer.close()
-    return int(data[9:12]) if data.startswith(b"HTTP/") else 0
+class _Conn:
+    """One keep-alive HTTP/1.1 connection."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, raw: bytes) -> int:
+        for attempt in (1, 2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            try:
+                self.writer.write(raw)
+                await self.writer.drain()
+                return await self._response()
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                self.close()
+                if attempt == 2:
+                    raise
+        return 0
+
+    async def _response(self) -> int:
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length, close = 0, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+            elif name.lower() == b"connection" and value.strip().lower() == b"close":
+                close = True
+        if length:
+            await self.reader.readexactly(length)
+        if close:
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
 
 
 def build_request(method: str, path: str, host: str, headers: dict[str, str], body: bytes = b"") -> bytes:
-    """A raw HTTP/1.1 request with `Connection: close`."""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: close", f"Content-Length: {len(body)}"]
+    """A raw keep-alive HTTP/1.1 request."""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def _run(host: str, port: int, requests: Sequence[bytes], rate: float) -> LoadResult:
+async def _run(host: str, port: int, requests: Sequence[bytes], rate: float, connections: int) -> LoadResult:
     result = LoadResult()
+    pool: asyncio.Queue[_Conn] = asyncio.Queue()
+    for _ in range(connections):
+        pool.put_nowait(_Conn(host, port))
     start = time.perf_counter() + 0.05
 
     async def fire(i: int, request: bytes) -> None:
         scheduled = start + i / rate
         await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+        conn = await pool.get()  # waiting for a free connection counts in the latency
         try:
-            status = await _one(host, port, request)
+            status = await conn.request(request)
         except OSError:
             result.errors += 1
             return
+        finally:
+            pool.put_nowait(conn)
         result.latencies.append(time.perf_counter() - scheduled)
         result.statuses[status] = result.statuses.get(status, 0) + 1
 
     await asyncio.gather(*(fire(i, r) for i, r in enumerate(requests)))
     result.seconds = time.perf_counter() - start
+    while not pool.empty():
+        pool.get_nowait().close()
     return result
 
 
-def run_load(host: str, port: int, requests: Sequence[bytes], rate: float) -> LoadResult:
-    """Send `requests` at `rate` per second; return what happened."""
-    return asyncio.run(_run(host, port, requests, rate))
+def run_load(host: str, port: int, requests: Sequence[bytes], rate: float, connections: int = 32) -> LoadResult:
+    """Send `requests` at `rate` per second over `connections` keep-alive connections."""
+    return asyncio.run(_run(host, port, requests, rate, connections))

@@ -115,8 +115,9 @@ def _derived_status(indicator: Indicator, count: int, confirmed: int, open_: int
     return indicator.status if indicator.source != "report" else "suspected"
 
 
-def find_by_match_keys(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Indicator]]:
-    """Indicators for (type, match_key) pairs; several rows may share a match key.
+def find_by_match_keys(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[sa.Row]]:
+    """Indicator rows (read-only, attribute access like the model) for (type, match_key)
+    pairs; several rows may share a match key.
 
     Per type, `type = ? AND match_key = ?` (or `IN (...)` for many keys), so the
     (type, match_key) index serves every backend; a few keys go in one statement."""
@@ -128,11 +129,12 @@ def find_by_match_keys(session: Session, keys: Iterable[tuple[str, str]]) -> dic
         for chunk in _chunks(sorted(values)):
             column = Indicator.match_key == chunk[0] if len(chunk) == 1 else Indicator.match_key.in_(list(chunk))
             conditions.append(sa.and_(Indicator.type == kind, column))
-    out: dict[tuple[str, str], list[Indicator]] = {}
+    out: dict[tuple[str, str], list[sa.Row]] = {}
     groups = [conditions] if sum(len(v) for v in by_type.values()) <= 50 else [[c] for c in conditions]
+    table = Indicator.__table__
     for group in groups:
         if group:
-            for indicator in session.scalars(sa.select(Indicator).where(sa.or_(*group))):
+            for indicator in session.execute(sa.select(table).where(sa.or_(*group))):
                 out.setdefault((indicator.type, indicator.match_key), []).append(indicator)
     return out
 
