@@ -3,7 +3,8 @@
 1. Import `openphish_urls.tsv` (363,911 URLs) into a fresh SQLite database: lines/s and
    indicator rows/s.
 2. In-process: single lookups (uncached, then cached) p50/p99; batches of 1,000.
-3. Over HTTP: gunicorn (2 workers, gthread) on 127.0.0.1, an open-loop load generator at a
+3. Over HTTP: gunicorn (2 workers, gthread with 1 thread; BENCH_GUNICORN_ARGS overrides) on
+   127.0.0.1, an open-loop load generator at a
    fixed rate (default 500 requests/s) for single lookups, uncached and cached; then
    batches of 1,000 items.
 4. Peak memory of this process and of the gunicorn workers.
@@ -111,9 +112,9 @@ def start_gunicorn(config: dict, port: int) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=config["DATABASE_URL"], REDIS_URL=config["REDIS_URL"],
                FRAUDWATCH_INSTANCE=config["INSTANCE_PATH"], FRAUDWATCH_REDIS_PREFIX=config["REDIS_PREFIX"],
                FRAUDWATCH_RQ_QUEUE=config["RQ_QUEUE"])
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                             "--worker-class", "gthread", "--threads", "4", "--log-level", "warning",
-                             "fraudwatch:create_app()"], env=env, cwd=ROOT)
+    extra = os.environ.get("BENCH_GUNICORN_ARGS", "--workers 2 --worker-class gthread --threads 1").split()
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *extra,
+                             "--log-level", "warning", "fraudwatch:create_app()"], env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -122,6 +123,21 @@ def start_gunicorn(config: dict, port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes."""
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def worker_pids(proc: subprocess.Popen) -> list[int]:
+    """The gunicorn master and its workers."""
+    out = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    return [proc.pid] + [int(p) for p in out]
 
 
 def worker_peak_kib(proc: subprocess.Popen) -> list[int]:
@@ -149,10 +165,15 @@ def http_phase(config: dict, values: list[str], token: str, rate: float, seconds
         cached = [build_request("GET", f"/api/v1/lookup?type=url&value={quote(hot[i % len(hot)], safe='')}",
                                 "127.0.0.1", headers) for i in range(total)]
         for label, requests in (("uncached", uncached), ("cached", cached)):
+            pids = worker_pids(proc)
+            server_before, client_before = cpu_seconds(pids), time.process_time()
             result = run_load("127.0.0.1", port, requests, rate)
+            server_ms = (cpu_seconds(pids) - server_before) / len(requests) * 1000
+            client_ms = (time.process_time() - client_before) / len(requests) * 1000
             print(f"HTTP single lookup, {label}, offered {rate:.0f}/s for {seconds:.0f} s: achieved "
                   f"{result.achieved_rate:.0f}/s, {summary_ms(result.latencies)}, statuses {result.statuses}, "
-                  f"errors {result.errors}")
+                  f"errors {result.errors}; CPU per request: server {server_ms:.2f} ms, load generator "
+                  f"{client_ms:.2f} ms")
         body = json.dumps({"items": [{"type": "url", "value": v} for v in values[:1000]]}).encode()
         batch = [build_request("POST", "/api/v1/lookup", "127.0.0.1",
                                {**headers, "Content-Type": "application/json"}, body) for _ in range(30)]
