@@ -118,11 +118,24 @@ def load_model(model_dir: str | Path, *, warm: bool = True) -> Classifier:
     terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
     with np.load(folder / "weights.npz", allow_pickle=False) as data:
         arrays = {key: data[key] for key in data.files}
+    _check_shape(folder, terms, arrays)
     log.info("loaded model %s from %s (%d terms)", meta["version"], folder, len(terms))
     model = Classifier(meta, terms, arrays)
     if warm:
         model.warm()
     return model
+
+
+def _check_shape(folder: Path, terms: list[str], arrays: dict[str, np.ndarray]) -> None:
+    """Refuse a model whose weights do not fit this code's features (trained by another version)."""
+    from classifiers.features import SIGNAL_FEATURES
+
+    expected = len(terms) + len(SIGNAL_FEATURES)
+    for head in HEADS:
+        weights = arrays.get(f"{head}_W")
+        if weights is not None and weights.shape[-1] != expected:
+            raise ValueError(f"{folder}: the model has {weights.shape[-1]} features but this version of "
+                             f"fraudwatch computes {expected}; retrain it with `fraudwatch train`")
 
 
 def save_model(folder: Path, meta: dict, terms: list[str], arrays: dict[str, np.ndarray], metrics: dict) -> None:

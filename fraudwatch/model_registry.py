@@ -43,7 +43,13 @@ def _load(path: Path):
     except ImportError:
         log.warning("the classifier library is not available")
         return None
-    return load_model(path)
+    try:
+        return load_model(path)
+    except (ValueError, OSError, KeyError) as exc:
+        if str(path) not in _warned:
+            _warned.add(str(path))
+            log.error("classifier model at %s cannot be used: %s", path, exc)
+        return None
 
 
 def forget() -> None:

@@ -56,7 +56,7 @@ def _ensure_model(app, train: bool) -> None:
 
     with app.app_context():
         target = model_registry.model_dir()
-    if (target / "meta.json").is_file() or not train:
+    if not train or _usable(target):
         return
     try:
         from classifiers.corpus import default_corpus_files
@@ -67,6 +67,20 @@ def _ensure_model(app, train: bool) -> None:
     click.echo(f"training the classifier into {target} (first start only)...")
     metrics = train_model(default_corpus_files(), target)
     click.echo(f"model trained: {metrics.get('summary', metrics) if isinstance(metrics, dict) else metrics}")
+
+
+def _usable(folder) -> bool:
+    """A model exists there and fits this version of the code."""
+    if not (folder / "meta.json").is_file():
+        return False
+    try:
+        from classifiers.model import load_model
+
+        load_model(folder, warm=False)
+    except (ValueError, OSError, KeyError) as exc:
+        click.echo(f"the model in {folder} cannot be used ({exc}); training a new one", err=True)
+        return False
+    return True
 
 
 def _child_env(app) -> dict:

@@ -117,3 +117,22 @@ import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 print(con.execute("select count(*) from pending_jobs where done_at is null").fetchone()[0])
 """
+
+
+def test_serve_retrains_a_model_that_no_longer_fits(tmp_path, trained_model_dir):
+    """A model written by another code version (wrong feature count) is replaced on start."""
+    import shutil
+
+    import numpy as np
+
+    from fraudwatch.cli.service import _usable
+
+    stale = tmp_path / "current"
+    shutil.copytree(trained_model_dir, stale)
+    with np.load(stale / "weights.npz", allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["flag_W"] = arrays["flag_W"][..., :-3]
+    np.savez(stale / "weights.npz", **arrays)
+    assert _usable(trained_model_dir) is True
+    assert _usable(stale) is False
+    assert _usable(tmp_path / "missing") is False
