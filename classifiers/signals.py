@@ -13,16 +13,16 @@ import logging
 import re
 from collections import defaultdict
 
+from classifiers.hosting import domains_of_kind
 from classifiers.lexicon import phrase_table
 from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_with_offsets, normalize_text, to_original
 from classifiers.official import judge_host, official_hotline
 from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
 
+
 log = logging.getLogger(__name__)
 
-SHORTENERS = {"bit.ly", "bit.do", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "rb.gy", "cutt.ly", "t.cn",
-              "dwz.cn", "url.cn", "suo.im", "s.id", "smsg.io", "tiny.cc", "shorturl.at", "rebrand.ly", "v.gd",
-              "buff.ly", "lnkd.in", "qrco.de", "u.nu", "w.url.cn", "sohu.gg", "0x.co", "x.co"}
+SHORTENERS = domains_of_kind("shortener")  # data/hosting/shared_domains.csv
 RISKY_TLDS = {"top", "xyz", "vip", "cc", "icu", "club", "online", "site", "live", "shop", "buzz", "link", "click",
               "work", "tk", "ml", "ga", "cf", "gq", "pw", "ly", "gy", "info", "wang", "ren", "xin", "win", "bid",
               "loan", "fun", "ink", "ws", "su", "app", "store", "tech", "asia", "mobi"}

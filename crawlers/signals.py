@@ -20,19 +20,7 @@ from classifiers.official import HostJudgement, judge_host, load_official
 from crawlers.forms import Form
 from crawlers.page import Page
 
-try:  # the classifier's shared-hosting list (data/hosting/); the small set below is a fallback
-    from classifiers.hosting import shared_kind
-except ImportError:  # pragma: no cover - depends on the classifier package's version
-    shared_kind = None
-
-FREE_HOSTING = frozenset({
-    "github.io", "gitlab.io", "netlify.app", "vercel.app", "pages.dev", "workers.dev", "web.app",
-    "firebaseapp.com", "000webhostapp.com", "weebly.com", "wixsite.com", "blogspot.com",
-    "glitch.me", "herokuapp.com", "onrender.com", "repl.co", "ngrok.io", "ngrok-free.app",
-    "trycloudflare.com", "azurewebsites.net", "r2.dev", "s3.amazonaws.com", "gitee.io",
-    "sites.google.com", "godaddysites.com", "webflow.io", "surge.sh", "fly.dev", "square.site",
-    "myqcloud.com", "aliyuncs.com", "bcebos.com", "duckdns.org", "no-ip.org", "ddns.net",
-})
+from classifiers.hosting import shared_kind
 NEW_TLDS = frozenset({
     "top", "xyz", "icu", "cyou", "vip", "shop", "online", "site", "club", "buzz", "live", "work",
     "fun", "space", "store", "tech", "website", "life", "cc", "tk", "ml", "ga", "cf", "gq", "pw",
@@ -83,9 +71,8 @@ def _homoglyph_detail(host: str) -> str | None:
 
 
 def _hosting_kind(host: str, reg: str) -> str | None:
-    if shared_kind is not None:
-        return shared_kind(host)
-    return "free_hosting" if reg in FREE_HOSTING or _suffix_of(host) in FREE_HOSTING else None
+    """shortener / free_hosting / platform from data/hosting/ (the host or a parent domain)."""
+    return shared_kind(host)
 
 
 def _brand_tokens() -> set[str]:
