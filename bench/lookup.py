@@ -30,7 +30,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import build_request, percentile, run_load, summary_ms  # noqa: E402
+from bench.loadgen import build_request, run_load, summary_ms  # noqa: E402
 from fraudwatch import create_app  # noqa: E402
 from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis  # noqa: E402
 from fraudwatch.extensions import db  # noqa: E402

@@ -8,7 +8,6 @@ import json
 import logging
 from collections.abc import Iterable
 
-import redis
 from flask import current_app
 
 from fraudwatch.extensions import redis_store

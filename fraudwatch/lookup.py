@@ -93,7 +93,7 @@ def _answer(item: Normalized, own: list[Indicator], parent: list[Indicator]) -> 
               "reports": sum(r.report_count for r in own),
               "first_seen": _iso(min((r.first_seen for r in rows), default=None)),
               "last_seen": _iso(max((r.last_seen for r in rows), default=None)),
-              "evidence": [], "_ids": [r.id for r in rows]}
+              "evidence": []}
     if judged and judged[0] == "official":
         answer.update(status="official", risk_score=0.0)
         answer["evidence"].append({"kind": "official_list", "detail": judged[2]})
@@ -169,7 +169,6 @@ def strip_private(answer: dict) -> dict:
     """Remove internal keys from an answer before it leaves the service."""
     for entry in answer.get("evidence", []):
         entry.pop("_id", None)
-    answer.pop("_ids", None)
     return answer
 
 

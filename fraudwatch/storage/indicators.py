@@ -35,9 +35,8 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
 
 def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: str = "report",
                       status: str = "suspected", seen: datetime | None = None,
-                      note: str | None = None, return_ids: bool = True) -> dict[tuple[str, str], int] | int:
-    """Insert the indicators that do not exist yet; return {(type, value): id} for all
-    (or, with return_ids=False, just how many rows were new)."""
+                      note: str | None = None) -> dict[tuple[str, str], int]:
+    """Insert the indicators that do not exist yet; return {(type, value): id} for all."""
     seen = seen or utcnow()
     unique = {(i.type, i.value): i for i in items}
     insert = _insert(session)
@@ -45,9 +44,8 @@ def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: 
              "host": i.host, "scope": scope_of(i), "status": status, "source": source, "note": note,
              "report_count": 0, "first_seen": seen, "last_seen": seen} for i in unique.values()]
     statement = insert(Indicator.__table__).on_conflict_do_nothing(index_elements=["type", "value"])
-    inserted = session.connection().execute(statement, rows).rowcount if rows else 0  # executemany
-    if not return_ids:
-        return max(inserted, 0)
+    if rows:
+        session.connection().execute(statement, rows)  # executemany: no per-row SQL compilation
     ids: dict[tuple[str, str], int] = {}
     by_type: dict[str, list[str]] = {}
     for kind, value in unique:
