@@ -8,9 +8,15 @@ library or a reverse proxy would send them.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+try:
+    import uvloop
+except ImportError:  # optional: plain asyncio works, with more CPU per request
+    uvloop = None
 
 
 @dataclass
@@ -123,5 +129,18 @@ async def _run(host: str, port: int, requests: Sequence[bytes], rate: float, con
 
 
 def run_load(host: str, port: int, requests: Sequence[bytes], rate: float, connections: int = 32) -> LoadResult:
-    """Send `requests` at `rate` per second over `connections` keep-alive connections."""
-    return asyncio.run(_run(host, port, requests, rate, connections))
+    """Send `requests` at `rate` per second over `connections` keep-alive connections.
+
+    The garbage collector is off during the run: thousands of pending tasks make its full
+    passes take tens of milliseconds, and those pauses of the load generator were being
+    measured as server latency (a bare WSGI app showed p99 88 ms with it on, 3 ms off)."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if uvloop is not None:  # a third of asyncio's CPU per request: more of the cores left to the server
+            return uvloop.run(_run(host, port, requests, rate, connections))
+        return asyncio.run(_run(host, port, requests, rate, connections))
+    finally:
+        if enabled:
+            gc.enable()

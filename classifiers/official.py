@@ -189,11 +189,13 @@ def _embedded_official(host: str) -> HostJudgement | None:
     return None
 
 
-def _labels(host: str) -> list[str]:
-    """Labels of the host split on dots, hyphens and underscores, raw and de-homoglyphed."""
+@functools.lru_cache(maxsize=4096)
+def _labels(host: str) -> tuple[str, ...]:
+    """Labels of the host split on dots, hyphens and underscores, raw and de-homoglyphed
+    (cached: three checks of one judgement read them)."""
     text = _unicode_host(host).lower()
     raw = [p for p in re.split(r"[.\-_]", text) if p]
-    return raw + [p for p in re.split(r"[.\-_]", _skeleton(text)) if p and p not in raw]
+    return tuple(raw + [p for p in re.split(r"[.\-_]", _skeleton(text)) if p and p not in raw])
 
 
 def _brand_label(host: str) -> HostJudgement | None:
@@ -236,16 +238,20 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+@functools.lru_cache(maxsize=1)
+def _spelling_brands() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Authority names long enough for near-spelling checks, with their letters."""
+    return tuple((b, frozenset(b)) for b, a in load_official().brands.items() if a and len(b) >= 5)
+
+
 def _near_spelling(host: str) -> HostJudgement | None:
-    labels = _labels(host)
-    brands = [b for b, a in load_official().brands.items() if a and len(b) >= 5]
-    for label in labels:
+    for label in _labels(host):
         if len(label) < 5:
             continue
         letters = set(label)
-        for brand in brands:
-            if len(set(brand) - letters) > 2:  # two edits cannot bring back three missing letters
-                continue
+        for brand, brand_letters in _spelling_brands():
+            if abs(len(label) - len(brand)) > 2 or len(brand_letters - letters) > 2:
+                continue  # two edits cannot bridge a longer gap or bring back three missing letters
             if label != brand and _edit_distance(label, brand, 2) <= (1 if len(brand) < 7 else 2):
                 authority = load_official().brands[brand]
                 return HostJudgement("lookalike", authority,
@@ -255,8 +261,8 @@ def _near_spelling(host: str) -> HostJudgement | None:
 
 
 def _gov_and_tax_words(host: str) -> HostJudgement | None:
-    words = set(_labels(host))
-    joined = "".join(_labels(host))
+    labels = _labels(host)
+    words, joined = set(labels), "".join(labels)
     has_gov = bool(words & _GOV_WORDS) or "gov" in joined
     has_tax = bool(words & _TAX_WORDS) or any(w in joined for w in ("tax", "refund", "rebate"))
     if has_gov and has_tax:

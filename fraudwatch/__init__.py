@@ -22,15 +22,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(instance_path))
     if test_config:
         app.config.update(test_config)
+    _check_rate_limits(app)
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_redis(app)
     _init_extensions(app)
     _register_blueprints(app)
+    from fraudwatch.auth import NoSessionsForTheAPI
     from fraudwatch.cli import register_commands
     from fraudwatch.errors import register_error_handlers
 
     register_error_handlers(app)
     register_commands(app)
+    app.session_interface = NoSessionsForTheAPI()
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise stall requests for tens of milliseconds.
     gc.freeze()
@@ -39,25 +42,30 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _check_rate_limits(app: Flask) -> None:
+    """Refuse to start with a rate limit setting that does not parse (say which one)."""
+    from fraudwatch.ratelimit import parse_limits
+
+    for name in ("ANON_LOOKUP_LIMIT", "ANON_REPORT_LIMIT", "ENTERPRISE_DEFAULT_LIMIT"):
+        try:
+            parse_limits(app.config[name])
+        except ValueError as exc:
+            raise ValueError(f"{name} ({app.config[name]!r}): {exc}") from None
+
+
 def _configure_redis(app: Flask) -> None:
     from fraudwatch.embedded import embedded_url
-    from fraudwatch.extensions import limiter_storage_uri
 
     if not app.config.get("REDIS_URL"):
         app.config["EMBEDDED_REDIS"] = True
         app.config["REDIS_URL"] = embedded_url(os.path.join(app.instance_path, "redis"))
-    app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", app.config.get("RATELIMIT_HEADERS", False))
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["REDIS_PREFIX"] + "limits")
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 2})
 
 
 def _init_extensions(app: Flask) -> None:
-    from fraudwatch.extensions import db, limiter, redis_store
+    from fraudwatch.extensions import db, redis_store
 
     db.init_app(app)
     redis_store.init_app(app)
-    limiter.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

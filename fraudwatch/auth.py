@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 
 from fraudwatch.errors import APIError
 from fraudwatch.extensions import db
@@ -34,6 +35,18 @@ class Principal:
 
 
 ANONYMOUS = Principal("anonymous", "anonymous")
+
+
+class NoSessionsForTheAPI(SecureCookieSessionInterface):
+    """Cookie sessions for pages; none under /api/, which authenticates by bearer token only.
+
+    The API never reads a cookie (so a browser's cookies cannot act on it: no CSRF) and
+    skips the signing work a session costs on every request."""
+
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return None  # Flask substitutes a null session and does not save it
+        return super().open_session(app, request)
 
 
 def _token_from_request() -> str | None:

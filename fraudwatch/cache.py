@@ -16,23 +16,37 @@ from fraudwatch.redis_keys import lookup_scope
 log = logging.getLogger(__name__)
 
 
-def get_many(entries: list[tuple[str, str]]) -> list[dict | None]:
-    """Cached answers for (scope, field) pairs; None where missing or Redis is down."""
-    if not entries:
+def get_many(entries: list[tuple[str, str]], ride_along=None) -> list[dict | None]:
+    """Cached answers for (scope, field) pairs; None where missing or Redis is down.
+
+    `ride_along` (commands + finish, e.g. the request's rate-limit hit) is sent in the same
+    pipeline and finished with its replies, or with the error if Redis could not be reached;
+    its `finish` may raise (a 429), which is not a cache failure and is passed on."""
+    if not entries and ride_along is None:
         return []
+    extra = ride_along.commands if ride_along is not None else []
     try:
         pipe = redis_store.client.pipeline(transaction=False)
+        for command in extra:
+            pipe.execute_command(*command)
         for scope, field in entries:
             pipe.hget(lookup_scope(scope), field)
         raw = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache unavailable: %s", exc)
+        if ride_along is not None:
+            ride_along.finish(exc)
         return [None] * len(entries)
-    return [json.loads(value) if value else None for value in raw]
+    if ride_along is not None:
+        ride_along.finish(raw[:len(extra)])
+    return [json.loads(value) if value else None for value in raw[len(extra):]]
 
 
 def put_many(entries: list[tuple[str, str, dict]]) -> None:
-    """Cache answers; each scope's hash expires LOOKUP_CACHE_TTL seconds after its last write."""
+    """Cache answers; each scope's hash expires LOOKUP_CACHE_TTL seconds after its last write.
+
+    Written without waiting for Redis to answer (see RedisStore.send_only): filling the
+    cache is best effort, and a lookup should not pay a round trip for it."""
     if not entries:
         return
     ttl = current_app.config["LOOKUP_CACHE_TTL"]
@@ -40,11 +54,11 @@ def put_many(entries: list[tuple[str, str, dict]]) -> None:
         grouped: dict[str, dict[str, str]] = {}
         for scope, field, answer in entries:
             grouped.setdefault(lookup_scope(scope), {})[field] = json.dumps(answer, ensure_ascii=False, default=str)
-        pipe = redis_store.client.pipeline(transaction=False)
+        commands: list[tuple] = []
         for key, mapping in grouped.items():
-            pipe.hset(key, mapping=mapping)
-            pipe.expire(key, ttl)
-        pipe.execute()
+            commands.append(("HSET", key, *(part for pair in mapping.items() for part in pair)))
+            commands.append(("EXPIRE", key, ttl))
+        redis_store.send_only(commands)
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache not written: %s", exc)
 

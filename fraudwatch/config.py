@@ -70,8 +70,6 @@ def load_config(instance_path: str) -> dict:
         "ANON_REPORT_LIMIT": env.get(ENV_PREFIX + "ANON_REPORT_LIMIT", "20/minute;200/hour"),
         "ENTERPRISE_DEFAULT_LIMIT": env.get(ENV_PREFIX + "ENTERPRISE_LIMIT", "100000/hour"),
         "RATELIMIT_ENABLED": env.get(ENV_PREFIX + "RATELIMIT", "on") != "off",
-        # X-RateLimit-* headers cost one more Redis round trip per request.
-        "RATELIMIT_HEADERS": env.get(ENV_PREFIX + "RATELIMIT_HEADERS", "off") == "on",
         "TRUSTED_PROXIES": _int(ENV_PREFIX + "TRUSTED_PROXIES", 0),
         "MODEL_DIR": env.get(ENV_PREFIX + "MODEL_DIR") or str(instance / "models" / "current"),
         "PENDING_RETRY_SECONDS": _int(ENV_PREFIX + "PENDING_RETRY_SECONDS", 300),

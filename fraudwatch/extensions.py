@@ -2,18 +2,17 @@
 
 - `db`: SQLAlchemy engine per app and a session per app context.
 - `redis_store`: the Redis client (REDIS_URL, else the embedded server).
-- `limiter`: Flask-Limiter with its counters in the same Redis.
 """
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 import redis
 import sqlalchemy as sa
 from flask import Flask, current_app, g
-from flask_limiter import Limiter
 from sqlalchemy.orm import Session, sessionmaker
 
 from fraudwatch.embedded import ensure_embedded_redis
@@ -93,7 +92,7 @@ class RedisStore:
 
     def init_app(self, app: Flask) -> None:
         """Bind to `app`; nothing connects until first use."""
-        app.extensions["fw_redis"] = {"client": None, "started": False}
+        app.extensions["fw_redis"] = {"client": None, "started": False, "writer": ReplylessWriter()}
 
     @staticmethod
     def ensure_started(app: Flask | None = None) -> str:
@@ -115,28 +114,39 @@ class RedisStore:
         return state["client"]
 
 
-def limiter_storage_uri(redis_url: str) -> str:
-    """The `limits` storage URI for a redis URL (unix sockets become redis+unix)."""
-    if redis_url.startswith("unix://"):
-        return "redis+unix://" + redis_url[len("unix://"):].split("?", 1)[0]
-    return redis_url
+    def send_only(self, commands: list[tuple]) -> None:
+        """Write commands without waiting for (or getting) replies: for best-effort writes
+        such as filling the lookup cache. Raises if the connection cannot be used."""
+        current_app.extensions["fw_redis"]["writer"].send(self.client, commands)
 
 
-def _limit_key() -> str:
-    """token:<id> for keys, ip:<address> for anonymous callers, under the app's prefix.
+class ReplylessWriter:
+    """One Redis connection per process with `CLIENT REPLY OFF`: commands are written to the
+    socket and never waited for, so a best-effort write costs no round trip (and no wait for
+    Redis to be scheduled on a busy machine). Errors are not reported by Redis; a broken
+    connection raises on write and is reopened on the next call."""
 
-    (The Limiter object is shared by every app of a process, so the app's own Redis prefix
-    goes into the key.)"""
-    from flask import request
+    def __init__(self) -> None:
+        self._conn = None
+        self._pid = 0
+        self._lock = threading.Lock()
 
-    prefix = current_app.config["REDIS_PREFIX"]
-    principal = g.get("principal")
-    if principal is not None and principal.token_id is not None:
-        return f"{prefix}token:{principal.token_id}"
-    return f"{prefix}ip:{request.remote_addr or 'unknown'}"
+    def send(self, client: redis.Redis, commands: list[tuple]) -> None:
+        with self._lock:
+            try:
+                if self._conn is None or self._pid != os.getpid():  # a forked child opens its own
+                    pool = client.connection_pool
+                    conn = pool.connection_class(**pool.connection_kwargs)
+                    conn.connect()
+                    conn.send_command("CLIENT", "REPLY", "OFF")
+                    self._conn, self._pid = conn, os.getpid()
+                self._conn.send_packed_command(self._conn.pack_commands(commands), check_health=False)
+            except Exception:
+                if self._conn is not None and self._pid == os.getpid():
+                    self._conn.disconnect()
+                self._conn = None
+                raise
 
 
 db = Database()
 redis_store = RedisStore()
-limiter = Limiter(key_func=_limit_key, default_limits=[],
-                  swallow_errors=True, in_memory_fallback_enabled=True)

@@ -14,7 +14,6 @@ from classifiers.indicators import INDICATOR_TYPES, Normalized, normalize, regis
 from classifiers.official import judge_host, official_hotline
 from fraudwatch import cache
 from fraudwatch.extensions import db
-from fraudwatch.models import Indicator
 from fraudwatch.storage import indicators as ind_store
 
 RANK = {"confirmed_fraud": 3, "suspected": 2, "dismissed": 1}
@@ -24,8 +23,11 @@ def _field(item: Normalized) -> str:
     return f"{item.type}|{item.match_key}"
 
 
-def lookup_many(items: list[tuple[object, object]], *, officer: bool = False) -> list[dict]:
-    """Answer (type, value) pairs in order; invalid ones get an `error` entry."""
+def lookup_many(items: list[tuple[object, object]], *, officer: bool = False, ride_along=None) -> list[dict]:
+    """Answer (type, value) pairs in order; invalid ones get an `error` entry.
+
+    `ride_along` goes with the cache read (see cache.get_many): the API sends the caller's
+    rate-limit hit that way, so a refused caller costs no database work."""
     region = current_app.config["PHONE_REGION"]
     results: list[dict | None] = [None] * len(items)
     valid: list[tuple[int, Normalized]] = []
@@ -37,7 +39,7 @@ def lookup_many(items: list[tuple[object, object]], *, officer: bool = False) ->
         except ValueError as exc:
             results[index] = {"type": _short(kind), "value": _short(value),
                               "error": {"code": "invalid_value", "message": str(exc)}}
-    cached = cache.get_many([(ind_store.scope_of(n), _field(n)) for _, n in valid])
+    cached = cache.get_many([(ind_store.scope_of(n), _field(n)) for _, n in valid], ride_along)
     misses = [(i, n) for (i, n), hit in zip(valid, cached) if hit is None]
     computed = _compute([n for _, n in misses])
     cache.put_many([(ind_store.scope_of(n), _field(n), answer) for (_, n), answer in zip(misses, computed)])
@@ -67,8 +69,7 @@ def _compute(items: list[Normalized]) -> list[dict]:
     if not items:
         return []
     keys = {(n.type, n.match_key) for n in items} | {k for n in items if (k := _parent_key(n))}
-    found = ind_store.find_by_match_keys(db.session, keys)
-    db.session.rollback()
+    found = ind_store.find_for_lookup(db.engine, keys)
     return [_answer(n, found.get((n.type, n.match_key), []), found.get(_parent_key(n) or ("", ""), []))
             for n in items]
 
@@ -85,7 +86,7 @@ def _official(item: Normalized) -> tuple[str, str | None, str] | None:
     return None
 
 
-def _answer(item: Normalized, own: list[Indicator], parent: list[Indicator]) -> dict:
+def _answer(item: Normalized, own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow]) -> dict:
     judged = _official(item)
     rows = own + [p for p in parent if p not in own]
     answer = {"type": item.type, "value": item.value, "display": item.display,
@@ -112,7 +113,7 @@ def _answer(item: Normalized, own: list[Indicator], parent: list[Indicator]) -> 
     return answer
 
 
-def _from_rows(own: list[Indicator], parent: list[Indicator]) -> tuple[str, float, list[dict]]:
+def _from_rows(own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow]) -> tuple[str, float, list[dict]]:
     evidence: list[dict] = []
     best, score = "unknown", 0.0
     for row in own:
@@ -131,7 +132,7 @@ def _from_rows(own: list[Indicator], parent: list[Indicator]) -> tuple[str, floa
     return best, score, evidence
 
 
-def _row_score(row: Indicator) -> float:
+def _row_score(row: ind_store.LookupRow) -> float:
     if row.status == "confirmed_fraud":
         return 0.97
     if row.status == "dismissed":
@@ -141,7 +142,7 @@ def _row_score(row: Indicator) -> float:
     return 0.4 + min(0.3, 0.1 * math.log2(1 + row.report_count)) + 0.25 * (row.max_score or 0.0)
 
 
-def _row_evidence(row: Indicator, *, inherited: bool) -> dict:
+def _row_evidence(row: ind_store.LookupRow, *, inherited: bool) -> dict:
     kind = "domain" if inherited else ("reports" if row.source == "report" else "feed")
     detail = f"{row.report_count} report(s), status {row.status}"
     if row.source != "report":

@@ -16,6 +16,7 @@ def lookup_scope(scope: str) -> str:
     return key("lookup", hashlib.sha1(scope.encode("utf-8")).hexdigest())
 
 
-def limiter_prefix() -> str:
-    """Prefix of the rate limiter's counters."""
-    return key("limits")
+def rate_window(scope: str, who: str, seconds: int, number: int) -> str:
+    """Counter of one rate-limit window: a scope (lookup, report), a caller, a window length
+    and the window's number since the epoch."""
+    return key("rl", scope, who, seconds, number)

@@ -19,4 +19,8 @@ def _identify() -> None:
         load_principal()
 
 
+from fraudwatch.api.limits import add_headers  # noqa: E402
+
+bp.after_request(add_headers)
+
 from fraudwatch.api import classify, lookup, meta, officer, reports  # noqa: E402,F401

@@ -31,10 +31,10 @@ def create_user(name: str, role: str, rate_limit: str | None, with_token: bool) 
 
 
 def _check_limit(value: str) -> None:
-    from limits import parse_many
+    from fraudwatch.ratelimit import parse_limits
 
     try:
-        parse_many(value)
+        parse_limits(value)
     except ValueError as exc:
         raise click.BadParameter(f"invalid rate limit '{value}': {exc}", param_hint="--rate-limit") from None
 

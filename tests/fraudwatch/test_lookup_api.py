@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -83,7 +84,11 @@ def test_cached_answer_changes_when_a_report_arrives(client, app):
         from fraudwatch.extensions import redis_store
         from fraudwatch.redis_keys import lookup_scope
 
-        assert redis_store.client.exists(lookup_scope("domain:new-scam-domain.top"))
+        # The cache is filled without waiting for Redis's reply: give the write a moment.
+        deadline = time.monotonic() + 5
+        while not redis_store.client.exists(lookup_scope("domain:new-scam-domain.top")):
+            assert time.monotonic() < deadline, "the answer was never cached"
+            time.sleep(0.01)
     client.post("/api/v1/reports", json={"message_text": "退税请访问 http://pay.new-scam-domain.top/a"})
     assert lookup(client, "domain", "new-scam-domain.top")["status"] == "suspected"
     assert lookup(client, "url", "http://pay.new-scam-domain.top/a")["status"] == "suspected"
