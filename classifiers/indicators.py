@@ -156,7 +156,12 @@ def _split_url(text: str) -> tuple[object, str]:
     return parts, _ascii_host(parts.hostname) + ("" if port in (None, 80, 443) else f":{port}")
 
 
+_SIMPLE_PATH = re.compile(r"(?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?")
+
+
 def _canonical_path(path: str) -> str:
+    if path and _SIMPLE_PATH.fullmatch(path):
+        return path  # nothing to decode, encode or resolve (most paths): the same result, faster
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
     normal = posixpath.normpath(path) if path else "/"
     if path.endswith("/") and not normal.endswith("/"):
@@ -171,15 +176,19 @@ def normalize_url(raw: object) -> Normalized:
     scheme = parts.scheme.lower()
     if (scheme == "https" and netloc.endswith(":443")) or (scheme == "http" and netloc.endswith(":80")):
         netloc = netloc.rsplit(":", 1)[0]
-    path = _canonical_path(parts.path)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    value = urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote), ""))
-    kept = sorted((k, v) for k, v in query if not _is_tracking(k))
-    match_key = urlunsplit((scheme, netloc, path, urlencode(kept, quote_via=quote), ""))
+    path = _canonical_path(parts.path)  # always starts with "/"
     host = netloc.split(":", 1)[0] if not netloc.startswith("[") else netloc
-    display = urlunsplit((scheme, unicode_host(host) + netloc[len(host):], unquote(path),
-                          unquote(urlencode(query)), ""))
-    return Normalized("url", value, match_key, display, host)
+    base, shown = f"{scheme}://{netloc}", f"{scheme}://{unicode_host(host)}{netloc[len(host):]}"
+    if not parts.query:
+        return Normalized("url", base + path, base + path, shown + unquote(path), host)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = sorted((k, v) for k, v in query if not _is_tracking(k))
+    value, match_key = base + path + _query(urlencode(query, quote_via=quote)), base + path + _query(urlencode(kept, quote_via=quote))
+    return Normalized("url", value, match_key, shown + unquote(path) + _query(unquote(urlencode(query))), host)
+
+
+def _query(encoded: str) -> str:
+    return "?" + encoded if encoded else ""
 
 
 def url_match_key(raw: object) -> str:

@@ -238,21 +238,43 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
 @functools.lru_cache(maxsize=1)
-def _spelling_brands() -> tuple[tuple[str, frozenset[str]], ...]:
-    """Authority names long enough for near-spelling checks, with their letters."""
-    return tuple((b, frozenset(b)) for b, a in load_official().brands.items() if a and len(b) >= 5)
+def _spelling_brands() -> dict[int, tuple[tuple[str, int, frozenset[str], frozenset[str], int], ...]]:
+    """Authority names long enough for near-spelling checks, by the label lengths they can
+    match: {length: ((name, edits allowed, letters, bigrams, bigrams to share), ...)}.
+
+    The last is the q-gram bound: one edit (insert, delete, substitute, transpose) destroys
+    at most three of the name's bigrams, so a label within k edits keeps all but 3k of them.
+    With the length index, nearly every label is dismissed without any distance computed."""
+    by_length: dict[int, list] = {}
+    for brand, authority in load_official().brands.items():
+        if authority and len(brand) >= 5:
+            edits = 1 if len(brand) < 7 else 2
+            grams = _bigrams(brand)
+            for length in range(len(brand) - edits, len(brand) + edits + 1):
+                by_length.setdefault(length, []).append((brand, edits, frozenset(brand), grams, len(grams) - 3 * edits))
+    return {length: tuple(entries) for length, entries in by_length.items()}
 
 
 def _near_spelling(host: str) -> HostJudgement | None:
+    candidates_by_length = _spelling_brands()
     for label in _labels(host):
-        if len(label) < 5:
+        candidates = candidates_by_length.get(len(label)) if len(label) >= 5 else None
+        if not candidates:
             continue
-        letters = set(label)
-        for brand, brand_letters in _spelling_brands():
-            if abs(len(label) - len(brand)) > 2 or len(brand_letters - letters) > 2:
-                continue  # two edits cannot bridge a longer gap or bring back three missing letters
-            if label != brand and _edit_distance(label, brand, 2) <= (1 if len(brand) < 7 else 2):
+        letters, grams = set(label), None
+        for brand, edits, brand_letters, brand_grams, shared in candidates:
+            if len(brand_letters - letters) > 2:
+                continue  # two edits cannot bring back three missing letters
+            if shared > 0:
+                grams = grams or _bigrams(label)
+                if len(brand_grams & grams) < shared:
+                    continue
+            if label != brand and _edit_distance(label, brand, edits) <= edits:
                 authority = load_official().brands[brand]
                 return HostJudgement("lookalike", authority,
                                      f"'{label}' is a near-spelling of the tax-authority name '{brand}'",

@@ -11,6 +11,7 @@ import os
 from flask import Flask
 
 from fraudwatch.config import instance_path_from_env, load_config
+from fraudwatch.jsonio import OrjsonProvider
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app from the environment, overridden by `test_config`."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or instance_path_from_env()
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(load_config(instance_path))
     if test_config:
         app.config.update(test_config)

@@ -1,19 +1,30 @@
 """The lookup cache in Redis: one hash per scope (registrable domain or value), so that a
 change to anything under a domain drops every cached answer about it in one DEL.
 
-Redis failures never fail a request: a miss is computed from the database instead."""
+Redis failures never fail a request: a miss is computed from the database instead.
+
+A few entries travel as plain HGET / HSET commands; a batch travels as one small Lua
+script call (EVAL), because per-command client work for 1,000 commands cost more than the
+lookups themselves (25 ms to read and 25-40 ms to write 1,000 answers, measured)."""
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 
 from flask import current_app
 
+from fraudwatch import jsonio
 from fraudwatch.extensions import redis_store
 from fraudwatch.redis_keys import lookup_scope
 
 log = logging.getLogger(__name__)
+
+SCRIPT_FROM = 8  # entries from which one EVAL replaces one command per entry
+# KEYS: hashes; ARGV: one field per key. Missing fields come back as nil (false in Lua).
+_GET_SCRIPT = "local out = {} for i, key in ipairs(KEYS) do out[i] = redis.call('HGET', key, ARGV[i]) end return out"
+# KEYS: hashes; ARGV: ttl, then field, value per key. Each hash expires ttl after its last write.
+_PUT_SCRIPT = ("for i, key in ipairs(KEYS) do redis.call('HSET', key, ARGV[2 * i], ARGV[2 * i + 1]) "
+               "redis.call('EXPIRE', key, ARGV[1]) end return 0")
 
 
 def get_many(entries: list[tuple[str, str]], ride_along=None) -> list[dict | None]:
@@ -25,12 +36,16 @@ def get_many(entries: list[tuple[str, str]], ride_along=None) -> list[dict | Non
     if not entries and ride_along is None:
         return []
     extra = ride_along.commands if ride_along is not None else []
+    keys = [lookup_scope(scope) for scope, _ in entries]
     try:
         pipe = redis_store.client.pipeline(transaction=False)
         for command in extra:
             pipe.execute_command(*command)
-        for scope, field in entries:
-            pipe.hget(lookup_scope(scope), field)
+        if len(entries) >= SCRIPT_FROM:
+            pipe.execute_command("EVAL", _GET_SCRIPT, len(keys), *keys, *(field for _, field in entries))
+        else:
+            for key, (_, field) in zip(keys, entries):
+                pipe.hget(key, field)
         raw = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache unavailable: %s", exc)
@@ -39,7 +54,8 @@ def get_many(entries: list[tuple[str, str]], ride_along=None) -> list[dict | Non
         return [None] * len(entries)
     if ride_along is not None:
         ride_along.finish(raw[:len(extra)])
-    return [json.loads(value) if value else None for value in raw[len(extra):]]
+    values = raw[len(extra)] if len(entries) >= SCRIPT_FROM else raw[len(extra):]
+    return [jsonio.loads(value) if value else None for value in values]
 
 
 def put_many(entries: list[tuple[str, str, dict]]) -> None:
@@ -51,13 +67,15 @@ def put_many(entries: list[tuple[str, str, dict]]) -> None:
         return
     ttl = current_app.config["LOOKUP_CACHE_TTL"]
     try:
-        grouped: dict[str, dict[str, str]] = {}
-        for scope, field, answer in entries:
-            grouped.setdefault(lookup_scope(scope), {})[field] = json.dumps(answer, ensure_ascii=False, default=str)
-        commands: list[tuple] = []
-        for key, mapping in grouped.items():
-            commands.append(("HSET", key, *(part for pair in mapping.items() for part in pair)))
-            commands.append(("EXPIRE", key, ttl))
+        encoded = [(lookup_scope(scope), field, jsonio.dumps(answer))
+                   for scope, field, answer in entries]
+        if len(encoded) >= SCRIPT_FROM:
+            commands = [("EVAL", _PUT_SCRIPT, len(encoded), *(key for key, _, _ in encoded), ttl,
+                         *(part for _, field, value in encoded for part in (field, value)))]
+        else:
+            commands = []
+            for key, field, value in encoded:
+                commands += [("HSET", key, field, value), ("EXPIRE", key, ttl)]
         redis_store.send_only(commands)
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache not written: %s", exc)
