@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from fraudwatch.embedded import ensure_embedded_redis
 
 log = logging.getLogger(__name__)
+SQLITE_CACHE_KIB = 32768  # page cache per SQLite connection (KiB)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -26,7 +27,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA cache_size=-32768")  # up to 32 MiB of page cache per connection
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute("PRAGMA mmap_size=268435456")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()

@@ -186,21 +186,30 @@ def report_ids_for(session: Session, indicator_ids: Iterable[int], limit: int = 
     return out
 
 
-def import_indicators(session: Session, items: Sequence[Normalized], *, source: str, status: str,
-                      seen: datetime | None = None, note: str | None = None) -> tuple[int, set[str]]:
-    """Bulk-import indicators from a feed; return (how many were new, scopes touched).
+def import_fields(items: Iterable[Normalized]) -> list[tuple[str, str, str, str, str | None, str]]:
+    """(type, value, match_key, display, host, scope) per distinct (type, value), sorted by
+    key: what `import_indicators` writes. Built where the items are normalised (a feed's
+    worker processes), so that only plain tuples travel back to the writer."""
+    fields = {(i.type, i.value): (i.type, i.value, i.match_key, i.display[:2100], i.host, i.scope) for i in items}
+    return sorted(fields.values())
+
+
+def import_indicators(session: Session, fields: Sequence[tuple[str, str, str, str, str | None, str]], *,
+                      source: str, status: str, seen: datetime | None = None,
+                      note: str | None = None) -> tuple[int, set[str]]:
+    """Bulk-import indicators from a feed (rows from `import_fields`); return (how many
+    were new, scopes touched).
 
     The fast path of feeds: one driver-level executemany of plain tuples, rows sorted by
     key so the unique index is written in order."""
+    if not fields:
+        return 0, set()
     seen = seen or utcnow()
     stamp = seen.strftime("%Y-%m-%d %H:%M:%S.%f") if session.get_bind().dialect.name == "sqlite" else seen
-    rows = sorted({(i.type, i.value): (i.type, i.value, i.match_key, i.display[:2100], i.host, i.scope, status,
-                                       source, note, 0, stamp, stamp) for i in items}.values())
-    if not rows:
-        return 0, set()
+    tail = (status, source, note, 0, stamp, stamp)
     style = session.get_bind().dialect.paramstyle
     marks = ", ".join(["?"] * 12) if style == "qmark" else ", ".join(["%s"] * 12)
     sql = ("INSERT INTO indicators (type, value, match_key, display, host, scope, status, source, note, "
            f"report_count, first_seen, last_seen) VALUES ({marks}) ON CONFLICT (type, value) DO NOTHING")
-    new = session.connection().exec_driver_sql(sql, rows).rowcount
-    return max(new, 0), {row[5] for row in rows}
+    new = session.connection().exec_driver_sql(sql, [row + tail for row in fields]).rowcount
+    return max(new, 0), {row[5] for row in fields}
