@@ -65,3 +65,21 @@ def test_feeds_cannot_mark_official(app, tmp_path, status):
     feed.write_text("irs.gov\n", encoding="utf-8")
     with app.app_context(), pytest.raises(ValueError):
         import_feed(feed, kind="domain", status=status, processes=1)
+
+
+def test_a_large_feed_commits_in_batches_and_gives_back_a_normal_connection(app, client, tmp_path, monkeypatch):
+    import fraudwatch.feeds as feeds
+    from fraudwatch.extensions import SQLITE_CACHE_KIB, db
+
+    monkeypatch.setattr(feeds, "COMMIT_ROWS", 7)  # several commits for a small file
+    feed = tmp_path / "many.txt"
+    feed.write_text("".join(f"https://refund-{i}.tax-claim.top/p\n" for i in range(50)), encoding="utf-8")
+    with app.app_context():
+        stats = import_feed(feed, processes=2, chunk_size=5)
+        assert stats.read == 50 and stats.new == 50
+        if db.engine.dialect.name == "sqlite":
+            pragma = db.session.connection().exec_driver_sql
+            assert pragma("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
+            assert pragma("PRAGMA wal_autocheckpoint").scalar() == 1000
+    answer = client.get("/api/v1/lookup", query_string={"type": "url", "value": "https://refund-49.tax-claim.top/p"})
+    assert answer.get_json()["status"] == "suspected"

@@ -158,3 +158,53 @@ def test_a_scam_on_a_shortener_or_free_host_marks_the_url_not_the_platform(clien
     assert lookup(client, "domain", "bit.ly")["status"] == "unknown"
     assert lookup(client, "domain", "refund-cn.vercel.app")["status"] == "suspected"
     assert lookup(client, "domain", "my-blog.vercel.app")["status"] == "unknown"
+
+
+def test_answers_are_utf8_json_with_fields_in_a_stable_order(client):
+    r = client.get("/api/v1/lookup", query_string={"type": "domain", "value": "国家税务总局-退税.中国"})
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    assert "退税" in r.get_data(as_text=True)  # UTF-8 text, not \\u escapes
+    assert list(r.get_json())[:4] == ["type", "value", "display", "status"]
+
+
+def test_the_cache_writer_reconnects_after_redis_restarts(database_url, tmp_path):
+    from tests.fraudwatch.test_jobs import free_port
+    from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis
+    from fraudwatch.extensions import redis_store
+    from fraudwatch.redis_keys import lookup_scope
+    from tests.conftest import make_test_app
+
+    folder, port = tmp_path / "r", free_port()
+    app = make_test_app(database_url, ensure_embedded_redis(folder, port=port, persist=False), tmp_path / "i")
+    client = app.test_client()
+
+    def cached(domain: str) -> bool:
+        deadline = time.monotonic() + 5
+        with app.app_context():
+            while time.monotonic() < deadline:
+                if redis_store.client.exists(lookup_scope(f"domain:{domain}")):
+                    return True
+                time.sleep(0.02)
+        return False
+
+    try:
+        assert lookup(client, "domain", "before-restart.cn")["status"] == "unknown"
+        assert cached("before-restart.cn")
+        stop_embedded_redis(folder)
+        # Redis is down: lookups still answer from the database, nothing is cached.
+        assert lookup(client, "domain", "while-down.cn")["status"] == "unknown"
+        ensure_embedded_redis(folder, port=port, persist=False)
+        # The writer's old connection is dead; a write may be lost on it, then it reconnects.
+        for i in range(5):
+            lookup(client, "domain", f"after-restart-{i}.cn")
+        assert cached("after-restart-4.cn")
+    finally:
+        stop_embedded_redis(folder)
+
+
+def test_lookup_validation_errors_still_count_against_the_limit(app, client):
+    app.config["ANON_LOOKUP_LIMIT"] = "2/minute"
+    bad = {"type": "domain", "value": "not a domain"}
+    assert [client.get("/api/v1/lookup", query_string=bad).status_code for _ in range(2)] == [400, 400]
+    refused = client.get("/api/v1/lookup", query_string={"type": "domain", "value": "fine.cn"})
+    assert refused.status_code == 429 and "Retry-After" in refused.headers

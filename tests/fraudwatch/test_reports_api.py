@@ -90,6 +90,10 @@ def test_invalid_fields_get_400_with_the_field(client, app, payload, field):
     ("message_text=hi", "text/plain", 415, "unsupported_media_type"),
     (b"\xff\xfe\x00garbage", "application/octet-stream", 415, "unsupported_media_type"),
     (b"\xff\xfe\x00garbage", "application/json", 400, "invalid_json"),
+    ('{"message_text": NaN}', "application/json", 400, "invalid_json"),
+    ('{"message_text": "a", "message_text": Infinity}', "application/json", 400, "invalid_json"),
+    ('{"message_text": "lone surrogate \\ud800 here"}', "application/json", 400, "invalid_json"),
+    ("[" * 100_000 + "]" * 100_000, "application/json", 400, "invalid_json"),
 ])
 def test_malformed_bodies(client, body, content_type, status, code):
     r = client.post("/api/v1/reports", data=body, content_type=content_type)
