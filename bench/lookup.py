@@ -201,13 +201,15 @@ def main() -> None:
         return
     base = Path(tempfile.mkdtemp(prefix="fw-bench-lookup-"))
     redis_dir = base / "redis"
-    redis_url = os.environ.get("REDIS_URL") or ensure_embedded_redis(redis_dir, port=free_port(), persist=False)
+    # The embedded Redis on a Unix socket, as `fraudwatch serve` runs it (REDIS_URL overrides).
+    redis_url = os.environ.get("REDIS_URL") or ensure_embedded_redis(redis_dir, persist=False)
     tag = f"{os.getpid()}"
     config = {"INSTANCE_PATH": str(base / "instance"), "DATABASE_URL": f"sqlite:///{base / 'bench.db'}",
               "REDIS_URL": redis_url, "REDIS_PREFIX": f"fwbench:{tag}:", "RQ_QUEUE": f"fwbench-{tag}"}
     upgrade(config["DATABASE_URL"])
     app = create_app(config)
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; database {config['DATABASE_URL']}")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; database {config['DATABASE_URL']}; "
+          f"redis {redis_url}")
     try:
         import_phase(app, feed)
         values = sample_values(feed, args.samples)

@@ -169,9 +169,18 @@ def _canonical_path(path: str) -> str:
     return "/" + normal.lstrip("/") if normal != "." else "/"
 
 
+_SIMPLE_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+)((?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?)", re.IGNORECASE)
+
+
 def normalize_url(raw: object) -> Normalized:
     """Canonical URL: lower-case scheme and host, punycode, no default port, no fragment."""
     text = refang(_clean(raw, "url"))
+    simple = _SIMPLE_URL.fullmatch(text)
+    if simple:  # scheme, plain host and a plain path (most URLs): no parsing library needed
+        scheme, host = simple.group(1).lower(), _ascii_host(simple.group(2))
+        path = simple.group(3) or "/"
+        value = f"{scheme}://{host}{path}"
+        return Normalized("url", value, value, f"{scheme}://{unicode_host(host)}{path}", host)
     parts, netloc = _split_url(text)
     scheme = parts.scheme.lower()
     if (scheme == "https" and netloc.endswith(":443")) or (scheme == "http" and netloc.endswith(":80")):

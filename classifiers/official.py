@@ -177,8 +177,20 @@ def _distinctive_domains() -> tuple[tuple[str, str, str], ...]:
                  if "." in d and d not in _BROAD)
 
 
+@functools.lru_cache(maxsize=1)
+def _distinctive_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """One alternation of the distinctive domains and one of their separator-less forms: a
+    single search rules out nearly every host before the per-domain loop."""
+    domains = _distinctive_domains()
+    return (re.compile("|".join(re.escape(d) for d, _, _ in domains)),
+            re.compile("|".join(re.escape(f) for _, _, f in domains)))
+
+
 def _embedded_official(host: str) -> HostJudgement | None:
     flat = re.sub(r"[^a-z0-9]", "", _skeleton(_unicode_host(host)))
+    whole, separated = _distinctive_patterns()
+    if not whole.search(host) and not separated.search(flat):
+        return None
     for domain, authority, domain_flat in _distinctive_domains():
         if domain in host:
             return HostJudgement("lookalike", authority,
