@@ -19,10 +19,6 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-$(VENV)/.installed-bench: $(VENV)/.installed-test
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	touch $@
-
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -33,7 +29,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/lookup.py
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/crawl.py

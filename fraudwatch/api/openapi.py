@@ -12,8 +12,19 @@ def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+_SECONDS = {"schema": {"type": "integer", "minimum": 0}}
+_RATE_HEADERS = {
+    "X-RateLimit-Limit": {"description": "units allowed in the tightest window", **_SECONDS},
+    "X-RateLimit-Remaining": {"description": "units left in that window", **_SECONDS},
+    "X-RateLimit-Reset": {"description": "seconds until that window resets", **_SECONDS}}
+
+
 def _errors(*codes: int) -> dict:
-    return {str(c): {"description": "error", **_json(_ref("Error"))} for c in codes}
+    out = {str(c): {"description": "error", **_json(_ref("Error"))} for c in codes}
+    if "429" in out:
+        out["429"]["description"] = "rate limit exceeded"
+        out["429"]["headers"] = {"Retry-After": {"description": "seconds to wait", **_SECONDS}, **_RATE_HEADERS}
+    return out
 
 
 SCHEMAS = {
