@@ -10,85 +10,120 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from flask import current_app
 
 from fraudwatch import jsonio
 from fraudwatch.extensions import redis_store
-from fraudwatch.redis_keys import lookup_scope
+from fraudwatch.redis_keys import lookup_generation, lookup_scope
 
 log = logging.getLogger(__name__)
 
 SCRIPT_FROM = 8  # entries from which one EVAL replaces one command per entry
-# KEYS: hashes; ARGV: one field per key. Missing fields come back as nil (false in Lua).
-_GET_SCRIPT = "local out = {} for i, key in ipairs(KEYS) do out[i] = redis.call('HGET', key, ARGV[i]) end return out"
-# KEYS: hashes; ARGV: ttl, then field, value per key. Each hash expires ttl after its last write.
-_PUT_SCRIPT = ("for i, key in ipairs(KEYS) do redis.call('HSET', key, ARGV[2 * i], ARGV[2 * i + 1]) "
-               "redis.call('EXPIRE', key, ARGV[1]) end return 0")
+# KEYS: n hashes, then their n generation counters; ARGV: one field per hash.
+# Returns the n cached values (false when missing), then the n generations (false when unset).
+_GET_SCRIPT = ("local n = #ARGV local out = {} for i = 1, n do out[i] = redis.call('HGET', KEYS[i], ARGV[i]) "
+               "out[n + i] = redis.call('GET', KEYS[n + i]) end return out")
+# KEYS: n hashes, then their n generation counters; ARGV: ttl, then field, value and the
+# generation read before the answer was computed, per hash. An answer is written only if
+# its scope was not invalidated meanwhile; each hash expires ttl after its last write.
+_PUT_SCRIPT = ("local n = (#ARGV - 1) / 3 for i = 1, n do local gen = redis.call('GET', KEYS[n + i]) or '' "
+               "if gen == ARGV[3 * i + 1] then redis.call('HSET', KEYS[i], ARGV[3 * i - 1], ARGV[3 * i]) "
+               "redis.call('EXPIRE', KEYS[i], ARGV[1]) end end return 0")
 
 
-def get_many(entries: list[tuple[str, str]], ride_along=None) -> list[dict | None]:
+class CacheRead(NamedTuple):
+    """What `get_many` found: the cached answers (None where missing) and the generation of
+    each entry's scope, to hand back to `put_many` with the computed answers."""
+
+    answers: list[dict | None]
+    generations: list[str]
+
+
+def get_many(entries: list[tuple[str, str]], ride_along=None) -> CacheRead:
     """Cached answers for (scope, field) pairs; None where missing or Redis is down.
 
     `ride_along` (commands + finish, e.g. the request's rate-limit hit) is sent in the same
     pipeline and finished with its replies, or with the error if Redis could not be reached;
     its `finish` may raise (a 429), which is not a cache failure and is passed on."""
     if not entries and ride_along is None:
-        return []
+        return CacheRead([], [])
     extra = ride_along.commands if ride_along is not None else []
     keys = [lookup_scope(scope) for scope, _ in entries]
+    generations = [lookup_generation(scope) for scope, _ in entries]
     try:
         pipe = redis_store.client.pipeline(transaction=False)
         for command in extra:
             pipe.execute_command(*command)
         if len(entries) >= SCRIPT_FROM:
-            pipe.execute_command("EVAL", _GET_SCRIPT, len(keys), *keys, *(field for _, field in entries))
+            pipe.execute_command("EVAL", _GET_SCRIPT, 2 * len(keys), *keys, *generations,
+                                 *(field for _, field in entries))
         else:
             for key, (_, field) in zip(keys, entries):
                 pipe.hget(key, field)
+            for key in generations:
+                pipe.get(key)
         raw = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache unavailable: %s", exc)
         if ride_along is not None:
             ride_along.finish(exc)
-        return [None] * len(entries)
+        return CacheRead([None] * len(entries), [UNREAD] * len(entries))
     if ride_along is not None:
         ride_along.finish(raw[:len(extra)])
     values = raw[len(extra)] if len(entries) >= SCRIPT_FROM else raw[len(extra):]
-    return [jsonio.loads(value) if value else None for value in values]
+    count = len(entries)
+    return CacheRead([jsonio.loads(v) if v else None for v in values[:count]],
+                     [_text(g) for g in values[count:2 * count]])
 
 
-def put_many(entries: list[tuple[str, str, dict]]) -> None:
-    """Cache answers; each scope's hash expires LOOKUP_CACHE_TTL seconds after its last write.
+UNREAD = "unread"  # the generation when Redis could not be read: such answers are not cached
 
-    Written without waiting for Redis to answer (see RedisStore.send_only): filling the
-    cache is best effort, and a lookup should not pay a round trip for it."""
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value) if value else ""
+
+
+def put_many(entries: list[tuple[str, str, dict, str]]) -> None:
+    """Cache answers given as (scope, field, answer, generation read by `get_many`).
+
+    An answer is stored only if its scope was not invalidated since that read, so an answer
+    computed just before a report changed it never outlives the change. Written without
+    waiting for Redis to answer (see RedisStore.send_only): filling the cache is best
+    effort, and a lookup should not pay a round trip for it. Each scope's hash expires
+    LOOKUP_CACHE_TTL seconds after its last write."""
+    entries = [entry for entry in entries if entry[3] != UNREAD]
     if not entries:
         return
     ttl = current_app.config["LOOKUP_CACHE_TTL"]
     try:
-        encoded = [(lookup_scope(scope), field, jsonio.dumps(answer))
-                   for scope, field, answer in entries]
-        if len(encoded) >= SCRIPT_FROM:
-            commands = [("EVAL", _PUT_SCRIPT, len(encoded), *(key for key, _, _ in encoded), ttl,
-                         *(part for _, field, value in encoded for part in (field, value)))]
-        else:
-            commands = []
-            for key, field, value in encoded:
-                commands += [("HSET", key, field, value), ("EXPIRE", key, ttl)]
-        redis_store.send_only(commands)
+        keys = [lookup_scope(scope) for scope, _, _, _ in entries]
+        generations = [lookup_generation(scope) for scope, _, _, _ in entries]
+        args = [part for _, field, answer, generation in entries
+                for part in (field, jsonio.dumps(answer), generation)]
+        redis_store.send_only([("EVAL", _PUT_SCRIPT, 2 * len(keys), *keys, *generations, ttl, *args)])
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache not written: %s", exc)
 
 
 def invalidate(scopes: Iterable[str]) -> bool:
-    """Drop the cached answers of these scopes; False when Redis could not be reached."""
-    keys = [lookup_scope(s) for s in set(scopes)]
-    if not keys:
+    """Drop the cached answers of these scopes and move their generation on (so that an
+    answer computed before this change is not written after it); False when Redis could
+    not be reached."""
+    scopes = set(scopes)
+    if not scopes:
         return True
+    keep = max(60, 2 * current_app.config["LOOKUP_CACHE_TTL"])
     try:
-        redis_store.client.delete(*keys)
+        pipe = redis_store.client.pipeline(transaction=False)
+        for scope in scopes:
+            generation = lookup_generation(scope)
+            pipe.incr(generation)
+            pipe.expire(generation, keep)
+        pipe.delete(*(lookup_scope(s) for s in scopes))
+        pipe.execute()
         return True
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
-        log.warning("lookup cache not invalidated (%d scopes; entries expire by TTL): %s", len(keys), exc)
+        log.warning("lookup cache not invalidated (%d scopes; entries expire by TTL): %s", len(scopes), exc)
         return False

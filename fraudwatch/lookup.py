@@ -39,12 +39,13 @@ def lookup_many(items: list[tuple[object, object]], *, officer: bool = False, ri
         except ValueError as exc:
             results[index] = {"type": _short(kind), "value": _short(value),
                               "error": {"code": "invalid_value", "message": str(exc)}}
-    cached = cache.get_many([(ind_store.scope_of(n), _field(n)) for _, n in valid], ride_along)
-    misses = [(i, n) for (i, n), hit in zip(valid, cached) if hit is None]
-    computed = _compute([n for _, n in misses])
-    cache.put_many([(ind_store.scope_of(n), _field(n), answer) for (_, n), answer in zip(misses, computed)])
+    cached, generations = cache.get_many([(ind_store.scope_of(n), _field(n)) for _, n in valid], ride_along)
+    misses = [(i, n, generation) for (i, n), hit, generation in zip(valid, cached, generations) if hit is None]
+    computed = _compute([n for _, n, _ in misses])
+    cache.put_many([(ind_store.scope_of(n), _field(n), answer, generation)
+                    for (_, n, generation), answer in zip(misses, computed)])
     answers = {i: hit for (i, _), hit in zip(valid, cached) if hit is not None}
-    answers.update({i: answer for (i, _), answer in zip(misses, computed)})
+    answers.update({i: answer for (i, _, _), answer in zip(misses, computed)})
     for index, answer in answers.items():
         results[index] = answer
     if officer:

@@ -16,6 +16,11 @@ def lookup_scope(scope: str) -> str:
     return key("lookup", hashlib.sha1(scope.encode("utf-8")).hexdigest())
 
 
+def lookup_generation(scope: str) -> str:
+    """Counter raised each time a scope's cached answers are dropped (see cache.py)."""
+    return key("lookupgen", hashlib.sha1(scope.encode("utf-8")).hexdigest())
+
+
 def rate_window(scope: str, who: str, seconds: int, number: int) -> str:
     """Counter of one rate-limit window: a scope (lookup, report), a caller, a window length
     and the window's number since the epoch."""

@@ -208,3 +208,39 @@ def test_lookup_validation_errors_still_count_against_the_limit(app, client):
     assert [client.get("/api/v1/lookup", query_string=bad).status_code for _ in range(2)] == [400, 400]
     refused = client.get("/api/v1/lookup", query_string={"type": "domain", "value": "fine.cn"})
     assert refused.status_code == 429 and "Retry-After" in refused.headers
+
+
+def test_an_answer_computed_before_a_change_is_not_cached_after_it(app, client, monkeypatch):
+    """A report lands between a lookup's database read and its cache write: the stale
+    answer must not be cached (it would otherwise live until the TTL)."""
+    from fraudwatch import cache
+    from fraudwatch.extensions import redis_store
+    from fraudwatch.redis_keys import lookup_scope
+    from fraudwatch.storage import indicators as ind_store
+
+    real_find = ind_store.find_for_lookup
+
+    def find_then_report(engine, keys):
+        rows = real_find(engine, keys)  # the lookup has read the database...
+        if any(key == ("domain", "raced-scam.top") for key in keys):
+            cache.invalidate(["domain:raced-scam.top"])  # ...then a change under the domain lands
+        return rows
+
+    monkeypatch.setattr(ind_store, "find_for_lookup", find_then_report)
+    assert lookup(client, "domain", "raced-scam.top")["status"] == "unknown"
+    monkeypatch.setattr(ind_store, "find_for_lookup", real_find)
+    # The writer keeps order: once a later answer is cached, the raced one was refused.
+    lookup(client, "domain", "later-lookup.top")
+    with app.app_context():
+        deadline = time.monotonic() + 5
+        while not redis_store.client.exists(lookup_scope("domain:later-lookup.top")):
+            assert time.monotonic() < deadline, "the later answer was never cached"
+            time.sleep(0.01)
+        assert not redis_store.client.exists(lookup_scope("domain:raced-scam.top"))
+    # Without a race the same answer is cached as usual.
+    lookup(client, "domain", "raced-scam.top")
+    with app.app_context():
+        deadline = time.monotonic() + 5
+        while not redis_store.client.exists(lookup_scope("domain:raced-scam.top")):
+            assert time.monotonic() < deadline, "the answer was never cached"
+            time.sleep(0.01)
