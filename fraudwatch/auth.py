@@ -15,7 +15,7 @@ from fraudwatch.models import utcnow
 from fraudwatch.storage import users
 
 TOUCH_EVERY = timedelta(minutes=5)
-PRINCIPAL_TTL = 30.0  # seconds a resolved token is trusted in-process (so revocation takes <= 30 s)
+PRINCIPAL_TTL = 5.0  # seconds a resolved token is trusted in-process (a revocation takes <= 5 s)
 _resolved: dict[str, tuple[float, "Principal"]] = {}
 
 

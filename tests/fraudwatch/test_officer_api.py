@@ -118,3 +118,24 @@ def test_merge_into_itself_or_missing(client, officer):
     target = report(client, "税务稽查通知")
     assert client.post(f"/api/v1/reports/{target}/merge", headers=officer, json={"report_ids": [target]}).status_code == 400
     assert client.post(f"/api/v1/reports/{target}/merge", headers=officer, json={"report_ids": [424242]}).status_code == 404
+
+
+def test_a_token_in_use_stops_working_within_the_trust_period_after_revocation(app, client, monkeypatch):
+    import time
+
+    from fraudwatch import auth
+    from fraudwatch.extensions import db
+    from fraudwatch.storage import users
+
+    monkeypatch.setattr(auth, "PRINCIPAL_TTL", 0.3)
+    with app.app_context():
+        user = users.create_user(db.session, "carol", "officer")
+        token = users.create_token(db.session, user)
+        db.session.commit()
+    header = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/reports", headers=header).status_code == 200  # resolved and trusted for a while
+    with app.app_context():
+        assert users.revoke_token(db.session, token[:10]) == 1
+        db.session.commit()
+    time.sleep(0.4)
+    assert client.get("/api/v1/reports", headers=header).status_code == 401
