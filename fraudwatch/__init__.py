@@ -25,6 +25,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _check_rate_limits(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N proxies (nginx, a load balancer), the caller's address is the one the
+        # Nth proxy from the app saw; X-Forwarded-For from anyone else is not believed.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_redis(app)
     _init_extensions(app)

@@ -18,7 +18,15 @@ def instance_path_from_env() -> str:
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number (got {value[:40]!r})") from None
+    if number < 0:
+        raise ValueError(f"{name} must not be negative (got {number})")
+    return number
 
 
 def _list(name: str) -> tuple[str, ...]:

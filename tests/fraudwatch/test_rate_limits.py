@@ -108,3 +108,32 @@ def test_malformed_rate_limit_strings_are_refused_with_a_message(value):
 def test_the_app_refuses_to_start_with_an_invalid_limit_setting(database_url, redis_url, tmp_path):
     with pytest.raises(ValueError, match="ANON_REPORT_LIMIT"):
         make_test_app(database_url, redis_url, tmp_path / "bad", ANON_REPORT_LIMIT="twenty a minute")
+
+
+def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(database_url, redis_url, tmp_path):
+    query = {"type": "domain", "value": "a.cn"}
+    direct = make_test_app(database_url, redis_url, tmp_path / "d", ANON_LOOKUP_LIMIT="1/minute")
+    client = direct.test_client()
+    assert client.get("/api/v1/lookup", query_string=query, headers={"X-Forwarded-For": "10.0.0.1"}).status_code == 200
+    # A spoofed header does not buy a new bucket when no proxy is trusted.
+    assert client.get("/api/v1/lookup", query_string=query, headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 429
+    cleanup_redis(direct)
+
+    proxied = make_test_app(database_url, redis_url, tmp_path / "p", ANON_LOOKUP_LIMIT="1/minute", TRUSTED_PROXIES=1)
+    client = proxied.test_client()
+    for ip in ("10.0.0.1", "10.0.0.2"):  # behind one trusted proxy, each caller has its own limit
+        assert client.get("/api/v1/lookup", query_string=query, headers={"X-Forwarded-For": ip}).status_code == 200
+    assert client.get("/api/v1/lookup", query_string=query, headers={"X-Forwarded-For": "10.0.0.1"}).status_code == 429
+    # A client that sends its own X-Forwarded-For cannot choose its address: the proxy appends.
+    spoof = {"X-Forwarded-For": "1.2.3.4, 10.0.0.2"}
+    assert client.get("/api/v1/lookup", query_string=query, headers=spoof).status_code == 429
+    cleanup_redis(proxied)
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5"])
+def test_numeric_settings_that_do_not_parse_stop_the_app_with_their_name(monkeypatch, value):
+    from fraudwatch.config import load_config
+
+    monkeypatch.setenv("FRAUDWATCH_TRUSTED_PROXIES", value)
+    with pytest.raises(ValueError, match="FRAUDWATCH_TRUSTED_PROXIES"):
+        load_config("/tmp/fw-config-test")
