@@ -8,6 +8,7 @@ are invalid JSON (a 400), as the JSON standard says.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -17,8 +18,11 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text."""
-    return orjson.dumps(value, default=DefaultJSONProvider.default, option=_OPTIONS).decode()
+    """Compact JSON text (integers beyond 64 bits, which orjson refuses, via the standard library)."""
+    try:
+        return orjson.dumps(value, default=DefaultJSONProvider.default, option=_OPTIONS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, default=DefaultJSONProvider.default, ensure_ascii=False, separators=(",", ":"))
 
 
 def loads(text: str | bytes) -> Any:

@@ -18,6 +18,8 @@ from fraudwatch.validation import clean_string, require_object
 
 OFFICERS = ("officer", "admin")
 
+MAX_ID = 2**62  # ids beyond what every database's BIGINT holds are not ids: 404 / 400, never a 500
+
 
 def report_json(report: Report, *, full: bool = False) -> dict:
     """A report as officers see it (the reporter's contact included)."""
@@ -54,8 +56,8 @@ def _filters() -> report_store.ReportFilter:
     f.since, f.until = _time(args.get("since"), "since", errors), _time(args.get("until"), "until", errors)
     f.min_score = _number(args.get("min_score"), "min_score", float, 0, 1, errors)
     f.limit = _number(args.get("limit"), "limit", int, 1, 500, errors) or 50
-    f.before_id = _number(args.get("before_id"), "before_id", int, 1, 2**62, errors)
-    f.indicator_id = _number(args.get("indicator_id"), "indicator_id", int, 1, 2**62, errors)
+    f.before_id = _number(args.get("before_id"), "before_id", int, 1, MAX_ID, errors)
+    f.indicator_id = _number(args.get("indicator_id"), "indicator_id", int, 1, MAX_ID, errors)
     if errors:
         raise APIError(400, "invalid filters", code="validation_failed", fields=errors)
     return f
@@ -102,7 +104,7 @@ def list_reports():
             "next_before_id": reports[-1].id if reports else None}
 
 
-@bp.get("/reports/<int:report_id>")
+@bp.get(f"/reports/<int(max={MAX_ID}):report_id>")
 @require_role(*OFFICERS)
 def get_report(report_id: int):
     """One report with its history, indicators and crawl evidence."""
@@ -119,7 +121,7 @@ def _reason(payload: dict, errors: dict, required: bool = True) -> str | None:
     return reason
 
 
-@bp.post("/reports/<int:report_id>/status")
+@bp.post(f"/reports/<int(max={MAX_ID}):report_id>/status")
 @require_role(*OFFICERS)
 def change_status(report_id: int):
     """{"status": ..., "reason": ...}: change a report's status; recorded with who and why."""
@@ -135,7 +137,7 @@ def change_status(report_id: int):
     return report_json(report, full=True)
 
 
-@bp.post("/reports/<int:report_id>/merge")
+@bp.post(f"/reports/<int(max={MAX_ID}):report_id>/merge")
 @require_role(*OFFICERS)
 def merge_reports(report_id: int):
     """{"report_ids": [...], "reason": ...}: mark those reports duplicates of this one."""
@@ -143,7 +145,7 @@ def merge_reports(report_id: int):
     errors: dict = {}
     ids = payload.get("report_ids")
     if not isinstance(ids, list) or not ids or len(ids) > 100 or not all(
-            isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
+            isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids):
         errors["report_ids"] = "must be a list of 1 to 100 report ids"
     reason = _reason(payload, errors, required=False)
     if errors:

@@ -244,3 +244,9 @@ def test_an_answer_computed_before_a_change_is_not_cached_after_it(app, client, 
         while not redis_store.client.exists(lookup_scope("domain:raced-scam.top")):
             assert time.monotonic() < deadline, "the answer was never cached"
             time.sleep(0.01)
+
+
+def test_json_helpers_handle_integers_beyond_64_bits():
+    from fraudwatch import jsonio
+
+    assert jsonio.loads(jsonio.dumps({"n": 2**70, "s": "退税"})) == {"n": float(2**70), "s": "退税"}

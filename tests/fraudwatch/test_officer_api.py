@@ -139,3 +139,22 @@ def test_a_token_in_use_stops_working_within_the_trust_period_after_revocation(a
         db.session.commit()
     time.sleep(0.4)
     assert client.get("/api/v1/reports", headers=header).status_code == 401
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("get", "/api/v1/reports/31648537285915731558400", None),
+    ("get", f"/api/v1/reports/{2**63}", None),
+    ("post", "/api/v1/reports/32589158477190044731/status", {"status": "confirmed", "reason": "n"}),
+    ("post", f"/api/v1/reports/{2**64}/merge", {"report_ids": [1]}),
+])
+def test_ids_too_large_for_the_database_are_not_found(client, officer, method, path, body):
+    """Found by schemathesis against the OpenAPI document: these were 500s (OverflowError)."""
+    r = getattr(client, method)(path, headers=officer, json=body)
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+def test_merge_refuses_ids_too_large_for_the_database(client, officer):
+    target = report(client, "退税通知 merge target")
+    body = '{"report_ids": [1180591620717411303424]}'  # 2**70: JSON parsers read it as a float
+    r = client.post(f"/api/v1/reports/{target}/merge", headers=officer, data=body, content_type="application/json")
+    assert r.status_code == 400 and "report_ids" in r.get_json()["error"]["fields"]
