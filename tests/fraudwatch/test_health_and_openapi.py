@@ -1,6 +1,8 @@
 """Health endpoints, the OpenAPI document, JSON errors for unknown routes and methods."""
 from __future__ import annotations
 
+import re
+
 from tests.conftest import make_test_app
 
 
@@ -25,7 +27,7 @@ def test_openapi_lists_every_api_route(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi":
             continue
-        path = rule.rule.removeprefix("/api/v1").replace("<int:report_id>", "{report_id}")
+        path = re.sub(r"<(?:[^:<>]+:)?([a-z_]+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
 
