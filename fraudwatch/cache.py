@@ -15,7 +15,7 @@ from typing import NamedTuple
 from flask import current_app
 
 from fraudwatch import jsonio
-from fraudwatch.extensions import redis_store
+from fraudwatch.extensions import RedisSkipped, redis_store
 from fraudwatch.redis_keys import lookup_generation, lookup_scope
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ def get_many(entries: list[tuple[str, str]], ride_along=None) -> CacheRead:
     keys = [lookup_scope(scope) for scope, _ in entries]
     generations = [lookup_generation(scope) for scope, _ in entries]
     try:
+        if not redis_store.available():
+            raise RedisSkipped("Redis failed moments ago")
         pipe = redis_store.client.pipeline(transaction=False)
         for command in extra:
             pipe.execute_command(*command)
@@ -66,7 +68,9 @@ def get_many(entries: list[tuple[str, str]], ride_along=None) -> CacheRead:
                 pipe.get(key)
         raw = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
-        log.warning("lookup cache unavailable: %s", exc)
+        if not isinstance(exc, RedisSkipped):
+            log.warning("lookup cache unavailable: %s", exc)
+            redis_store.failed(exc)
         if ride_along is not None:
             ride_along.finish(exc)
         return CacheRead([None] * len(entries), [UNREAD] * len(entries))
@@ -94,7 +98,7 @@ def put_many(entries: list[tuple[str, str, dict, str]]) -> None:
     effort, and a lookup should not pay a round trip for it. Each scope's hash expires
     LOOKUP_CACHE_TTL seconds after its last write."""
     entries = [entry for entry in entries if entry[3] != UNREAD]
-    if not entries:
+    if not entries or not redis_store.available():
         return
     ttl = current_app.config["LOOKUP_CACHE_TTL"]
     try:
@@ -105,6 +109,7 @@ def put_many(entries: list[tuple[str, str, dict, str]]) -> None:
         redis_store.send_only([("EVAL", _PUT_SCRIPT, 2 * len(keys), *keys, *generations, ttl, *args)])
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache not written: %s", exc)
+        redis_store.failed(exc)
 
 
 def invalidate(scopes: Iterable[str]) -> bool:

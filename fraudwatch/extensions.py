@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 import redis
@@ -93,7 +94,8 @@ class RedisStore:
 
     def init_app(self, app: Flask) -> None:
         """Bind to `app`; nothing connects until first use."""
-        app.extensions["fw_redis"] = {"client": None, "started": False, "writer": ReplylessWriter()}
+        app.extensions["fw_redis"] = {"client": None, "started": False, "writer": ReplylessWriter(),
+                                      "down_until": 0.0}
 
     @staticmethod
     def ensure_started(app: Flask | None = None) -> str:
@@ -114,11 +116,35 @@ class RedisStore:
                 self.ensure_started(), socket_connect_timeout=1, socket_timeout=2)
         return state["client"]
 
+    @staticmethod
+    def available() -> bool:
+        """False for REDIS_RETRY_SECONDS after Redis could not be reached: the request hot
+        path (lookup cache, rate limits) then goes without it at once, instead of every
+        request waiting for a connect or read timeout while Redis is down or hung."""
+        return time.monotonic() >= current_app.extensions["fw_redis"]["down_until"]
+
+    @staticmethod
+    def failed(exc: BaseException) -> None:
+        """Note an error of a hot-path Redis call; connection and timeout errors open the
+        breaker (see `available`)."""
+        if not isinstance(exc, (redis.ConnectionError, redis.TimeoutError, OSError)) or isinstance(exc, RedisSkipped):
+            return
+        state, now = current_app.extensions["fw_redis"], time.monotonic()
+        pause = current_app.config["REDIS_RETRY_SECONDS"]
+        if pause and state["down_until"] <= now:
+            log.warning("Redis unreachable (%s): lookups and rate limits go without it for %s s", exc, pause)
+        state["down_until"] = now + pause
 
     def send_only(self, commands: list[tuple]) -> None:
         """Write commands without waiting for (or getting) replies: for best-effort writes
         such as filling the lookup cache. Raises if the connection cannot be used."""
         current_app.extensions["fw_redis"]["writer"].send(self.client, commands)
+
+
+class RedisSkipped(redis.ConnectionError):
+    """Redis was not tried: it failed moments ago (see RedisStore.available)."""
+
+    quiet = True  # already logged when the breaker opened
 
 
 class ReplylessWriter:

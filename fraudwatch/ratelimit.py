@@ -119,7 +119,8 @@ class Hit:
     def outcome(self, replies: list | BaseException) -> Outcome:
         """Read the replies of `commands`; an exception (Redis unreachable) counts in memory."""
         if isinstance(replies, BaseException):
-            log.warning("rate limit counters unavailable, counting in process memory: %s", replies)
+            if not getattr(replies, "quiet", False):
+                log.warning("rate limit counters unavailable, counting in process memory: %s", replies)
             counts = [_memory.incr(key, self.cost, window.seconds) for key, window, _ in self.windows]
         else:
             counts = [int(value) for value in replies[::2]]
@@ -129,14 +130,16 @@ class Hit:
         return Outcome(allowed, window.amount, max(0, window.amount - count), reset)
 
 
-def send(client, pending: Hit) -> Outcome:
-    """Send a hit's commands alone (one round trip) and read the outcome."""
+def send(client, pending: Hit, on_error=None) -> Outcome:
+    """Send a hit's commands alone (one round trip) and read the outcome; `on_error` is told
+    of a Redis failure (the outcome then comes from process memory)."""
     try:
         pipe = client.pipeline(transaction=False)
         for command in pending.commands:
             pipe.execute_command(*command)
         replies = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - a limiter failure never fails a request
+        if on_error is not None:
+            on_error(exc)
         return pending.outcome(exc)
     return pending.outcome(replies)
-

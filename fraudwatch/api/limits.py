@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from fraudwatch import ratelimit
 from fraudwatch.auth import current
 from fraudwatch.errors import APIError
-from fraudwatch.extensions import redis_store
+from fraudwatch.extensions import RedisSkipped, redis_store
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,13 @@ def _judge(outcome: ratelimit.Outcome) -> None:
                        f"{outcome.reset_after} s", code="rate_limited")
 
 
+def _send(pending: ratelimit.Hit) -> ratelimit.Outcome:
+    """Send a hit alone, unless Redis failed moments ago (then count in process memory)."""
+    if not redis_store.available():
+        return pending.outcome(RedisSkipped("Redis failed moments ago"))
+    return ratelimit.send(redis_store.client, pending, on_error=redis_store.failed)
+
+
 def per_caller(config_name: str, cost=1, *, ride_along: bool = False):
     """Decorator: the limit of the caller, or the config limit for anonymous callers.
 
@@ -90,14 +97,14 @@ def per_caller(config_name: str, cost=1, *, ride_along: bool = False):
                 return view(*args, **kwargs)
             pending = ratelimit.Hit(scope, _caller_key(), _windows(config_name), cost() if callable(cost) else cost)
             if not ride_along:
-                _judge(ratelimit.send(redis_store.client, pending))
+                _judge(_send(pending))
                 return view(*args, **kwargs)
             g.rate_limit_pending = pending
             try:
                 return view(*args, **kwargs)
             finally:
                 if g.pop("rate_limit_pending", None) is not None:
-                    _judge(ratelimit.send(redis_store.client, pending))
+                    _judge(_send(pending))
 
         return limited
 

@@ -175,7 +175,9 @@ def test_the_cache_writer_reconnects_after_redis_restarts(database_url, tmp_path
     from tests.conftest import make_test_app
 
     folder, port = tmp_path / "r", free_port()
-    app = make_test_app(database_url, ensure_embedded_redis(folder, port=port, persist=False), tmp_path / "i")
+    # REDIS_RETRY_SECONDS=0: no pause after a failure, so the first lookups after the restart use Redis.
+    app = make_test_app(database_url, ensure_embedded_redis(folder, port=port, persist=False), tmp_path / "i",
+                        REDIS_RETRY_SECONDS=0)
     client = app.test_client()
 
     def cached(domain: str) -> bool:
@@ -250,3 +252,39 @@ def test_json_helpers_handle_integers_beyond_64_bits():
     from fraudwatch import jsonio
 
     assert jsonio.loads(jsonio.dumps({"n": 2**70, "s": "退税"})) == {"n": float(2**70), "s": "退税"}
+
+
+def test_a_hung_redis_costs_one_timeout_then_lookups_go_without_it(database_url, tmp_path):
+    """Redis stops answering (SIGSTOP: connections are accepted, nothing is replied). The
+    first lookup waits for the read timeout and opens the breaker; the next ones do not
+    touch Redis at all and are answered from the database."""
+    import os
+    import signal
+
+    from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis
+    from fraudwatch.extensions import redis_store
+    from tests.conftest import make_test_app
+    from tests.fraudwatch.test_jobs import free_port
+
+    folder, port = tmp_path / "r", free_port()
+    app = make_test_app(database_url, ensure_embedded_redis(folder, port=port, persist=False), tmp_path / "i",
+                        REDIS_RETRY_SECONDS=600)
+    client = app.test_client()
+    pid = int((folder / "redis.pid").read_text())
+    try:
+        assert lookup(client, "domain", "fine-before.cn")["status"] == "unknown"
+        with app.app_context():
+            real = redis_store.client
+            pipelines = []
+            original = real.pipeline
+            real.pipeline = lambda *a, **k: pipelines.append(1) or original(*a, **k)
+        os.kill(pid, signal.SIGSTOP)
+        assert lookup(client, "domain", "irs-gov.com")["status"] == "suspected"  # waits for the timeout
+        tried = len(pipelines)
+        assert tried >= 1
+        answers = [lookup(client, "domain", f"while-hung-{i}.cn")["status"] for i in range(5)]
+        assert answers == ["unknown"] * 5
+        assert len(pipelines) == tried  # the breaker is open: Redis was not tried again
+    finally:
+        os.kill(pid, signal.SIGCONT)
+        stop_embedded_redis(folder)
