@@ -16,19 +16,23 @@ from flask import current_app
 
 from fraudwatch import jsonio
 from fraudwatch.extensions import RedisSkipped, redis_store
-from fraudwatch.redis_keys import lookup_generation, lookup_scope
+from fraudwatch.redis_keys import lookup_all_generation, lookup_generation, lookup_scope, lookup_scope_pattern
 
 log = logging.getLogger(__name__)
 
 SCRIPT_FROM = 8  # entries from which one EVAL replaces one command per entry
-# KEYS: n hashes, then their n generation counters; ARGV: one field per hash.
-# Returns the n cached values (false when missing), then the n generations (false when unset).
+BULK_FROM = 5000  # scopes from which an invalidation drops the whole cache instead
+# KEYS: n hashes, their n generation counters, then the global generation; ARGV: one field
+# per hash. Returns the n cached values (false when missing), the n generations (false when
+# unset), then the global generation.
 _GET_SCRIPT = ("local n = #ARGV local out = {} for i = 1, n do out[i] = redis.call('HGET', KEYS[i], ARGV[i]) "
-               "out[n + i] = redis.call('GET', KEYS[n + i]) end return out")
-# KEYS: n hashes, then their n generation counters; ARGV: ttl, then field, value and the
-# generation read before the answer was computed, per hash. An answer is written only if
-# its scope was not invalidated meanwhile; each hash expires ttl after its last write.
-_PUT_SCRIPT = ("local n = (#ARGV - 1) / 3 for i = 1, n do local gen = redis.call('GET', KEYS[n + i]) or '' "
+               "out[n + i] = redis.call('GET', KEYS[n + i]) end out[2 * n + 1] = redis.call('GET', KEYS[2 * n + 1]) "
+               "return out")
+# KEYS: as above; ARGV: ttl, then field, value and the generation read before the answer was
+# computed ("<scope generation>/<global generation>"), per hash. An answer is written only
+# if neither generation moved meanwhile; each hash expires ttl after its last write.
+_PUT_SCRIPT = ("local n = (#ARGV - 1) / 3 local all = redis.call('GET', KEYS[2 * n + 1]) or '' "
+               "for i = 1, n do local gen = (redis.call('GET', KEYS[n + i]) or '') .. '/' .. all "
                "if gen == ARGV[3 * i + 1] then redis.call('HSET', KEYS[i], ARGV[3 * i - 1], ARGV[3 * i]) "
                "redis.call('EXPIRE', KEYS[i], ARGV[1]) end end return 0")
 
@@ -59,13 +63,14 @@ def get_many(entries: list[tuple[str, str]], ride_along=None) -> CacheRead:
         for command in extra:
             pipe.execute_command(*command)
         if len(entries) >= SCRIPT_FROM:
-            pipe.execute_command("EVAL", _GET_SCRIPT, 2 * len(keys), *keys, *generations,
-                                 *(field for _, field in entries))
+            pipe.execute_command("EVAL", _GET_SCRIPT, 2 * len(keys) + 1, *keys, *generations,
+                                 lookup_all_generation(), *(field for _, field in entries))
         else:
             for key, (_, field) in zip(keys, entries):
                 pipe.hget(key, field)
             for key in generations:
                 pipe.get(key)
+            pipe.get(lookup_all_generation())
         raw = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         if not isinstance(exc, RedisSkipped):
@@ -77,9 +82,9 @@ def get_many(entries: list[tuple[str, str]], ride_along=None) -> CacheRead:
     if ride_along is not None:
         ride_along.finish(raw[:len(extra)])
     values = raw[len(extra)] if len(entries) >= SCRIPT_FROM else raw[len(extra):]
-    count = len(entries)
+    count, everything = len(entries), _text(values[-1]) if entries else ""
     return CacheRead([jsonio.loads(v) if v else None for v in values[:count]],
-                     [_text(g) for g in values[count:2 * count]])
+                     [f"{_text(g)}/{everything}" for g in values[count:2 * count]])
 
 
 UNREAD = "unread"  # the generation when Redis could not be read: such answers are not cached
@@ -106,7 +111,8 @@ def put_many(entries: list[tuple[str, str, dict, str]]) -> None:
         generations = [lookup_generation(scope) for scope, _, _, _ in entries]
         args = [part for _, field, answer, generation in entries
                 for part in (field, jsonio.dumps(answer), generation)]
-        redis_store.send_only([("EVAL", _PUT_SCRIPT, 2 * len(keys), *keys, *generations, ttl, *args)])
+        redis_store.send_only([("EVAL", _PUT_SCRIPT, 2 * len(keys) + 1, *keys, *generations,
+                                lookup_all_generation(), ttl, *args)])
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request
         log.warning("lookup cache not written: %s", exc)
         redis_store.failed(exc)
@@ -115,13 +121,29 @@ def put_many(entries: list[tuple[str, str, dict, str]]) -> None:
 def invalidate(scopes: Iterable[str]) -> bool:
     """Drop the cached answers of these scopes and move their generation on (so that an
     answer computed before this change is not written after it); False when Redis could
-    not be reached."""
+    not be reached.
+
+    From BULK_FROM scopes on (a feed import touches hundreds of thousands), the global
+    generation moves on and every cached answer is dropped instead: that costs what the
+    cache holds, not what the import touched."""
     scopes = set(scopes)
     if not scopes:
         return True
     keep = max(60, 2 * current_app.config["LOOKUP_CACHE_TTL"])
     try:
-        pipe = redis_store.client.pipeline(transaction=False)
+        client = redis_store.client
+        if len(scopes) >= BULK_FROM:
+            client.incr(lookup_all_generation())
+            batch: list[str] = []
+            for key in client.scan_iter(match=lookup_scope_pattern(), count=2000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    client.unlink(*batch)
+                    batch = []
+            if batch:
+                client.unlink(*batch)
+            return True
+        pipe = client.pipeline(transaction=False)
         for scope in scopes:
             generation = lookup_generation(scope)
             pipe.incr(generation)

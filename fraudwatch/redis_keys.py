@@ -16,6 +16,16 @@ def lookup_scope(scope: str) -> str:
     return key("lookup", hashlib.sha1(scope.encode("utf-8")).hexdigest())
 
 
+def lookup_scope_pattern() -> str:
+    """SCAN pattern matching every lookup-answer hash."""
+    return key("lookup", "*")
+
+
+def lookup_all_generation() -> str:
+    """Counter raised each time the whole lookup cache is dropped (see cache.py)."""
+    return key("lookupgen-all")
+
+
 def lookup_generation(scope: str) -> str:
     """Counter raised each time a scope's cached answers are dropped (see cache.py)."""
     return key("lookupgen", hashlib.sha1(scope.encode("utf-8")).hexdigest())

@@ -288,3 +288,41 @@ def test_a_hung_redis_costs_one_timeout_then_lookups_go_without_it(database_url,
     finally:
         os.kill(pid, signal.SIGCONT)
         stop_embedded_redis(folder)
+
+
+def test_a_bulk_invalidation_drops_the_whole_cache_and_refuses_answers_computed_before_it(app, client, monkeypatch):
+    from fraudwatch import cache
+    from fraudwatch.extensions import redis_store
+    from fraudwatch.redis_keys import lookup_scope
+    from fraudwatch.storage import indicators as ind_store
+
+    monkeypatch.setattr(cache, "BULK_FROM", 3)
+
+    def wait_cached(domain):
+        deadline = time.monotonic() + 5
+        while not redis_store.client.exists(lookup_scope(f"domain:{domain}")):
+            assert time.monotonic() < deadline, f"{domain} was never cached"
+            time.sleep(0.01)
+
+    for domain in ("kept-a.cn", "kept-b.cn"):
+        lookup(client, "domain", domain)
+    with app.app_context():
+        for domain in ("kept-a.cn", "kept-b.cn"):
+            wait_cached(domain)
+        assert cache.invalidate([f"domain:imported-{i}.cn" for i in range(3)])  # a "feed import"
+        assert not redis_store.client.exists(lookup_scope("domain:kept-a.cn"), lookup_scope("domain:kept-b.cn"))
+
+    real_find = ind_store.find_for_lookup
+
+    def find_then_import(engine, keys):
+        rows = real_find(engine, keys)
+        cache.invalidate([f"domain:imported-{i}.cn" for i in range(5)])
+        return rows
+
+    monkeypatch.setattr(ind_store, "find_for_lookup", find_then_import)
+    lookup(client, "domain", "raced-by-import.cn")
+    monkeypatch.setattr(ind_store, "find_for_lookup", real_find)
+    lookup(client, "domain", "after-import.cn")
+    with app.app_context():
+        wait_cached("after-import.cn")  # the writer keeps order: the raced answer came first
+        assert not redis_store.client.exists(lookup_scope("domain:raced-by-import.cn"))
