@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import idna
 import phonenumbers
@@ -32,8 +33,7 @@ _TAX_WORDS = {"tax", "taxes", "refund", "rebate", "etax", "revenue", "shuiwu", "
               "fapiao", "invoice", "12366", "return", "irs", "hmrc", "ato", "cra"}
 
 
-@dataclass(frozen=True)
-class HostJudgement:
+class HostJudgement(NamedTuple):
     """How a host relates to the official tax-authority domains."""
 
     status: str  # "official" | "lookalike" | "unknown"
@@ -151,9 +151,19 @@ def match_official(host: str) -> tuple[str, str] | None:
     return None
 
 
-@functools.lru_cache(maxsize=65536)
 def judge_host(host: str) -> HostJudgement:
     """Say whether `host` is official, a lookalike of an official domain, or unknown."""
+    return HostJudgement(*_judged(host))
+
+
+@functools.lru_cache(maxsize=65536)
+def _judged(host: str) -> tuple[str, str | None, str, str | None]:
+    """judge_host's cache holds plain tuples of strings: the garbage collector stops tracking
+    those (not tuple subclasses), so a full cache does not lengthen its full passes."""
+    return tuple(_judge(host))
+
+
+def _judge(host: str) -> HostJudgement:
     ascii_host = clean_host(host)
     if not ascii_host:
         return HostJudgement("unknown", None, "empty host")
