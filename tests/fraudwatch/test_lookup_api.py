@@ -15,6 +15,21 @@ def lookup(client, kind, value, headers=None):
     return r.get_json()
 
 
+def domain_cached(app, domain: str, timeout: float = 5.0) -> bool:
+    """Whether the answer about `domain` shows up in the lookup cache. The cache is filled
+    without waiting for Redis's reply, so the write may take a moment to land."""
+    from fraudwatch.extensions import redis_store
+    from fraudwatch.redis_keys import lookup_scope
+
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while not redis_store.client.exists(lookup_scope(f"domain:{domain}")):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+    return True
+
+
 @pytest.mark.parametrize("kind, value, authority", [
     ("domain", "www.chinatax.gov.cn", "CN-STA"),
     ("domain", "etax.guangdong.chinatax.gov.cn", "CN-STA"),
@@ -80,15 +95,7 @@ def test_report_ids_are_for_officers_only(client, officer, make_user):
 def test_cached_answer_changes_when_a_report_arrives(client, app):
     first = lookup(client, "domain", "new-scam-domain.top")
     assert first["status"] == "unknown"
-    with app.app_context():
-        from fraudwatch.extensions import redis_store
-        from fraudwatch.redis_keys import lookup_scope
-
-        # The cache is filled without waiting for Redis's reply: give the write a moment.
-        deadline = time.monotonic() + 5
-        while not redis_store.client.exists(lookup_scope("domain:new-scam-domain.top")):
-            assert time.monotonic() < deadline, "the answer was never cached"
-            time.sleep(0.01)
+    assert domain_cached(app, "new-scam-domain.top")
     client.post("/api/v1/reports", json={"message_text": "退税请访问 http://pay.new-scam-domain.top/a"})
     assert lookup(client, "domain", "new-scam-domain.top")["status"] == "suspected"
     assert lookup(client, "url", "http://pay.new-scam-domain.top/a")["status"] == "suspected"
@@ -170,8 +177,6 @@ def test_answers_are_utf8_json_with_fields_in_a_stable_order(client):
 def test_the_cache_writer_reconnects_after_redis_restarts(database_url, tmp_path):
     from tests.fraudwatch.test_jobs import free_port
     from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis
-    from fraudwatch.extensions import redis_store
-    from fraudwatch.redis_keys import lookup_scope
     from tests.conftest import make_test_app
 
     folder, port = tmp_path / "r", free_port()
@@ -180,18 +185,9 @@ def test_the_cache_writer_reconnects_after_redis_restarts(database_url, tmp_path
                         REDIS_RETRY_SECONDS=0)
     client = app.test_client()
 
-    def cached(domain: str) -> bool:
-        deadline = time.monotonic() + 5
-        with app.app_context():
-            while time.monotonic() < deadline:
-                if redis_store.client.exists(lookup_scope(f"domain:{domain}")):
-                    return True
-                time.sleep(0.02)
-        return False
-
     try:
         assert lookup(client, "domain", "before-restart.cn")["status"] == "unknown"
-        assert cached("before-restart.cn")
+        assert domain_cached(app, "before-restart.cn")
         stop_embedded_redis(folder)
         # Redis is down: lookups still answer from the database, nothing is cached.
         assert lookup(client, "domain", "while-down.cn")["status"] == "unknown"
@@ -199,7 +195,7 @@ def test_the_cache_writer_reconnects_after_redis_restarts(database_url, tmp_path
         # The writer's old connection is dead; a write may be lost on it, then it reconnects.
         for i in range(5):
             lookup(client, "domain", f"after-restart-{i}.cn")
-        assert cached("after-restart-4.cn")
+        assert domain_cached(app, "after-restart-4.cn")
     finally:
         stop_embedded_redis(folder)
 
@@ -233,19 +229,12 @@ def test_an_answer_computed_before_a_change_is_not_cached_after_it(app, client, 
     monkeypatch.setattr(ind_store, "find_for_lookup", real_find)
     # The writer keeps order: once a later answer is cached, the raced one was refused.
     lookup(client, "domain", "later-lookup.top")
+    assert domain_cached(app, "later-lookup.top")
     with app.app_context():
-        deadline = time.monotonic() + 5
-        while not redis_store.client.exists(lookup_scope("domain:later-lookup.top")):
-            assert time.monotonic() < deadline, "the later answer was never cached"
-            time.sleep(0.01)
         assert not redis_store.client.exists(lookup_scope("domain:raced-scam.top"))
     # Without a race the same answer is cached as usual.
     lookup(client, "domain", "raced-scam.top")
-    with app.app_context():
-        deadline = time.monotonic() + 5
-        while not redis_store.client.exists(lookup_scope("domain:raced-scam.top")):
-            assert time.monotonic() < deadline, "the answer was never cached"
-            time.sleep(0.01)
+    assert domain_cached(app, "raced-scam.top")
 
 
 def test_json_helpers_handle_integers_beyond_64_bits():
@@ -298,17 +287,10 @@ def test_a_bulk_invalidation_drops_the_whole_cache_and_refuses_answers_computed_
 
     monkeypatch.setattr(cache, "BULK_FROM", 3)
 
-    def wait_cached(domain):
-        deadline = time.monotonic() + 5
-        while not redis_store.client.exists(lookup_scope(f"domain:{domain}")):
-            assert time.monotonic() < deadline, f"{domain} was never cached"
-            time.sleep(0.01)
-
     for domain in ("kept-a.cn", "kept-b.cn"):
         lookup(client, "domain", domain)
+    assert domain_cached(app, "kept-a.cn") and domain_cached(app, "kept-b.cn")
     with app.app_context():
-        for domain in ("kept-a.cn", "kept-b.cn"):
-            wait_cached(domain)
         assert cache.invalidate([f"domain:imported-{i}.cn" for i in range(3)])  # a "feed import"
         assert not redis_store.client.exists(lookup_scope("domain:kept-a.cn"), lookup_scope("domain:kept-b.cn"))
 
@@ -323,6 +305,6 @@ def test_a_bulk_invalidation_drops_the_whole_cache_and_refuses_answers_computed_
     lookup(client, "domain", "raced-by-import.cn")
     monkeypatch.setattr(ind_store, "find_for_lookup", real_find)
     lookup(client, "domain", "after-import.cn")
+    assert domain_cached(app, "after-import.cn")  # the writer keeps order: the raced answer came first
     with app.app_context():
-        wait_cached("after-import.cn")  # the writer keeps order: the raced answer came first
         assert not redis_store.client.exists(lookup_scope("domain:raced-by-import.cn"))
