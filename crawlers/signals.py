@@ -8,19 +8,18 @@ credential forms posting cross-domain, executable downloads) is decided here.
 """
 from __future__ import annotations
 
-import functools
 import ipaddress
 import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
+from classifiers.hosting import shared_kind
 from classifiers.indicators import registrable_domain, unicode_host
 from classifiers.official import HostJudgement, judge_host, load_official
 from crawlers.forms import Form
 from crawlers.page import Page
 
-from classifiers.hosting import shared_kind
 NEW_TLDS = frozenset({
     "top", "xyz", "icu", "cyou", "vip", "shop", "online", "site", "club", "buzz", "live", "work",
     "fun", "space", "store", "tech", "website", "life", "cc", "tk", "ml", "ga", "cf", "gq", "pw",
@@ -29,8 +28,8 @@ NEW_TLDS = frozenset({
 })
 CREDENTIAL_KINDS = frozenset({"password", "bank_card", "id_number", "cvv", "otp", "card_expiry"})
 Judge = Callable[[str], HostJudgement]
-# The same hosts come back page after page; the official lists are loaded once anyway.
-cached_judge: Judge = functools.lru_cache(maxsize=8192)(judge_host)
+# The same hosts come back page after page: judge_host keeps its own cache.
+cached_judge: Judge = judge_host
 
 
 @dataclass(frozen=True)
