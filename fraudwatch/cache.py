@@ -3,9 +3,16 @@ change to anything under a domain drops every cached answer about it in one DEL.
 
 Redis failures never fail a request: a miss is computed from the database instead.
 
-A few entries travel as plain HGET / HSET commands; a batch travels as one small Lua
-script call (EVAL), because per-command client work for 1,000 commands cost more than the
-lookups themselves (25 ms to read and 25-40 ms to write 1,000 answers, measured)."""
+Each scope also has a generation counter (and the whole cache one more), raised when
+answers are dropped and read together with the cache. An answer computed after a read is
+written only if the generations it read have not moved, so an answer computed just before
+a change never outlives it.
+
+A few entries are read with plain HGET / GET commands, a batch with one small Lua script
+call (EVAL): per-command client work for 1,000 commands cost more than the lookups
+themselves (25 ms to read and 25-40 ms to write 1,000 answers, measured). Answers are
+written by a Lua script (the generation check) on a connection that does not wait for
+replies."""
 from __future__ import annotations
 
 import logging
