@@ -23,7 +23,7 @@ from flask import current_app
 
 from fraudwatch import jsonio
 from fraudwatch.extensions import RedisSkipped, redis_store
-from fraudwatch.redis_keys import lookup_all_generation, lookup_generation, lookup_scope, lookup_scope_pattern
+from fraudwatch.redis_keys import lookup_all_generation, lookup_keys, lookup_scope_pattern
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,7 @@ def get_many(entries: list[tuple[str, str]], ride_along=None) -> CacheRead:
     if not entries and ride_along is None:
         return CacheRead([], [])
     extra = ride_along.commands if ride_along is not None else []
-    keys = [lookup_scope(scope) for scope, _ in entries]
-    generations = [lookup_generation(scope) for scope, _ in entries]
+    keys, generations = lookup_keys([scope for scope, _ in entries])
     try:
         if not redis_store.available():
             raise RedisSkipped("Redis failed moments ago")
@@ -114,8 +113,7 @@ def put_many(entries: list[tuple[str, str, dict, str]]) -> None:
         return
     ttl = current_app.config["LOOKUP_CACHE_TTL"]
     try:
-        keys = [lookup_scope(scope) for scope, _, _, _ in entries]
-        generations = [lookup_generation(scope) for scope, _, _, _ in entries]
+        keys, generations = lookup_keys([scope for scope, _, _, _ in entries])
         args = [part for _, field, answer, generation in entries
                 for part in (field, jsonio.dumps(answer), generation)]
         redis_store.send_only([("EVAL", _PUT_SCRIPT, 2 * len(keys) + 1, *keys, *generations,
@@ -150,12 +148,12 @@ def invalidate(scopes: Iterable[str]) -> bool:
             if batch:
                 client.unlink(*batch)
             return True
+        keys, generations = lookup_keys(list(scopes))
         pipe = client.pipeline(transaction=False)
-        for scope in scopes:
-            generation = lookup_generation(scope)
+        for generation in generations:
             pipe.incr(generation)
             pipe.expire(generation, keep)
-        pipe.delete(*(lookup_scope(s) for s in scopes))
+        pipe.delete(*keys)
         pipe.execute()
         return True
     except Exception as exc:  # noqa: BLE001 - a cache failure never fails a request

@@ -37,9 +37,6 @@ class Window:
     amount: int
     seconds: int
 
-    def __str__(self) -> str:
-        return f"{self.amount}/{self.seconds}s"
-
 
 @functools.lru_cache(maxsize=1024)
 def parse_limits(value: str) -> tuple[Window, ...]:

@@ -13,7 +13,14 @@ def key(*parts: object) -> str:
 
 def lookup_scope(scope: str) -> str:
     """Hash holding the cached lookup answers of one scope (a registrable domain or a value)."""
-    return key("lookup", hashlib.sha1(scope.encode("utf-8")).hexdigest())
+    return lookup_keys([scope])[0][0]
+
+
+def lookup_keys(scopes: list[str]) -> tuple[list[str], list[str]]:
+    """(answer hashes, generation counters) of these scopes: one digest per scope serves both."""
+    prefix = current_app.config["REDIS_PREFIX"]
+    digests = [hashlib.sha1(scope.encode("utf-8")).hexdigest() for scope in scopes]
+    return [f"{prefix}lookup:{d}" for d in digests], [f"{prefix}lookupgen:{d}" for d in digests]
 
 
 def lookup_scope_pattern() -> str:
@@ -24,11 +31,6 @@ def lookup_scope_pattern() -> str:
 def lookup_all_generation() -> str:
     """Counter raised each time the whole lookup cache is dropped (see cache.py)."""
     return key("lookupgen-all")
-
-
-def lookup_generation(scope: str) -> str:
-    """Counter raised each time a scope's cached answers are dropped (see cache.py)."""
-    return key("lookupgen", hashlib.sha1(scope.encode("utf-8")).hexdigest())
 
 
 def rate_window(scope: str, who: str, seconds: int, number: int) -> str:
