@@ -20,6 +20,12 @@ from fraudwatch.models import Base
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def pytest_configure(config) -> None:
+    """One tag per test run, shared with its xdist workers (they inherit the environment),
+    so that two runs on one machine use different PostgreSQL databases."""
+    os.environ.setdefault("FW_TEST_RUN", uuid.uuid4().hex[:8])
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """The Redis the tests use: REDIS_URL, else an embedded server for the session."""
@@ -47,7 +53,7 @@ def postgres_url(worker_id):
     if not base:
         yield None
         return
-    name = f"fw_test_{worker_id}".replace("-", "_")
+    name = f"fw_test_{os.environ['FW_TEST_RUN']}_{worker_id}".replace("-", "_")
     admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
