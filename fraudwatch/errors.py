@@ -6,11 +6,16 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from fraudwatch.exceptions import Conflict, DomainError, Invalid, NotFound, Unavailable
+
 log = logging.getLogger(__name__)
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
           405: "method_not_allowed", 409: "conflict", 413: "body_too_large", 415: "unsupported_media_type",
           429: "rate_limited", 500: "internal_error", 503: "unavailable"}
+
+
+DOMAIN_STATUS = {NotFound: 404, Invalid: 400, Conflict: 409, Unavailable: 503}
 
 
 class APIError(Exception):
@@ -40,6 +45,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(APIError)
     def _api_error(exc: APIError):
         return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        return error_response(DOMAIN_STATUS.get(type(exc), 400), exc.code, exc.message, exc.fields)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
