@@ -48,7 +48,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        return error_response(DOMAIN_STATUS.get(type(exc), 400), exc.code, exc.message, exc.fields)
+        status = next((DOMAIN_STATUS[k] for k in type(exc).__mro__ if k in DOMAIN_STATUS), 400)
+        return error_response(status, exc.code, exc.message, exc.fields)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
