@@ -140,6 +140,23 @@ class PendingJob(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())  # retry backoff: not enqueued before
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the current attempt began
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its worker was last alive
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # given up after MAX_ATTEMPTS
+
+
+class AuditEvent(Base):
+    """An action on people's data or the system, kept for accountability: who, what, when."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    target_type: Mapped[str | None] = mapped_column(sa.String(32))
+    target_id: Mapped[int | None] = mapped_column()
+    detail: Mapped[dict | None] = mapped_column(JSONType)
 
 
 class Evidence(Base):
