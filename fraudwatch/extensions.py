@@ -23,6 +23,11 @@ SQLITE_CACHE_KIB = 32768  # page cache per SQLite connection (KiB)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # The driver's own transaction handling starts a transaction only at the first INSERT
+    # or UPDATE, so the SELECTs before it (say, a merge's checks) each see a different
+    # moment: two opposite merges both passed their checks and made a cycle. Transactions
+    # are begun by `_sqlite_begin` instead, at the first statement.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -34,6 +39,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # BEGIN IMMEDIATE takes the write lock at once, for transactions that will write after
+    # reading (see fraudwatch.storage.transactions): they queue on the busy timeout instead
+    # of failing when another writer committed between their first read and first write.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("fw_writes") else "BEGIN")
+
+
 def make_engine(url: str) -> sa.Engine:
     """An engine for `url`; SQLite gets WAL mode, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
@@ -42,6 +54,7 @@ def make_engine(url: str) -> sa.Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 10})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]

@@ -37,9 +37,12 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
 def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: str = "report",
                       status: str = "suspected", seen: datetime | None = None,
                       note: str | None = None) -> dict[tuple[str, str], int]:
-    """Insert the indicators that do not exist yet; return {(type, value): id} for all."""
+    """Insert the indicators that do not exist yet; return {(type, value): id} for all.
+
+    Rows go in (type, value) order: two transactions inserting the same new values wait
+    for each other in that order, never in a circle."""
     seen = seen or utcnow()
-    unique = {(i.type, i.value): i for i in items}
+    unique = dict(sorted({(i.type, i.value): i for i in items}.items()))
     insert = _insert(session)
     rows = [{"type": i.type, "value": i.value, "match_key": i.match_key, "display": i.display[:2100],
              "host": i.host, "scope": scope_of(i), "status": status, "source": source, "note": note,
@@ -75,13 +78,27 @@ def indicator_ids_of_reports(session: Session, report_ids: Iterable[int]) -> lis
     return sorted(set(session.scalars(query)))
 
 
+def lock_indicators(session: Session, indicator_ids: Iterable[int]) -> list[int]:
+    """Lock indicator rows until commit, in id order (PostgreSQL; a no-op on SQLite, which
+    has one writer); return the sorted ids.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: linking a report to an indicator takes a KEY SHARE
+    lock on its row (the foreign key), which FOR UPDATE would wait for, so two reports
+    linking the same domain deadlocked (9 of 300 concurrent reports, issue #8). Taken
+    before linking, it also makes concurrent refreshes of one row run one after another,
+    each counting the links the other committed."""
+    ids = sorted(set(indicator_ids))
+    if ids:
+        session.execute(sa.select(Indicator.id).where(Indicator.id.in_(ids)).order_by(Indicator.id)
+                        .with_for_update(key_share=True))
+    return ids
+
+
 def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[str]:
     """Recompute counts, score, dates and status from linked reports; return their scopes."""
-    ids = sorted(set(indicator_ids))
+    ids = lock_indicators(session, indicator_ids)
     if not ids:
         return set()
-    # Lock the rows first (PostgreSQL), so concurrent reports count each other's links.
-    session.execute(sa.select(Indicator.id).where(Indicator.id.in_(ids)).order_by(Indicator.id).with_for_update())
     r = Report
     stats = sa.select(
         ReportIndicator.indicator_id, sa.func.count(), sa.func.max(r.scam_score),
@@ -92,7 +109,8 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
         ReportIndicator.indicator_id.in_(ids)).group_by(ReportIndicator.indicator_id)
     found = {row[0]: row[1:] for row in session.execute(stats)}
     scopes = set()
-    for indicator in session.scalars(sa.select(Indicator).where(Indicator.id.in_(ids))):
+    fresh = sa.select(Indicator).where(Indicator.id.in_(ids)).execution_options(populate_existing=True)
+    for indicator in session.scalars(fresh):
         scopes.add(indicator.scope)
         count, score, confirmed, open_, first, last = found.get(indicator.id, (0, None, 0, 0, None, None))
         indicator.report_count = count

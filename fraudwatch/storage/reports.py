@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fraudwatch.models import REPORT_STATUSES, Indicator, Report, ReportIndicator, StatusChange, utcnow
 
+MAX_CHAIN = 32  # duplicate links followed at most (merges keep chains one link long)
 REPORT_FIELDS = ("message_text", "url", "domain", "phone", "email", "company", "bank_account",
                  "description", "reporter_contact", "channel", "received_at")
 
@@ -30,15 +31,47 @@ class ReportFilter:
 
 
 def find_recent_duplicate(session: Session, content_hash: str, window: timedelta) -> Report | None:
-    """The oldest report with the same content inside the window, following duplicate links."""
+    """The oldest report with the same content inside the window, or the report it is a
+    duplicate of (the head of its group)."""
     query = (sa.select(Report).where(Report.content_hash == content_hash,
                                      Report.created_at >= utcnow() - window,
                                      Report.status != "dismissed")
              .order_by(Report.id).limit(1))
     original = session.scalars(query).first()
-    while original is not None and original.duplicate_of_id is not None:
-        original = session.get(Report, original.duplicate_of_id)
-    return original
+    return group_head(session, original) if original is not None else None
+
+
+def group_head(session: Session, report: Report) -> Report:
+    """The report at the head of `report`'s duplicate chain. Merges keep chains one link
+    long and refuse cycles; a longer chain or a cycle left by older code is walked at most
+    MAX_CHAIN links and stops where it would revisit a report."""
+    seen = {report.id}
+    for _ in range(MAX_CHAIN):
+        if report.duplicate_of_id is None or report.duplicate_of_id in seen:
+            return report
+        parent = session.get(Report, report.duplicate_of_id)
+        if parent is None:
+            return report
+        report = parent
+        seen.add(report.id)
+    return report
+
+
+def lock_reports(session: Session, report_ids: list[int]) -> dict[int, Report]:
+    """Reports by id, their rows locked until commit (PostgreSQL; SQLite has one writer), in id
+    order so that two transactions never wait for each other in a circle; re-read after the
+    lock so that checks see what concurrent transactions committed."""
+    query = (sa.select(Report).where(Report.id.in_(sorted(set(report_ids)))).order_by(Report.id)
+             .with_for_update(key_share=True).execution_options(populate_existing=True))
+    return {report.id: report for report in session.scalars(query)}
+
+
+def duplicates_of(session: Session, report_ids: list[int]) -> list[Report]:
+    """Reports linked as duplicates of any of these reports."""
+    if not report_ids:
+        return []
+    return list(session.scalars(sa.select(Report).where(Report.duplicate_of_id.in_(report_ids))
+                                .order_by(Report.id)))
 
 
 def add_report(session: Session, fields: dict, *, content_hash: str, source: str,
@@ -103,15 +136,20 @@ def change_status(session: Session, report: Report, to_status: str, actor: str, 
 
 
 def merge_reports(session: Session, target: Report, others: list[Report], actor: str, reason: str | None) -> list[int]:
-    """Mark `others` duplicates of `target` and give `target` their indicators."""
+    """Mark `others` (and the reports already linked to them) duplicates of `target` and give
+    `target` their indicators; return the ids of every indicator involved. The caller checks
+    that the merge is allowed (`merge_problem`)."""
     moved: set[int] = set()
-    for other in others:
+    followers = [r for r in duplicates_of(session, [o.id for o in others]) if r.id != target.id]
+    for other in [*others, *followers]:
+        why = reason or f"merged into report {target.id}"
+        if other in followers and other.duplicate_of_id != target.id:
+            why = f"its report {other.duplicate_of_id} was merged into report {target.id}"
         other.duplicate_of_id = target.id
         if other.status != "duplicate":
-            _record(session, other, "duplicate", actor, reason or f"merged into report {target.id}")
+            _record(session, other, "duplicate", actor, why)
         else:
-            other.history.append(StatusChange(from_status="duplicate", to_status="duplicate", actor=actor,
-                                              reason=reason or f"merged into report {target.id}"))
+            other.history.append(StatusChange(from_status="duplicate", to_status="duplicate", actor=actor, reason=why))
         moved.update(link.indicator_id for link in other.links)
     existing = {link.indicator_id for link in target.links}
     for indicator_id in moved - existing:
@@ -119,6 +157,19 @@ def merge_reports(session: Session, target: Report, others: list[Report], actor:
     target.history.append(StatusChange(from_status=target.status, to_status=target.status, actor=actor,
                                        reason=f"merged reports {sorted(o.id for o in others)}"))
     return sorted(moved | existing)
+
+
+def merge_problem(target: Report, others: list[Report]) -> str | None:
+    """Why these reports cannot be merged into `target`, or None. Only the head of a group
+    takes merges (so no merge can close a cycle), and a confirmed report keeps its verdict."""
+    if target.duplicate_of_id is not None:
+        return (f"report {target.id} is itself a duplicate of report {target.duplicate_of_id}; "
+                f"merge into report {target.duplicate_of_id} instead")
+    confirmed = sorted(o.id for o in others if o.status == "confirmed")
+    if confirmed:
+        return (f"confirmed report(s) {', '.join(map(str, confirmed))} cannot become duplicates; "
+                "change their status first if that is what you mean")
+    return None
 
 
 def set_verdict(session: Session, report: Report, verdict: dict) -> None:

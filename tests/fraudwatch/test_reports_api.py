@@ -49,11 +49,22 @@ def test_same_content_within_window_is_linked_not_lost(client, app):
     first = client.post("/api/v1/reports", json={"message_text": SCAM_SMS}).get_json()
     second = client.post("/api/v1/reports", json={"message_text": "  " + SCAM_SMS + " "}).get_json()
     assert second["id"] != first["id"]
-    assert second["duplicate_of"] == first["id"] and second["status"] == "duplicate"
     assert count(app, Report) == 2
     with app.app_context():
+        stored = db.session.get(Report, second["id"])
+        assert stored.duplicate_of_id == first["id"] and stored.status == "duplicate"
         domain = db.session.scalars(sa.select(Indicator).where(Indicator.value == "tax-refund.top")).one()
         assert domain.report_count == 2
+
+
+def test_the_public_answer_does_not_tell_who_else_reported_it(client, app):
+    """Issue #8 row 8: the second anonymous submitter was told `duplicate_of: <id>`."""
+    first = client.post("/api/v1/reports", json={"message_text": SCAM_SMS}).get_json()
+    second = client.post("/api/v1/reports", json={"message_text": SCAM_SMS}).get_json()
+    assert first.keys() == second.keys() and "duplicate_of" not in second
+    assert second["status"] == first["status"] == "new"
+    same = lambda answer: {k: v for k, v in answer.items() if k not in ("id", "created_at")}  # noqa: E731
+    assert same(first) == same(second)  # nothing tells the second submitter about the first
 
 
 @pytest.mark.parametrize("payload, field", [
