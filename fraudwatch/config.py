@@ -82,7 +82,13 @@ def load_config(instance_path: str) -> dict:
         # After a failed Redis call, lookups and rate limits skip Redis this long (0: never).
         "REDIS_RETRY_SECONDS": _int(ENV_PREFIX + "REDIS_RETRY_SECONDS", 5),
         "MODEL_DIR": env.get(ENV_PREFIX + "MODEL_DIR") or str(instance / "models" / "current"),
-        "PENDING_RETRY_SECONDS": _int(ENV_PREFIX + "PENDING_RETRY_SECONDS", 300),
+        # An enqueued job still open after this is looked up on the queue (and enqueued
+        # again if the queue lost it); a running job whose worker stops renewing its
+        # lease is taken back after JOB_LEASE_SECONDS; a job that keeps failing is given
+        # up after JOB_MAX_ATTEMPTS attempts.
+        "PENDING_RETRY_SECONDS": _int(ENV_PREFIX + "PENDING_RETRY_SECONDS", 10),
+        "JOB_LEASE_SECONDS": max(3, _int(ENV_PREFIX + "JOB_LEASE_SECONDS", 15)),
+        "JOB_MAX_ATTEMPTS": max(1, _int(ENV_PREFIX + "JOB_MAX_ATTEMPTS", 5)),
         "JSON_SORT_KEYS": False,
         **crawl_config(),
     }

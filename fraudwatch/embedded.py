@@ -43,6 +43,11 @@ def _ping(url: str) -> bool:
         return False
 
 
+def embedded_alive(folder: str | os.PathLike) -> bool:
+    """True when the embedded Redis of `folder` answers a PING."""
+    return _ping(embedded_url(folder))
+
+
 def ensure_embedded_redis(folder: str | os.PathLike, *, port: int = 0, persist: bool = True) -> str:
     """Start the embedded Redis in `folder` unless it already runs; return its URL."""
     folder = Path(folder)

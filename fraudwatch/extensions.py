@@ -129,6 +129,14 @@ class RedisStore:
                 self.ensure_started(), socket_connect_timeout=1, socket_timeout=2)
         return state["client"]
 
+    def worker_client(self) -> redis.Redis:
+        """A client for RQ workers: their blocking pop waits minutes for a job, so no read
+        timeout (the request path's 2 s would make every idle wait an error); TCP keepalive
+        and a health check before use notice a dead server instead."""
+        url = self.ensure_started()
+        tcp = {} if url.startswith("unix:") else {"socket_keepalive": True}
+        return redis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30, **tcp)
+
     @staticmethod
     def available() -> bool:
         """False for REDIS_RETRY_SECONDS after Redis could not be reached: the request hot
@@ -147,6 +155,11 @@ class RedisStore:
         if pause and state["down_until"] <= now:
             log.warning("Redis unreachable (%s): lookups and rate limits go without it for %s s", exc, pause)
         state["down_until"] = now + pause
+
+    @staticmethod
+    def recovered() -> None:
+        """Note that a Redis call just worked: close the breaker at once."""
+        current_app.extensions["fw_redis"]["down_until"] = 0.0
 
     def send_only(self, commands: list[tuple]) -> None:
         """Write commands without waiting for (or getting) replies: for best-effort writes

@@ -141,8 +141,7 @@ class PendingJob(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())  # retry backoff: not enqueued before
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the current attempt began
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its worker was last alive
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last attempt began
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # given up after MAX_ATTEMPTS
 
 

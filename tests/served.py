@@ -37,6 +37,7 @@ class ServedInstance:
                     "FRAUDWATCH_INSTANCE": str(self.instance), "FRAUDWATCH_REDIS_PREFIX": f"fwtest:{tag}:",
                     "FRAUDWATCH_RQ_QUEUE": f"fwtest-{tag}", "FRAUDWATCH_RATELIMIT": "off",
                     "FRAUDWATCH_MODEL_DIR": str(self.instance / "models" / "current"), **env}
+        self.database_url, self.redis_url, self.tag = database_url, redis_url, tag
         self.web: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
         upgrade(database_url)
@@ -50,7 +51,7 @@ class ServedInstance:
         """Start gunicorn and wait until /healthz answers."""
         self.web = self._spawn(["-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                                 "--worker-class", worker_class, "--threads", str(threads),
-                                "--graceful-timeout", "5", "fraudwatch:create_app()"], "web.log")
+                                "--graceful-timeout", "5", "--no-control-socket", "fraudwatch:create_app()"], "web.log")
         self.wait_healthy()
 
     def wait_healthy(self, timeout: float = 60) -> None:
@@ -70,6 +71,20 @@ class ServedInstance:
     def start_worker(self) -> subprocess.Popen:
         """Start one `fraudwatch worker` process."""
         proc = self._spawn(["-m", "fraudwatch", "worker"], f"worker-{len(self.workers)}.log")
+        self.workers.append(proc)
+        return proc
+
+    def app(self):
+        """An in-process app on this instance's database, Redis prefix and queue."""
+        from tests.conftest import make_test_app
+
+        return make_test_app(self.database_url, self.redis_url, self.instance / "in-process",
+                             REDIS_PREFIX=self.env["FRAUDWATCH_REDIS_PREFIX"], RQ_QUEUE=self.env["FRAUDWATCH_RQ_QUEUE"],
+                             RATELIMIT_ENABLED=False)
+
+    def spawn_python(self, code: str, log: str) -> subprocess.Popen:
+        """Run `python -c code` in this instance's environment (counted with the workers)."""
+        proc = self._spawn(["-c", code], log)
         self.workers.append(proc)
         return proc
 

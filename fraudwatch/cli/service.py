@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 
 import click
 from flask import current_app
@@ -37,15 +34,13 @@ def pump() -> None:
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
 @with_appcontext
 def worker(burst: bool) -> None:
-    """Run a background worker (RQ) on the app's queues."""
-    from fraudwatch import queue
-    from fraudwatch.workers import build_worker, start_pump
+    """Run a background worker (RQ) on the app's queues; it outlives Redis outages."""
+    from fraudwatch.workers import run_worker, start_pump
 
     app = current_app._get_current_object()
-    queue.pump()
     stop = None if burst else start_pump(app)
     try:
-        build_worker(app).work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+        run_worker(app, burst=burst)
     finally:
         if stop is not None:
             stop.set()
@@ -100,63 +95,54 @@ def _child_env(app) -> dict:
 @click.option("--train/--no-train", default=True, help="Train the classifier if no model exists.")
 @with_appcontext
 def serve(host: str, port: int, web_workers: int, web_threads: int, rq_workers: int, train: bool) -> None:
-    """Migrate, start Redis (embedded unless REDIS_URL), the workers and the web server."""
+    """Migrate, start Redis (embedded unless REDIS_URL), the workers and the web server, and
+    keep them running: a child that exits is restarted, and so is the embedded Redis."""
     from fraudwatch.embedded import stop_embedded_redis
     from fraudwatch.migrate import upgrade
+    from fraudwatch.supervisor import interrupt_on_signals, stop_all, supervise
 
     app = current_app._get_current_object()
     upgrade(app.config["DATABASE_URL"])
     redis_store.ensure_started(app)
     _ensure_model(app, train)
-    env = _child_env(app)
-    # Children get sessions of their own: Ctrl-C reaches only this supervisor, which then
-    # stops them in order (SIGTERM, then SIGKILL after 15 s).
-    children = [subprocess.Popen([sys.executable, "-m", "fraudwatch", "worker"], env=env, start_new_session=True)
-                for _ in range(rq_workers)]
-    children.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-                                      "--workers", str(web_workers), "--worker-class", "gthread",
-                                      "--threads", str(web_threads), "--access-logfile", "-", "--graceful-timeout", "10",
-                                      "fraudwatch:create_app()"], env=env, start_new_session=True))
+    children = _children(app, host, port, web_workers, web_threads, rq_workers)
     click.echo(f"fraudwatch on http://{host}:{port} with {rq_workers} worker(s); Ctrl-C stops it all")
-    clean = False
+    interrupt_on_signals()
+    failed = None
     try:
-        clean = _supervise(children)
+        supervise(children, _watchdogs(app))
+    except KeyboardInterrupt:
+        pass
+    except RuntimeError as exc:
+        failed = exc
     finally:
-        _stop(children)
+        stop_all(children)
         if app.config.get("EMBEDDED_REDIS"):
             stop_embedded_redis(os.path.join(app.instance_path, "redis"))
         click.echo("stopped")
-    if not clean:
-        raise SystemExit(1)
+    if failed is not None:
+        raise click.ClickException(str(failed))
 
 
-def _interrupt(*_args) -> None:
-    raise KeyboardInterrupt
+def _children(app, host: str, port: int, web_workers: int, web_threads: int, rq_workers: int) -> list:
+    from fraudwatch.supervisor import Child
+
+    env = _child_env(app)
+    web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
+           "--worker-class", "gthread", "--threads", str(web_threads), "--access-logfile", "-",
+           "--graceful-timeout", "10", "--no-control-socket", "fraudwatch:create_app()"]
+    workers = [Child(f"worker {n + 1}", [sys.executable, "-m", "fraudwatch", "worker"], env) for n in range(rq_workers)]
+    return [*workers, Child("web server", web, env, fatal_first_exit=True)]
 
 
-def _supervise(children: list[subprocess.Popen]) -> bool:
-    """Wait for Ctrl-C or SIGTERM (True) or for a child to die (False)."""
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)  # also when started with SIGINT ignored (background jobs)
-    try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        return True
-    click.echo("a child process exited unexpectedly; stopping everything", err=True)
-    return False
+def _watchdogs(app) -> list:
+    from fraudwatch.embedded import embedded_alive, ensure_embedded_redis
+    from fraudwatch.supervisor import Watchdog
 
-
-def _stop(children: list[subprocess.Popen]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
+    if not app.config.get("EMBEDDED_REDIS"):
+        return []  # a Redis of its own is the operator's to run
+    folder = os.path.join(app.instance_path, "redis")
+    return [Watchdog("embedded Redis", lambda: embedded_alive(folder), lambda: ensure_embedded_redis(folder))]
 
 
 COMMANDS = [serve, worker, db_upgrade, pump]

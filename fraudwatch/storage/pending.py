@@ -1,12 +1,19 @@
-"""Pending jobs: follow-up work written in the same transaction as the data it concerns."""
+"""Pending jobs: follow-up work written in the same transaction as the data it concerns.
+
+A row is open until its job is done or given up (`failed_at`, after MAX_ATTEMPTS attempts
+that raised). After a failed attempt it waits `not_before` (backoff) before it may be put
+on the queue again; whether it is still on the queue is asked of the queue (see
+`fraudwatch.queue.pump`), not guessed from the clock."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fraudwatch.models import PendingJob, utcnow
+
+BACKOFF_SECONDS = (5, 30, 120, 600)  # wait before attempt 2, 3, 4, 5...
 
 
 def add_pending(session: Session, kind: str, target_id: int) -> PendingJob:
@@ -17,11 +24,22 @@ def add_pending(session: Session, kind: str, target_id: int) -> PendingJob:
     return job
 
 
-def due_pending(session: Session, retry_after: timedelta, limit: int = 500) -> list[PendingJob]:
-    """Jobs never enqueued, or enqueued long ago and still not done."""
-    cutoff = utcnow() - retry_after
-    query = (sa.select(PendingJob).where(PendingJob.done_at.is_(None),
-                                         sa.or_(PendingJob.enqueued_at.is_(None), PendingJob.enqueued_at < cutoff))
+def _open(now: datetime):
+    return sa.and_(PendingJob.done_at.is_(None), PendingJob.failed_at.is_(None),
+                   sa.or_(PendingJob.not_before.is_(None), PendingJob.not_before <= now))
+
+
+def never_enqueued(session: Session, limit: int = 500) -> list[int]:
+    """Ids of open jobs that were never put on the queue (Redis was down), oldest first."""
+    query = (sa.select(PendingJob.id).where(_open(utcnow()), PendingJob.enqueued_at.is_(None))
+             .order_by(PendingJob.id).limit(limit))
+    return list(session.scalars(query))
+
+
+def enqueued_before(session: Session, cutoff: datetime, limit: int = 500) -> list[int]:
+    """Ids of open jobs last put on the queue before `cutoff` (to ask the queue about them),
+    oldest first."""
+    query = (sa.select(PendingJob.id).where(_open(utcnow()), PendingJob.enqueued_at < cutoff)
              .order_by(PendingJob.id).limit(limit))
     return list(session.scalars(query))
 
@@ -33,23 +51,25 @@ def mark_enqueued(session: Session, job_ids: list[int]) -> None:
 
 
 def start_attempt(session: Session, job_id: int) -> PendingJob | None:
-    """The job to run, or None when it is unknown or already done."""
-    job = session.get(PendingJob, job_id)
-    if job is None or job.done_at is not None:
+    """The job to run (its attempt counted), or None when it is unknown, done or given up."""
+    job = session.get(PendingJob, job_id, with_for_update={"key_share": True}, populate_existing=True)
+    if job is None or job.done_at is not None or job.failed_at is not None:
         return None
     job.attempts += 1
+    job.started_at = utcnow()
     return job
 
 
-def finish(session: Session, job: PendingJob, error: str | None = None) -> None:
-    """Mark a job done, or keep the error for the next attempt."""
+def finish(session: Session, job: PendingJob, error: str | None = None, max_attempts: int = 5) -> bool:
+    """Mark a job done, or keep the error and schedule the next attempt (give up after
+    `max_attempts`); return True when the job is closed (done or given up)."""
+    now = utcnow()
     if error is None:
-        job.done_at = utcnow()
-        job.last_error = None
-    else:
-        job.last_error = error[:2000]
-
-
-def count_open(session: Session) -> int:
-    """How many jobs are not done yet."""
-    return session.scalar(sa.select(sa.func.count()).select_from(PendingJob).where(PendingJob.done_at.is_(None)))
+        job.done_at, job.last_error = now, None
+        return True
+    job.last_error = error[:2000]
+    if job.attempts >= max_attempts:
+        job.failed_at = now
+        return True
+    job.not_before = now + timedelta(seconds=BACKOFF_SECONDS[min(job.attempts, len(BACKOFF_SECONDS)) - 1])
+    return False

@@ -1,7 +1,7 @@
 """job leases and the audit log
 
-Pending jobs get what a short visibility window needs (when an attempt started, its last
-heartbeat, when it may next run, when it was given up), and `audit_events` records
+Pending jobs get what bounded retries need (when the current attempt started, when it may
+next run, when it was given up), and `audit_events` records
 actions on people's data (erasure, backups restored, later: console actions).
 
 Revision ID: 0002
@@ -21,7 +21,6 @@ def upgrade() -> None:
     with op.batch_alter_table('pending_jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('not_before', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('started_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('failed_at', sa.DateTime(timezone=True), nullable=True))
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -43,6 +42,5 @@ def downgrade() -> None:
     op.drop_table('audit_events')
     with op.batch_alter_table('pending_jobs', schema=None) as batch_op:
         batch_op.drop_column('failed_at')
-        batch_op.drop_column('heartbeat_at')
         batch_op.drop_column('started_at')
         batch_op.drop_column('not_before')
