@@ -179,6 +179,10 @@ class Fetcher:
         try:
             req = self._client.build_request("GET", target.url)
             resp = self._client.send(req, stream=True)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as exc:
+            # a Location such as `http:127.0.0.1` or `http://xn--/` that passed the URL check
+            # but that httpx (or IDNA) will not send: a bad URL, not a crash of the crawl
+            raise FetchError("bad_url", f"cannot request {target.url[:200]}: {exc}", target.url) from None
         except httpx.TimeoutException as exc:
             raise FetchError("timeout", f"timed out: {exc}", target.url) from None
         except httpx.ConnectError as exc:
