@@ -5,13 +5,16 @@
 - `PhraseIndex`: the whole lexicon compiled into one trie-shaped regex that, at every
   position, finds the longest phrase starting there on token boundaries (the semantics
   the spaCy PhraseMatcher side reproduces).
-- `find_entities`: URLs, e-mails, phones, money, deadlines, card numbers and sender tags,
-  found by regex on the normalised text before tokenising.
+- `find_links` (URLs, by `classifiers.links`, and e-mails) and `find_entities` (phones,
+  money, deadlines, card numbers and sender tags), found on the normalised text before
+  tokenising, in time linear in the text.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from classifiers.links import SpanSet, find_urls
 
 CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Letters and digits of alphabetic scripts (Latin, Greek, Cyrillic): runs of them are one
@@ -21,18 +24,6 @@ WORD_CLASS = "[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u04
 TOKEN_RE = re.compile(rf"{WORD_CLASS}+|\s+|\S", re.UNICODE)
 _WORD_CHAR = re.compile(WORD_CLASS)
 
-_TLDS = ("com|net|org|info|biz|cn|top|xyz|vip|cc|icu|club|online|site|live|shop|buzz|link|click|"
-         "work|tk|ml|ga|cf|gq|pw|io|co|me|ly|gy|gl|to|uk|au|ca|us|in|hk|tw|sg|nz|ie|de|fr|ru|su|"
-         "app|store|tech|fun|ink|ltd|wang|ren|xin|mobi|asia|pro|win|bid|loan|gov|edu|ws|be|at|im")
-_HOST = rf"(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})(?![a-z0-9-])(?::\d{{2,5}})?"
-_PATH_CHARS = r"[^\s<>\"'，。；！？、）】》\u3000-\u303f\uff00-\uffef]"
-_PATH = rf"(?:[/?#]{_PATH_CHARS}*)?"
-_IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?"
-URL_RE = re.compile(
-    rf"(?i)\b(?:https?:/{{0,3}}\s?|www\.){_HOST}{_PATH}"
-    rf"|\bhttps?:/{{0,3}}\s?{_IPV4}{_PATH}"
-    rf"|(?<![\w@.-]){_HOST}{_PATH}"
-    rf"|(?<![\w.]){_IPV4}/{_PATH_CHARS}*", re.UNICODE)
 EMAIL_RE = re.compile(r"(?i)(?<![\w.+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}(?![\w-])")
 _ENTITY_PATTERNS = [
     ("money", r"(?i)(?:[¥$£€\ufffd]|\b(?:rmb|cny|usd|gbp|aud|cad|inr|rs\.?))\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|k|m|bn)\b)?"
@@ -62,22 +53,25 @@ class Span:
 
 
 def find_links(text: str) -> list[Span]:
-    """URL and e-mail spans (non-overlapping; e-mails win) in normalised text."""
+    """URL and e-mail spans (sorted, non-overlapping; e-mails win) in normalised text."""
     if "." not in text:
         return []
     spans = [Span("email", m.start(), m.end()) for m in EMAIL_RE.finditer(text)]
-    taken = [(s.start, s.end) for s in spans]
-    for match in URL_RE.finditer(text):
-        end = match.start() + len(match.group().rstrip(".,;:!?)]}'\""))
-        if end > match.start() and not any(a < end and match.start() < b for a, b in taken):
-            spans.append(Span("url", match.start(), end))
+    emails = SpanSet([(s.start, s.end) for s in spans])
+    for start, stop in find_urls(text):
+        end = start + len(text[start:stop].rstrip(".,;:!?)]}'\""))
+        if end > start and not emails.overlaps(start, end):
+            spans.append(Span("url", start, end))
     return sorted(spans, key=lambda s: s.start)
 
 
 def find_entities(text: str, links: list[Span]) -> list[Span]:
-    """Money, deadline, card, phone and sender-tag spans outside the link spans."""
+    """Money, deadline, card, phone and sender-tag spans outside the link spans (as
+    `find_links` gives them: sorted and non-overlapping)."""
     out: list[Span] = []
     has_digit = _DIGIT.search(text) is not None
+    linked = SpanSet([(s.start, s.end) for s in links])
+    amounts: dict[str, SpanSet] = {}  # money and card numbers: a phone never starts inside one
     for name, pattern in ENTITY_RE:
         if not has_digit and not (name.startswith("sender_tag") and "【" in text):
             continue
@@ -85,11 +79,13 @@ def find_entities(text: str, links: list[Span]) -> list[Span]:
             start, end = match.span()
             if name == "phone" and not 5 <= sum(c.isdigit() for c in match.group()) <= 15:
                 continue
-            if any(s.start < end and start < s.end for s in links) or not _aligned(text, start, end):
+            if linked.overlaps(start, end) or not _aligned(text, start, end):
                 continue
-            if name == "phone" and any(s.start <= start < s.end for s in out if s.name in ("money", "card_number")):
+            if name == "phone" and any(spans.covers(start) for spans in amounts.values()):
                 continue
             out.append(Span(name, start, end))
+            if name in ("money", "card_number"):
+                amounts.setdefault(name, SpanSet()).add(start, end)
     return out
 
 
