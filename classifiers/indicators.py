@@ -1,7 +1,11 @@
 """Indicators: normalise URLs, domains, phones, e-mails, company names and bank accounts,
 and find the URLs, domains, phones and e-mails written in free text.
 
-Every normaliser raises `ValueError` with a human-readable message on bad input.
+Every normaliser raises `ValueError` with a human-readable message on bad input, also when
+the normalised value, match key or display form would be longer than MAX_VALUE_LENGTH
+(percent-encoding makes a 2,022-character Chinese URL 18,000 characters long) or its host
+longer than MAX_HOST_LENGTH: limits hold for what is stored, not only for what was sent.
+Input longer than MAX_RAW_LENGTH is refused before any normalisation or pattern runs.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterator
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import idna
@@ -17,10 +22,14 @@ import phonenumbers
 import tldextract
 
 from classifiers.hosting import shared_domains
+from classifiers.links import SpanSet
 from classifiers.official import clean_host
 
 INDICATOR_TYPES = ("url", "domain", "phone", "email", "company", "bank_account")
 MAX_VALUE_LENGTH = 2048
+MAX_HOST_LENGTH = 253
+MAX_TEXT_CHARS = 100_000  # of a free text searched for indicators
+MAX_RAW_LENGTH = 4 * MAX_VALUE_LENGTH  # more than this cannot clean down to MAX_VALUE_LENGTH but for junk
 TRACKING_PARAMS = {"gclid", "fbclid", "msclkid", "yclid", "igshid", "mc_eid", "mc_cid", "spm",
                    "_hsenc", "_hsmi", "ref_src", "scid", "share_source", "wechat_redirect"}
 # Private suffixes (github.io, vercel.app, blogspot.com...) count: each site on them is its own domain.
@@ -75,6 +84,8 @@ class Found:
 def _clean(raw: object, what: str) -> str:
     if not isinstance(raw, str):
         raise ValueError(f"{what} must be a string")
+    if len(raw) > MAX_RAW_LENGTH:
+        raise ValueError(f"{what} is longer than {MAX_VALUE_LENGTH} characters")
     text = _CONTROL.sub("", unicodedata.normalize("NFKC", raw)).strip()
     if not text:
         raise ValueError(f"{what} is empty")
@@ -90,15 +101,16 @@ def refang(text: str) -> str:
     return text
 
 
-_PLAIN_HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*"
-                         r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+# Labels of a plain ASCII host name (fullmatch; the 253-character limit is checked apart).
+_PLAIN_HOST = re.compile(r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 
 
 def _ascii_host(host: str) -> str:
     host = host.strip().strip(".").lower()
     if not host:
         raise ValueError("the host is empty")
-    if "xn--" not in host and _PLAIN_HOST.fullmatch(host) and not host.replace(".", "").isdigit():
+    if len(host) <= MAX_HOST_LENGTH and "xn--" not in host and _PLAIN_HOST.fullmatch(host) \
+            and not host.replace(".", "").isdigit():
         return host  # plain ASCII: IDNA would only lower-case it
     if host.startswith("[") and host.endswith("]"):
         return host
@@ -172,9 +184,21 @@ def _canonical_path(path: str) -> str:
 _SIMPLE_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+)((?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?)", re.IGNORECASE)
 
 
+def _bounded(item: Normalized) -> Normalized:
+    """`item`, unless its normalised forms are too long to store (then ValueError)."""
+    if max(len(item.value), len(item.match_key), len(item.display)) > MAX_VALUE_LENGTH:
+        raise ValueError(f"{item.type} is longer than {MAX_VALUE_LENGTH} characters once normalised")
+    if item.host is not None and len(item.host) > MAX_HOST_LENGTH:
+        raise ValueError(f"the host of the {item.type} is longer than {MAX_HOST_LENGTH} characters")
+    return item
+
+
 def normalize_url(raw: object) -> Normalized:
     """Canonical URL: lower-case scheme and host, punycode, no default port, no fragment."""
-    text = refang(_clean(raw, "url"))
+    return _bounded(_canonical_url(refang(_clean(raw, "url"))))
+
+
+def _canonical_url(text: str) -> Normalized:
     simple = _SIMPLE_URL.fullmatch(text)
     if simple:  # scheme, plain host and a plain path (most URLs): no parsing library needed
         scheme, host = simple.group(1).lower(), _ascii_host(simple.group(2))
@@ -220,7 +244,7 @@ def normalize_domain(raw: object) -> Normalized:
     if "." not in host and not host.startswith("["):
         raise ValueError(f"'{host}' is not a domain name (no dot)")
     value = registrable_domain(host)
-    return Normalized("domain", value, value, unicode_host(value), host)
+    return _bounded(Normalized("domain", value, value, unicode_host(value), host))
 
 
 def normalize_phone(raw: object, region: str = "CN") -> Normalized:
@@ -252,7 +276,7 @@ def normalize_email(raw: object) -> Normalized:
     if "." not in host:
         raise ValueError(f"'{text[:80]}' has no valid domain")
     value = f"{local}@{host}"
-    return Normalized("email", value, value, f"{local}@{unicode_host(host)}", host)
+    return _bounded(Normalized("email", value, value, f"{local}@{unicode_host(host)}", host))
 
 
 def normalize_company(raw: object) -> Normalized:
@@ -290,30 +314,34 @@ def normalize(kind: str, raw: object, region: str = "CN") -> Normalized:
 
 
 def extract_indicators(text: str, region: str = "CN", limit: int = 200) -> list[Found]:
-    """URLs, bare domains, e-mail addresses and phone numbers written in `text`."""
+    """URLs, bare domains, e-mail addresses and phone numbers written in the first
+    MAX_TEXT_CHARS characters of `text` (at most `limit`, the first found of each kind first)."""
     if not isinstance(text, str) or not text:
         return []
-    text = text[:100_000]
+    text = text[:MAX_TEXT_CHARS]
     found: list[Found] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(kind: str, start: int, end: int) -> None:
-        if len(found) < limit and not any(s < end and start < e for s, e in taken):
+    taken = SpanSet()
+    for kind, start, end in _candidates(text, region, limit):
+        if len(found) >= limit:
+            break
+        if not taken.overlaps(start, end):
             found.append(Found(kind, text[start:end], start, end))
-            taken.append((start, end))
+            taken.add(start, end)
+    return sorted(found, key=lambda f: f.start)
 
+
+def _candidates(text: str, region: str, limit: int) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of e-mails, then URLs, bare hosts with a public suffix, phones."""
     for match in _EMAIL.finditer(text):
-        add("email", match.start(), match.end())
+        yield "email", match.start(), match.end()
     for pattern in (_URL, _BARE_HOST):
         for match in pattern.finditer(text):
-            end = match.start() + len(match.group().rstrip(".,;:!?)]}'\""))
             if pattern is _BARE_HOST and not _EXTRACT(match.group().split("/")[0].split(":")[0]).suffix:
                 continue
-            add("url", match.start(), end)
+            yield "url", match.start(), match.start() + len(match.group().rstrip(".,;:!?)]}'\""))
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID,
                                                  max_tries=limit):
-        add("phone", match.start, match.end)
-    return sorted(found, key=lambda f: f.start)
+        yield "phone", match.start, match.end
 
 
 def indicators_in_text(text: str, region: str = "CN") -> list[Normalized]:
