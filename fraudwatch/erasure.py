@@ -7,8 +7,9 @@ evidence and job errors, the indicators extracted from them (their own e-mail or
 the audit trail. One transaction changes all of it: the contact column is emptied, each
 occurrence in a text becomes MARKER, an indicator that names the contact is deleted when
 only this reporter's reports link to it (else it is unlinked from them and recounted), and
-after the commit the lookup cache of every scope touched is dropped. Other reporters'
-reports are not touched, even where they mention the contact. The app writes no log files:
+after the commit the lookup cache of every scope touched and the crawler's cached scans of
+the URLs involved are dropped from Redis. Other reporters' reports are not touched, even
+where they mention the contact. The app writes no log files:
 it logs to stdout/stderr (kept by the process supervisor) and never logs a contact.
 
 Contacts compare as e-mail addresses (case-insensitive, normalised like indicators), as
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -29,13 +31,14 @@ from flask import current_app
 from classifiers.indicators import normalize_email, normalize_phone
 from fraudwatch import cache
 from fraudwatch.exceptions import Invalid
-from fraudwatch.extensions import db
+from fraudwatch.extensions import db, redis_store
 from fraudwatch.models import Indicator
 from fraudwatch.storage import erasure as store
 from fraudwatch.storage.indicators import refresh_indicators
 from fraudwatch.storage.transactions import in_transaction
 from fraudwatch.validation import clean_string
 
+log = logging.getLogger(__name__)
 MARKER = "[erased]"
 REPORT_TEXTS = ("message_text", "description", "url", "domain", "phone", "email", "company", "bank_account")
 EVIDENCE_TEXTS = ("url", "final_url", "title", "excerpt", "signals", "verdict", "error")
@@ -170,17 +173,17 @@ def erase_reporter(raw: str, *, actor: str, dry_run: bool = False) -> Erasure:
         raise Invalid("the actor must be 1 to 120 characters", fields={"actor": "1 to 120 characters"})
     digest = contact.digest(current_app.config["SECRET_KEY"])
 
-    def work() -> tuple[Erasure, set[str]]:
-        result, scopes = _erase(contact)
+    def work() -> tuple[Erasure, set[str], set[str]]:
+        result, scopes, urls = _erase(contact)
         if dry_run:
             raise _DryRun(result)
         detail = {k: v for k, v in asdict(result).items() if k != "dry_run"}
         store.add_audit_event(db.session, actor=actor, action="erase_reporter", target_type="reporter",
                               detail={**detail, "contact_kind": contact.kind, "contact_sha256": digest})
-        return result, scopes
+        return result, scopes, urls
 
     try:
-        result, scopes = in_transaction(db.session, work)  # run again if it loses a deadlock
+        result, scopes, urls = in_transaction(db.session, work)  # run again if it loses a deadlock
     except _DryRun as dry:
         db.session.rollback()
         return replace(dry.result, dry_run=True)
@@ -188,10 +191,29 @@ def erase_reporter(raw: str, *, actor: str, dry_run: bool = False) -> Erasure:
         db.session.rollback()
         raise
     cache.invalidate(scopes)
+    _forget_scans(urls)
     return result
 
 
-def _erase(contact: Contact) -> tuple[Erasure, set[str]]:
+def _forget_scans(urls: set[str]) -> None:
+    """Drop the crawler's cached scans of these URLs (kept in Redis for the revisit window)."""
+    from fraudwatch.crawling import _digest, _key  # the crawler's key layout; it has no public "forget" yet
+
+    keys = []
+    for url in urls:
+        try:
+            keys.append(_key("result", _digest(url)))
+        except ValueError:  # not a URL the crawler could have fetched
+            continue
+    try:
+        if keys:
+            redis_store.client.delete(*keys)
+    except Exception as exc:  # noqa: BLE001 - they expire with CRAWL_REVISIT_SECONDS anyway
+        log.warning("cached scans of %d erased URL(s) not dropped (they expire): %s", len(keys), exc)
+
+
+def _erase(contact: Contact) -> tuple[Erasure, set[str], set[str]]:
+    """Change every row; return the counts, the lookup scopes and the URLs to forget."""
     session = db.session
     ids = store.reports_with_contact(session, contact.matches)
     reports = store.lock_reports(session, ids)
@@ -201,13 +223,15 @@ def _erase(contact: Contact) -> tuple[Erasure, set[str]]:
         _scrub(contact, report, REPORT_TEXTS + ("verdict",))
     result = Erasure(reports=len(reports))
     result.history = sum(_scrub(contact, row, ("reason",)) for row in store.history_of(session, ids))
-    result.evidence = sum(_scrub(contact, row, EVIDENCE_TEXTS) for row in store.evidence_of(session, ids))
+    evidence = store.evidence_of(session, ids)
+    urls = {u for row in evidence for u in (row.url, row.final_url) if u and contact.spans(u)}
+    result.evidence = sum(_scrub(contact, row, EVIDENCE_TEXTS) for row in evidence)
     result.jobs = sum(_scrub(contact, row, ("last_error",)) for row in store.jobs_of(session, ids))
     result.audit_events = sum(_scrub(contact, row, ("detail",), whole=contact.kind == "other")
                               for row in store.audit_events(session))
-    result.indicators, scopes = _drop_indicators(contact, ids)
+    result.indicators, scopes, named_urls = _drop_indicators(contact, ids)
     session.flush()
-    return result, scopes
+    return result, scopes, urls | named_urls
 
 
 def _scrub(contact: Contact, row: object, names: tuple[str, ...], *, whole: bool = False) -> bool:
@@ -230,13 +254,13 @@ def _names_contact(contact: Contact, indicator: Indicator) -> bool:
     return bool(contact.spans(indicator.value) or contact.spans(indicator.display))
 
 
-def _drop_indicators(contact: Contact, report_ids: list[int]) -> tuple[int, set[str]]:
+def _drop_indicators(contact: Contact, report_ids: list[int]) -> tuple[int, set[str], set[str]]:
     """Delete the indicators naming the contact that only these reports link to; unlink the
-    others from these reports and recount them. Returns (how many, scopes touched)."""
+    others from these reports and recount them. Returns (how many, scopes touched, URLs)."""
     session = db.session
     named = [i for i in store.linked_indicators(session, report_ids) if _names_contact(contact, i)]
     if not named:
-        return 0, set()
+        return 0, set(), set()
     store.lock_for_delete(session, [i.id for i in named])
     shared = store.linked_elsewhere(session, [i.id for i in named], report_ids)
     doomed = [i for i in named if i.id not in shared and i.source == "report"]
@@ -247,5 +271,5 @@ def _drop_indicators(contact: Contact, report_ids: list[int]) -> tuple[int, set[
         session.expunge(indicator)
     store.unlink(session, report_ids, kept)
     scopes |= refresh_indicators(session, kept)
-    return len(named), scopes
+    return len(named), scopes, {i.value for i in named if i.type == "url"}
 

@@ -9,6 +9,7 @@ import hmac
 import json
 
 import pytest
+import redis as redis_lib
 import sqlalchemy as sa
 
 from fraudwatch.extensions import db
@@ -34,6 +35,19 @@ def places_holding(app, *needles: str) -> list[tuple[str, str, object]]:
                     if isinstance(value, (dict, list)) else None
                 if text is not None and any(n.lower() in text.lower() for n in needles):
                     found.append((table, column, row.get("id")))
+    return found
+
+
+def redis_holding(app, *needles: str) -> list[str]:
+    """The app's Redis keys (lookup cache, crawl results...) whose value holds one of `needles`."""
+    client = redis_lib.Redis.from_url(app.config["REDIS_URL"])
+    found = []
+    for key in client.scan_iter(match=app.config["REDIS_PREFIX"] + "*", count=1000):
+        kind = client.type(key)
+        values = [client.get(key)] if kind == b"string" else \
+            list(client.hgetall(key).values()) if kind == b"hash" else []
+        if any(n.encode().lower() in (v or b"").lower() for v in values for n in needles):
+            found.append(key.decode())
     return found
 
 
@@ -80,6 +94,7 @@ def test_an_email_contact_leaves_every_table_and_nothing_else_changes(crawled_ap
                        json={"status": "confirmed", "reason": reason}).status_code == 200
     assert lookup(client, "email", "li.victim@example.com")["status"] == "confirmed_fraud"  # cached now
     before = all_rows(app)
+    assert len(redis_holding(app, "li.victim@example.com", "li.victim%40example.com")) >= 2  # lookup, crawl
     assert {p[0] for p in places_holding(app, "li.victim@example.com", "li.victim%40example.com")} == {
         "reports", "status_changes", "indicators", "evidence"}
 
@@ -93,6 +108,7 @@ def test_an_email_contact_leaves_every_table_and_nothing_else_changes(crawled_ap
 
     after = all_rows(app)
     assert places_holding(app, "li.victim@example.com", "li.victim%40example.com") == []
+    assert redis_holding(app, "li.victim@example.com", "li.victim%40example.com") == []
     kept_other = [r for r in after["reports"] if r["id"] in others]
     assert kept_other == [r for r in before["reports"] if r["id"] in others]  # other reporters: untouched
     first = next(r for r in after["reports"] if r["id"] == mine[0])
