@@ -154,6 +154,7 @@ class Erasure:
     jobs: int = 0
     audit_events: int = 0
     dry_run: bool = False
+    cache_dropped: bool = True  # False when Redis could not be reached: cached lookups expire by TTL
 
 
 class _DryRun(Exception):
@@ -177,7 +178,7 @@ def erase_reporter(raw: str, *, actor: str, dry_run: bool = False) -> Erasure:
         result, scopes, urls = _erase(contact)
         if dry_run:
             raise _DryRun(result)
-        detail = {k: v for k, v in asdict(result).items() if k != "dry_run"}
+        detail = {k: v for k, v in asdict(result).items() if k not in ("dry_run", "cache_dropped")}
         store.add_audit_event(db.session, actor=actor, action="erase_reporter", target_type="reporter",
                               detail={**detail, "contact_kind": contact.kind, "contact_sha256": digest})
         return result, scopes, urls
@@ -190,7 +191,7 @@ def erase_reporter(raw: str, *, actor: str, dry_run: bool = False) -> Erasure:
     except BaseException:
         db.session.rollback()
         raise
-    cache.invalidate(scopes)
+    result.cache_dropped = cache.invalidate(scopes)
     _forget_scans(urls)
     return result
 

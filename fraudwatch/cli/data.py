@@ -26,6 +26,11 @@ def _failure(exc: Exception, what: str) -> click.ClickException:
     return click.ClickException(f"{what}: {text}")
 
 
+def _warn_cache_kept() -> None:
+    click.echo("warning: Redis unreachable, the lookup cache was not dropped: cached answers expire within "
+               f"{current_app.config['LOOKUP_CACHE_TTL']} s", err=True)
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
@@ -90,8 +95,7 @@ def restore_command(path: Path, force: bool, check: bool, actor: str) -> None:
     click.echo(f"restored {sum(manifest['row_counts'].values()):,} rows of {manifest['created_at']} "
                f"(schema {manifest['alembic_revision']}, now {restored.revision})")
     if not restored.cache_dropped:
-        click.echo("warning: Redis unreachable, the lookup cache was not dropped: cached answers expire within "
-                   f"{current_app.config['LOOKUP_CACHE_TTL']} s", err=True)
+        _warn_cache_kept()
 
 
 @click.command("erase-reporter")
@@ -120,6 +124,8 @@ def erase_reporter_command(contact: str, actor: str, dry_run: bool) -> None:
                f"{result.history} history entr{'y' if result.history == 1 else 'ies'}, "
                f"{result.indicators} indicator(s), {result.evidence} evidence row(s), {result.jobs} job(s), "
                f"{result.audit_events} audit event(s)")
+    if not result.cache_dropped:
+        _warn_cache_kept()
 
 
 COMMANDS = [backup_command, restore_command, erase_reporter_command]

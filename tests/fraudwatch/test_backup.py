@@ -75,11 +75,11 @@ def untouched(url: str) -> bool:
     return table_rows(url) == {}
 
 
-def cli(app, *args: str):
+def cli(app, *args: str, **env_overrides: str):
     """Run `fraudwatch ...` as an operator would, on the database and Redis keys of `app`."""
     env = {"DATABASE_URL": app.config["DATABASE_URL"], "REDIS_URL": app.config["REDIS_URL"],
            "FRAUDWATCH_REDIS_PREFIX": app.config["REDIS_PREFIX"], "FRAUDWATCH_INSTANCE": app.instance_path,
-           "SECRET_KEY": app.config["SECRET_KEY"]}
+           "SECRET_KEY": app.config["SECRET_KEY"], **env_overrides}
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 

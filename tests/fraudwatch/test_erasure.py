@@ -212,6 +212,14 @@ def test_unusable_contacts_are_refused_with_one_line(app, contact, message):
     assert all_rows(app) == before
 
 
+def test_erasure_without_redis_says_the_cache_was_kept(app):
+    post(app.test_client(), message_text=SCAM + " 我的电话 13900004444", reporter_contact="13900004444")
+    result = cli(app, "erase-reporter", "+86 139 0000 4444", REDIS_URL="redis://127.0.0.1:1/0")
+    assert result.exit_code == 0 and "1 report(s)" in result.output and "1 indicator(s)" in result.output
+    assert "warning: Redis unreachable" in result.output
+    assert all(r["reporter_contact"] is None for r in all_rows(app)["reports"])
+
+
 def test_nothing_to_erase_is_still_audited(app):
     result = cli(app, "erase-reporter", "nobody@example.com", "--actor", "dpo")
     assert result.exit_code == 0 and "0 report(s)" in result.output
