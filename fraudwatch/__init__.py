@@ -39,8 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from fraudwatch.auth import NoSessionsForTheAPI
     from fraudwatch.cli import register_commands
     from fraudwatch.errors import register_error_handlers
+    from fraudwatch.security import init_app as add_security_headers
 
     register_error_handlers(app)
+    add_security_headers(app)
     register_commands(app)
     app.session_interface = NoSessionsForTheAPI()
     # Everything loaded so far lives as long as the process: keep it out of the garbage
