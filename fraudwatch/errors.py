@@ -11,8 +11,11 @@ from fraudwatch.exceptions import Conflict, DomainError, Invalid, NotFound, Unav
 log = logging.getLogger(__name__)
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 409: "conflict", 413: "body_too_large", 415: "unsupported_media_type",
-          429: "rate_limited", 500: "internal_error", 503: "unavailable"}
+          405: "method_not_allowed", 406: "not_acceptable", 408: "request_timeout", 409: "conflict",
+          411: "length_required", 413: "body_too_large", 414: "uri_too_long", 415: "unsupported_media_type",
+          416: "range_not_satisfiable", 417: "expectation_failed", 422: "unprocessable", 428: "precondition_required",
+          429: "rate_limited", 431: "headers_too_large", 500: "internal_error", 501: "not_implemented",
+          502: "bad_gateway", 503: "unavailable", 504: "gateway_timeout", 505: "http_version_not_supported"}
 
 
 DOMAIN_STATUS = {NotFound: 404, Invalid: 400, Conflict: 409, Unavailable: 503}
@@ -44,7 +47,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(APIError)
     def _api_error(exc: APIError):
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        response, status = error_response(exc.status, exc.code, exc.message, exc.fields)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="fraudwatch"'
+        return response, status
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
@@ -53,15 +59,19 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if not _wants_json():
+        """Werkzeug's and Flask's own errors (404, 405, 413 on a too long body, 400 on a
+        malformed request...) as the JSON error document under the JSON paths."""
+        if not _wants_json() or exc.code is None or exc.code < 400:
             return exc
         message = exc.description or exc.name
-        if exc.code == 413:
-            message = f"request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes"
-        response, status = error_response(exc.code or 500, _CODES.get(exc.code or 500, "error"), message)
-        for header in ("Retry-After", "Allow"):
-            if exc.get_response().headers.get(header):
-                response.headers[header] = exc.get_response().headers[header]
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if exc.code == 413 and limit and (request.content_length or 0) > limit:
+            message = f"request body is larger than {limit} bytes"
+        response, status = error_response(exc.code, _CODES.get(exc.code, "error"), message)
+        original = exc.get_response().headers
+        for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+            if original.get(header):
+                response.headers[header] = original[header]
         return response, status
 
     @app.errorhandler(Exception)

@@ -16,7 +16,7 @@ from flask import current_app
 
 from crawlers.ingest import ingest_file
 from crawlers.messages import Message, MessageError
-from fraudwatch.errors import APIError
+from fraudwatch.exceptions import Invalid
 from fraudwatch.reporting import store_report
 from fraudwatch.validation import TEXT_LIMITS, validate_report
 
@@ -58,7 +58,7 @@ def _store(payload: dict) -> dict:
     region = current_app.config["PHONE_REGION"]
     try:
         fields, found, digest = validate_report(payload, region)
-    except APIError as exc:
+    except Invalid as exc:
         refused = set(exc.fields)
         retry = {k: v for k, v in payload.items() if k not in refused}
         if not refused or retry == payload or not retry:
@@ -75,7 +75,7 @@ def import_file(path: str) -> Iterator[ImportResult]:
             continue
         try:
             answer = _store(message_payload(item))
-        except APIError as exc:
+        except Invalid as exc:
             yield ImportResult(item.source, error={"code": "invalid_message", "message": exc.message,
                                                    "fields": exc.fields})
             continue

@@ -37,8 +37,8 @@ def lookup_many(items: list[tuple[object, object]], *, officer: bool = False, ri
                 raise ValueError(f"type must be one of {', '.join(INDICATOR_TYPES)}")
             valid.append((index, normalize(kind, value, region)))
         except ValueError as exc:
-            results[index] = {"type": _short(kind), "value": _short(value),
-                              "error": {"code": "invalid_value", "message": str(exc)}}
+            results[index] = item_error({"type": kind, "value": value},
+                                        {"code": "invalid_value", "message": str(exc), "fields": {"value": str(exc)}})
     cached, generations = cache.get_many([(ind_store.scope_of(n), _field(n)) for _, n in valid], ride_along)
     misses = [(i, n, generation) for (i, n), hit, generation in zip(valid, cached, generations) if hit is None]
     computed = _compute([n for _, n, _ in misses])
@@ -55,8 +55,15 @@ def lookup_many(items: list[tuple[object, object]], *, officer: bool = False, ri
     return results  # type: ignore[return-value]
 
 
-def _short(value: object) -> object:
-    return value[:200] if isinstance(value, str) else value if isinstance(value, (int, float)) else None
+def item_error(item: object, error: dict) -> dict:
+    """The answer for an item that cannot be looked up: its type and value when they are
+    strings (cut to 200 characters), else null, and the error."""
+    fields = item if isinstance(item, dict) else {}
+    return {"type": _short(fields.get("type")), "value": _short(fields.get("value")), "error": error}
+
+
+def _short(value: object) -> str | None:
+    return value[:200] if isinstance(value, str) else None
 
 
 def _parent_key(item: Normalized) -> tuple[str, str] | None:

@@ -1,4 +1,11 @@
-"""Validation of what clients send: clean strings, bounded sizes, field-level errors."""
+"""Validation of what clients send: clean strings, bounded sizes, field-level errors.
+
+The limits of every text a client sends are in one table (`TEXT_LIMITS`), used by the
+request models (and so by the OpenAPI document) and by `clean_string`. A report is
+checked against `ReportIn` first (types, lengths, channel, region, date-times), then
+cleaned (control characters dropped, blanks trimmed) and its indicators normalised; every
+problem is an `Invalid` domain error naming the fields.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -6,20 +13,58 @@ import json
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
+from typing import Annotated, Literal
+
+import phonenumbers
+from pydantic import AfterValidator, Field
 
 from classifiers.indicators import Normalized, indicators_in_text, normalize, normalize_domain, shared_site
-from fraudwatch.errors import APIError
+from fraudwatch.contract import Body, DateTimeText, bounded_text, check
+from fraudwatch.exceptions import Invalid
 from fraudwatch.models import CHANNELS
 
 TEXT_LIMITS = {"message_text": 50_000, "description": 10_000, "url": 2048, "domain": 253, "phone": 64,
                "email": 320, "company": 300, "bank_account": 64, "reporter_contact": 300,
-               "channel": 32, "received_at": 64, "region": 2}
+               "channel": 32, "received_at": 64, "region": 2,
+               "reason": 1000, "q": 1000, "lookup_value": 2048, "classify_text": 100_000, "item_id": 200}
 INDICATOR_FIELDS = ("url", "domain", "phone", "email", "company", "bank_account")
 CONTENT_FIELDS = ("message_text",) + INDICATOR_FIELDS
+REPORT_TEXTS = CONTENT_FIELDS + ("description", "reporter_contact")
 CHANNEL_ALIASES = {"phone": "phone_call", "call": "phone_call", "voice": "phone_call", "wechat": "im",
                    "qq": "im", "whatsapp": "im", "chat": "im", "e-mail": "email", "mail": "email",
                    "website": "web", "text": "sms"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_field(field: str, *, min_length: int = 0, description: str | None = None):
+    """The string type of a field, bounded by its entry in TEXT_LIMITS."""
+    return bounded_text(TEXT_LIMITS[field], min_length=min_length, description=description)
+
+
+ChannelName = Annotated[
+    Literal[CHANNELS + tuple(CHANNEL_ALIASES)], AfterValidator(lambda name: CHANNEL_ALIASES.get(name, name)),
+    Field(description="one of " + ", ".join(CHANNELS) + "; also accepted: " +
+          ", ".join(f"{k} ({v})" for k, v in CHANNEL_ALIASES.items()))]
+Region = Annotated[Literal[tuple(sorted(phonenumbers.SUPPORTED_REGIONS))],
+                   Field(description="region of phone numbers written without +, e.g. CN (default: the service's)")]
+
+
+class ReportIn(Body):
+    """A report: at least one of message_text, url, domain, phone, email, company, bank_account.
+    Empty texts count as not given."""
+
+    message_text: text_field("message_text") | None = None
+    url: text_field("url") | None = None
+    domain: text_field("domain") | None = None
+    phone: text_field("phone") | None = None
+    email: text_field("email") | None = None
+    company: text_field("company") | None = None
+    bank_account: text_field("bank_account") | None = None
+    description: text_field("description") | None = None
+    reporter_contact: text_field("reporter_contact", description="private: never returned publicly") | None = None
+    channel: ChannelName | None = None
+    received_at: DateTimeText | None = None
+    region: Region | None = None
 
 
 def clean_string(value: object, field: str, errors: dict) -> str | None:
@@ -39,62 +84,25 @@ def clean_string(value: object, field: str, errors: dict) -> str | None:
     return text
 
 
-def require_object(payload: object, allowed: set[str]) -> dict:
-    """The payload as a dict with only known keys, else a 400."""
-    if not isinstance(payload, dict):
-        raise APIError(400, "the body must be a JSON object", code="invalid_body")
-    unknown = sorted(k for k in payload if k not in allowed)
-    if unknown:
-        raise APIError(400, "unknown fields", code="validation_failed",
-                       fields={k[:100]: "unknown field" for k in unknown[:50]})
-    return payload
-
-
-def _parse_time(text: str | None, errors: dict) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        errors["received_at"] = "must be an ISO 8601 date-time, e.g. 2026-11-27T08:30:00+08:00"
-        return None
-    value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if value > datetime.now(timezone.utc) + timedelta(days=1):
-        errors["received_at"] = "is in the future"
-    return value
-
-
-def _channel(text: str | None, errors: dict) -> str:
-    if text is None:
-        return "other"
-    name = CHANNEL_ALIASES.get(text.lower(), text.lower())
-    if name not in CHANNELS:
-        errors["channel"] = f"must be one of {', '.join(CHANNELS)}"
-    return name
-
-
-REPORT_KEYS = set(TEXT_LIMITS)
-
-
 def validate_report(payload: object, default_region: str) -> tuple[dict, list[tuple[Normalized, str]], str]:
-    """Clean a report; return (fields, [(indicator, role)], content hash) or raise a 400."""
-    payload = require_object(payload, REPORT_KEYS)
+    """Clean a report; return (fields, [(indicator, role)], content hash) or raise Invalid."""
+    report = payload if isinstance(payload, ReportIn) else check(ReportIn, payload, "the report has invalid fields")
     errors: dict[str, str] = {}
-    fields = {k: clean_string(payload.get(k), k, errors) for k in TEXT_LIMITS}
-    region = (fields.pop("region") or default_region).upper()
-    fields["channel"] = _channel(fields["channel"], errors)
-    fields["received_at"] = _parse_time(fields["received_at"], errors)
+    fields = {k: clean_string(getattr(report, k), k, errors) for k in REPORT_TEXTS}
+    fields["channel"] = report.channel or "other"
+    fields["received_at"] = report.received_at
+    if report.received_at and report.received_at > datetime.now(timezone.utc) + timedelta(days=1):
+        errors["received_at"] = "is in the future"
+    region = report.region or default_region.upper()
     if not errors and not any(fields.get(k) for k in CONTENT_FIELDS):
-        raise APIError(400, "a report needs at least one of: " + ", ".join(CONTENT_FIELDS),
-                       code="validation_failed", fields={"message_text": "required when no indicator is given"})
+        raise Invalid("a report needs at least one of: " + ", ".join(CONTENT_FIELDS),
+                      fields={"message_text": "required when no indicator is given"})
     indicators = _field_indicators(fields, region, errors)
     if errors:
-        raise APIError(400, "the report has invalid fields", code="validation_failed", fields=errors)
+        raise Invalid("the report has invalid fields", fields=errors)
     for text in (fields.get("message_text"), fields.get("description")):
         indicators += [(n, "extracted") for n in indicators_in_text(text or "", region)]
     return fields, _dedupe(indicators), content_hash(fields, indicators)
-
-
 def _field_indicators(fields: dict, region: str, errors: dict) -> list[tuple[Normalized, str]]:
     out: list[tuple[Normalized, str]] = []
     for kind in INDICATOR_FIELDS:

@@ -1,7 +1,9 @@
 """The JSON API under /api/v1: reports, lookups, classification, officer triage.
 
 Access is checked once per request (`before_request`): the bearer token, if any, becomes
-`g.principal`; views that need a role say so with `require_role`."""
+`g.principal`. Each view declares its contract once with `operations.operation` (roles,
+query and body models from `models.py`, answers from `answers.py`): that declaration
+validates the request and is what `openapi.py` turns into the OpenAPI document."""
 from __future__ import annotations
 
 from flask import Blueprint, request

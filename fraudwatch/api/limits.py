@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 def batch_cost() -> int:
-    """A batch costs one unit per item (invalid or oversized batches cost one: they get a 400)."""
+    """A batch costs one unit per item, invalid items included (a batch refused whole with a 400
+    costs one). The item limit is the one the request models check (BATCH_LIMIT)."""
     data = request.get_json(silent=True)
     items = data.get("items") if isinstance(data, dict) else None
     if isinstance(items, list) and 0 < len(items) <= current_app.config["BATCH_LIMIT"]:
@@ -106,6 +107,7 @@ def per_caller(config_name: str, cost=1, *, ride_along: bool = False):
                 if g.pop("rate_limit_pending", None) is not None:
                     _judge(_send(pending))
 
+        limited.fw_rate_limited = True  # the OpenAPI document lists 429 and the X-RateLimit-* headers
         return limited
 
     return decorate

@@ -1,46 +1,46 @@
 """GET and POST /api/v1/lookup: the status of indicators, single or batch."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 
 from fraudwatch.api import bp
-from fraudwatch.api.body import read_body
+from fraudwatch.api.answers import LookupAnswer, LookupResults
 from fraudwatch.api.limits import batch_cost, claim_ride_along, per_caller
+from fraudwatch.api.models import LookupBatch, LookupItem
+from fraudwatch.api.operations import ok, operation
 from fraudwatch.auth import current
-from fraudwatch.errors import APIError
-from fraudwatch.lookup import lookup_many
-from fraudwatch.validation import require_object
+from fraudwatch.contract import check_items
+from fraudwatch.exceptions import Invalid
+from fraudwatch.lookup import item_error, lookup_many
 
 
 @bp.get("/lookup")
 @per_caller("ANON_LOOKUP_LIMIT", ride_along=True)
-def lookup_one():
+@operation("Look up one indicator", query=LookupItem, responses={200: ok(LookupAnswer, "what is known about it")},
+           description="A value that is not a valid URL, domain, phone number... of its type is a 400.",
+           tags=("lookup",))
+def lookup_one(query: LookupItem):
     """Look up one indicator given as ?type=&value=.
 
     The caller's rate-limit hit rides along with the cache read (one Redis round trip for
     a cached answer). Batches are limited before anything else: normalising 1,000 items
     for a caller who is over the limit would be work for nothing."""
-    kind, value = request.args.get("type"), request.args.get("value")
-    missing = {k: "required" for k, v in (("type", kind), ("value", value)) if not v}
-    if missing:
-        raise APIError(400, "type and value are required", code="validation_failed", fields=missing)
-    answer = lookup_many([(kind, value)], officer=current().is_officer, ride_along=claim_ride_along())[0]
+    answer = lookup_many([(query.type, query.value)], officer=current().is_officer, ride_along=claim_ride_along())[0]
     if "error" in answer:
-        raise APIError(400, answer["error"]["message"], code="validation_failed", fields={"value": answer["error"]["message"]})
+        raise Invalid(answer["error"]["message"], fields={"value": answer["error"]["message"]})
     return answer
 
 
 @bp.post("/lookup")
 @per_caller("ANON_LOOKUP_LIMIT", cost=batch_cost)
-def lookup_batch():
+@operation("Look up a batch of indicators", body=LookupBatch,
+           responses={200: ok(LookupResults, "answers in the order of the items")},
+           description="Up to BATCH_LIMIT items; an invalid item gets an `error` entry in its place.",
+           tags=("lookup",))
+def lookup_batch(body: LookupBatch):
     """Look up up to BATCH_LIMIT indicators: {"items": [{"type", "value"}, ...]}."""
-    payload = require_object(read_body(), {"items"})
-    items = payload.get("items")
-    limit = current_app.config["BATCH_LIMIT"]
-    if not isinstance(items, list) or not items:
-        raise APIError(400, "items must be a non-empty list", code="validation_failed", fields={"items": "required"})
-    if len(items) > limit:
-        raise APIError(400, f"at most {limit} items per batch (got {len(items)})", code="batch_too_large",
-                       fields={"items": f"at most {limit}"})
-    pairs = [(i.get("type"), i.get("value")) if isinstance(i, dict) else (None, None) for i in items]
-    return {"results": lookup_many(pairs, officer=current().is_officer)}
+    checked = check_items(LookupItem, body.items, context=current_app.config)
+    pairs = [(item.type, item.value) for item in checked if isinstance(item, LookupItem)]
+    answers = iter(lookup_many(pairs, officer=current().is_officer))
+    return {"results": [next(answers) if isinstance(item, LookupItem) else item_error(raw, item)
+                        for raw, item in zip(body.items, checked)]}

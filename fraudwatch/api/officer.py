@@ -1,24 +1,23 @@
 """Officer endpoints: list, read, change status of and merge reports (every change recorded)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from flask import request
-
 from fraudwatch import triage
 from fraudwatch.api import bp
-from fraudwatch.api.body import read_body
-from fraudwatch.auth import current, require_role
-from fraudwatch.errors import APIError
+from fraudwatch.api.answers import ReportDetail, ReportList
+from fraudwatch.api.models import REPORT_ID_MAX, MergeIn, ReportQuery, StatusChangeIn
+from fraudwatch.api.operations import ok, operation
+from fraudwatch.auth import current
+from fraudwatch.exceptions import Invalid, NotFound
 from fraudwatch.extensions import db
-from fraudwatch.models import CHANNELS, REPORT_STATUSES, Report
+from fraudwatch.models import Report
 from fraudwatch.storage import evidence as evidence_store
 from fraudwatch.storage import reports as report_store
-from fraudwatch.validation import clean_string, require_object
+from fraudwatch.validation import clean_string
 
 OFFICERS = ("officer", "admin")
-
-MAX_ID = 2**62  # ids beyond what every database's BIGINT holds are not ids: 404 / 400, never a 500
+# Ids beyond what the id column holds (INTEGER: 2**31-1) are not ids: the route answers 404,
+# bodies and filters 400, never a database error.
+REPORT_ROUTE = f"/reports/<int(min=1, max={REPORT_ID_MAX}):report_id>"
 
 
 def report_json(report: Report, *, full: bool = False) -> dict:
@@ -46,109 +45,51 @@ def report_json(report: Report, *, full: bool = False) -> dict:
     return data
 
 
-def _filters() -> report_store.ReportFilter:
-    args, errors = request.args, {}
-    f = report_store.ReportFilter()
-    f.status = _choice(args.get("status"), REPORT_STATUSES, "status", errors)
-    f.channel = _choice(args.get("channel"), CHANNELS, "channel", errors)
-    f.label = _choice(args.get("label"), ("scam", "spam", "legit"), "label", errors)
-    f.q = clean_string(args.get("q"), "q", errors)
-    f.since, f.until = _time(args.get("since"), "since", errors), _time(args.get("until"), "until", errors)
-    f.min_score = _number(args.get("min_score"), "min_score", float, 0, 1, errors)
-    f.limit = _number(args.get("limit"), "limit", int, 1, 500, errors) or 50
-    f.before_id = _number(args.get("before_id"), "before_id", int, 1, MAX_ID, errors)
-    f.indicator_id = _number(args.get("indicator_id"), "indicator_id", int, 1, MAX_ID, errors)
-    if errors:
-        raise APIError(400, "invalid filters", code="validation_failed", fields=errors)
-    return f
-
-
-def _choice(value, allowed, name, errors):
-    if value is not None and value not in allowed:
-        errors[name] = f"must be one of {', '.join(allowed)}"
-        return None
-    return value
-
-
-def _time(value, name, errors):
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        errors[name] = "must be an ISO 8601 date or date-time"
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def _number(value, name, kind, low, high, errors):
-    if value is None:
-        return None
-    try:
-        number = kind(value)
-    except ValueError:
-        errors[name] = f"must be a {kind.__name__}"
-        return None
-    if not low <= number <= high:
-        errors[name] = f"must be between {low} and {high}"
-        return None
-    return number
-
-
 @bp.get("/reports")
-@require_role(*OFFICERS)
-def list_reports():
+@operation("List reports (officers)", query=ReportQuery, roles=OFFICERS, tags=("triage",),
+           responses={200: ok(ReportList, "reports, newest first; `next_before_id` pages on")})
+def list_reports(query: ReportQuery):
     """Reports, newest first, filtered; `next_before_id` pages on."""
-    reports = report_store.list_reports(db.session, _filters())
+    reports = report_store.list_reports(db.session, report_store.ReportFilter(**dict(query)))
     return {"reports": [report_json(r) for r in reports],
             "next_before_id": reports[-1].id if reports else None}
 
 
-@bp.get(f"/reports/<int(max={MAX_ID}):report_id>")
-@require_role(*OFFICERS)
+@bp.get(REPORT_ROUTE)
+@operation("One report with its history, indicators and crawl evidence (officers)", roles=OFFICERS,
+           tags=("triage",), responses={200: ok(ReportDetail, "the report")})
 def get_report(report_id: int):
     """One report with its history, indicators and crawl evidence."""
     report = report_store.get_report(db.session, report_id)
     if report is None:
-        raise APIError(404, f"report {report_id} does not exist")
+        raise NotFound(f"report {report_id} does not exist")
     return report_json(report, full=True)
 
 
-def _reason(payload: dict, errors: dict, required: bool = True) -> str | None:
-    reason = clean_string(payload.get("reason"), "reason", errors)
-    if required and not reason and "reason" not in errors:
-        errors["reason"] = "required: say why"
+def _reason(text: str | None) -> str | None:
+    """The reason as stored (control characters dropped, trimmed)."""
+    errors: dict[str, str] = {}
+    reason = clean_string(text, "reason", errors)
+    if errors:
+        raise Invalid("invalid reason", fields=errors)
     return reason
 
 
-@bp.post(f"/reports/<int(max={MAX_ID}):report_id>/status")
-@require_role(*OFFICERS)
-def change_status(report_id: int):
+@bp.post(f"{REPORT_ROUTE}/status")
+@operation("Change a report's status, saying why (officers)", body=StatusChangeIn, roles=OFFICERS,
+           errors=(409,), tags=("triage",), responses={200: ok(ReportDetail, "the report after the change")})
+def change_status(report_id: int, body: StatusChangeIn):
     """{"status": ..., "reason": ...}: change a report's status; recorded with who and why."""
-    payload = require_object(read_body(), {"status", "reason"})
-    errors: dict = {}
-    status = clean_string(payload.get("status"), "status", errors)
-    reason = _reason(payload, errors)
-    if not status and "status" not in errors:
-        errors["status"] = "required"
-    if errors:
-        raise APIError(400, "invalid status change", code="validation_failed", fields=errors)
-    report = triage.set_status(report_id, status, reason, current().name)
+    report = triage.set_status(report_id, body.status, _reason(body.reason), current().name)
     return report_json(report, full=True)
 
 
-@bp.post(f"/reports/<int(max={MAX_ID}):report_id>/merge")
-@require_role(*OFFICERS)
-def merge_reports(report_id: int):
+@bp.post(f"{REPORT_ROUTE}/merge")
+@operation("Merge duplicate reports into this one (officers)", body=MergeIn, roles=OFFICERS, errors=(409,),
+           tags=("triage",), responses={200: ok(ReportDetail, "the report after the merge")},
+           description="`report_ids` must not contain this report (400); 409 when a report cannot be merged "
+                       "in its current state (confirmed, already merged elsewhere, a cycle).")
+def merge_reports(report_id: int, body: MergeIn):
     """{"report_ids": [...], "reason": ...}: mark those reports duplicates of this one."""
-    payload = require_object(read_body(), {"report_ids", "reason"})
-    errors: dict = {}
-    ids = payload.get("report_ids")
-    if not isinstance(ids, list) or not ids or len(ids) > 100 or not all(
-            isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids):
-        errors["report_ids"] = "must be a list of 1 to 100 report ids"
-    reason = _reason(payload, errors, required=False)
-    if errors:
-        raise APIError(400, "invalid merge", code="validation_failed", fields=errors)
-    report = triage.merge(report_id, ids, reason, current().name)
+    report = triage.merge(report_id, body.report_ids, _reason(body.reason), current().name)
     return report_json(report, full=True)

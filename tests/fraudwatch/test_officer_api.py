@@ -157,4 +157,69 @@ def test_merge_refuses_ids_too_large_for_the_database(client, officer):
     target = report(client, "退税通知 merge target")
     body = '{"report_ids": [1180591620717411303424]}'  # 2**70: JSON parsers read it as a float
     r = client.post(f"/api/v1/reports/{target}/merge", headers=officer, data=body, content_type="application/json")
-    assert r.status_code == 400 and "report_ids" in r.get_json()["error"]["fields"]
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"report_ids[0]": "must be an integer"}
+
+
+@pytest.mark.parametrize("name", ["since", "until"])
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-05:00"])
+def test_filter_dates_outside_what_utc_can_hold_are_a_400(client, officer, name, when):
+    """Issue #8: these were 500s (OverflowError converting to UTC)."""
+    r = client.get("/api/v1/reports", headers=officer, query_string={name: when})
+    assert r.status_code == 400 and name in r.get_json()["error"]["fields"]
+
+
+INT32_OVER = 2**31  # report and indicator ids are INTEGER columns: 2**31 - 1 at most
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("get", f"/api/v1/reports/{INT32_OVER}", None),
+    ("post", f"/api/v1/reports/{INT32_OVER}/status", {"status": "confirmed", "reason": "n"}),
+    ("post", f"/api/v1/reports/{2**62}/merge", {"report_ids": [1]}),
+])
+def test_ids_beyond_the_id_column_are_not_found(client, officer, method, path, body):
+    """Issue #8: on PostgreSQL, ids between 2**31 and 2**62 reached the database (500)."""
+    r = getattr(client, method)(path, headers=officer, json=body)
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"before_id": INT32_OVER}, "before_id"), ({"indicator_id": INT32_OVER}, "indicator_id")])
+def test_id_filters_beyond_the_id_column_are_a_400(client, officer, query, field):
+    r = client.get("/api/v1/reports", headers=officer, query_string=query)
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {field: f"must be at most {INT32_OVER - 1}"}
+
+
+def test_merge_ids_beyond_the_id_column_are_a_400(client, officer):
+    target = report(client, "退税通知 merge bound")
+    r = client.post(f"/api/v1/reports/{target}/merge", headers=officer, json={"report_ids": [INT32_OVER]})
+    fields = r.get_json()["error"]["fields"]
+    assert r.status_code == 400 and fields == {"report_ids[0]": f"must be at most {INT32_OVER - 1}"}
+
+
+@pytest.mark.parametrize("query, fields", [
+    ({"sort": "id"}, {"sort": "unknown parameter"}),
+    ({"authority": "CN-STA", "status": "new"}, {"authority": "unknown parameter"}),
+    ({"limit": "0"}, {"limit": "must be at least 1"}),
+])
+def test_unknown_or_out_of_range_filters_are_named(client, officer, query, fields):
+    r = client.get("/api/v1/reports", headers=officer, query_string=query)
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == fields
+
+
+def test_a_filter_given_twice_is_refused(client, officer):
+    r = client.get("/api/v1/reports?status=new&status=confirmed", headers=officer)
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"status": "given more than once"}
+
+
+def test_channel_filter_takes_the_aliases(client, officer):
+    rid = report(client, "退税短信 alias", channel="text")
+    listed = client.get("/api/v1/reports", headers=officer, query_string={"channel": "text"}).get_json()["reports"]
+    assert [r["id"] for r in listed] == [rid] and listed[0]["channel"] == "sms"
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\x01\x02"])
+def test_blank_reasons_are_refused(client, officer, reason):
+    rid = report(client, "税务稽查 blank reason")
+    r = client.post(f"/api/v1/reports/{rid}/status", headers=officer, json={"status": "dismissed", "reason": reason})
+    assert r.status_code == 400
+    assert r.get_json()["error"]["fields"]["reason"] in ("must not be empty", "must not be blank")

@@ -156,3 +156,48 @@ def test_many_indicators_in_one_text_are_bounded(client, app):
 def test_get_report_needs_an_officer(client):
     report_id = client.post("/api/v1/reports", json={"message_text": SCAM_SMS}).get_json()["id"]
     assert client.get(f"/api/v1/reports/{report_id}").status_code == 401
+
+
+@pytest.mark.parametrize("when", [
+    "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00.5+23:59"])
+def test_received_at_outside_what_utc_can_hold_is_a_400(client, app, when):
+    """Issue #8: converting these to UTC overflowed (a 500)."""
+    r = client.post("/api/v1/reports", json={"message_text": "退税通知", "received_at": when})
+    assert r.status_code == 400, r.get_data(as_text=True)[:300]
+    assert r.get_json()["error"]["fields"] == {"received_at": "is out of range (years 1 to 9999 in UTC)"}
+    assert count(app, Report) == 0
+
+
+@pytest.mark.parametrize("payload, fields", [
+    ({"message_text": "x", "channel": "wechat"}, None),
+    ({"message_text": "x", "channel": "WeChat"}, {"channel"}),
+    ({"message_text": "x", "region": "ZZ"}, {"region"}),
+    ({"message_text": "x", "region": "us"}, {"region"}),
+    ({"phone": "(202) 555-0142", "region": "US"}, None),
+    ({"message_text": "", "url": "https://irs-gov.com/x", "company": ""}, None),
+])
+def test_channel_aliases_and_regions_follow_the_document(client, payload, fields):
+    r = client.post("/api/v1/reports", json=payload)
+    if fields is None:
+        assert r.status_code == 201, r.get_json()
+    else:
+        assert r.status_code == 400 and set(r.get_json()["error"]["fields"]) == fields
+
+
+def test_a_us_region_reads_phone_numbers_as_us_numbers(client):
+    r = client.post("/api/v1/reports", json={"phone": "(202) 555-0142", "region": "US", "channel": "text"})
+    found = r.get_json()["indicators"][0]
+    assert {"type": "phone", "value": "+12025550142", "role": "reported"}.items() <= found.items()
+
+
+def test_form_fields_left_empty_count_as_not_given_and_repeated_ones_are_refused(client):
+    r = client.post("/api/v1/reports", data={"url": "https://irs-gov.com/refund", "channel": "", "received_at": ""})
+    assert r.status_code == 201
+    r = client.post("/api/v1/reports", data={"url": ["https://a-tax.top/x", "https://b-tax.top/y"]})
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"url": "given more than once"}
+
+
+def test_unknown_query_parameters_are_refused_on_bodies_too(client, app):
+    r = client.post("/api/v1/reports?source=web", json={"message_text": "退税通知"})
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"source": "unknown parameter"}
+    assert count(app, Report) == 0

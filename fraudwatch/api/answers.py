@@ -1,0 +1,228 @@
+"""What the API answers: the response models of every operation and the error document.
+
+Views return plain dicts (no per-request cost); these models declare their shape for the
+OpenAPI document, and the property-based tests check every answer against it. Objects
+forbid undeclared fields, so a field leaking into an answer (such as `duplicate_of` in the
+public report answer) is a schema mismatch."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from fraudwatch.api.models import LABELS, IndicatorType
+from fraudwatch.contract import Answer
+from fraudwatch.models import CHANNELS, REPORT_STATUSES
+
+Score = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+LOOKUP_STATUSES = ("official", "confirmed_fraud", "suspected", "unknown")
+
+
+class ErrorDetail(Answer):
+    """What went wrong: a machine-readable code, a message, and a message per field."""
+
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorDocument(Answer):
+    """Every error: `{"error": {"code", "message", "fields"}}`."""
+
+    error: ErrorDetail
+
+
+class IndicatorFound(Answer):
+    """An indicator named in a report or extracted from its text."""
+
+    type: IndicatorType
+    value: str
+    display: str
+    role: Literal["reported", "extracted"]
+
+
+class ReportCreated(Answer):
+    """The submitter's receipt: whether anyone reported the same before is never said."""
+
+    id: int
+    status: Literal["new"]
+    created_at: datetime
+    indicators: list[IndicatorFound]
+    processing: Literal["queued", "pending"]
+
+
+class Evidence(Answer):
+    """Why a lookup answered as it did."""
+
+    kind: str
+    detail: str
+    reports: Count = None  # type: ignore[assignment]
+    status: str = None  # type: ignore[assignment]
+    max_scam_score: Score = None  # type: ignore[assignment]
+    report_ids: list[int] = Field(None, description="officers only")  # type: ignore[assignment]
+
+
+class LookupAnswer(Answer):
+    """What fraudwatch knows about one indicator."""
+
+    type: IndicatorType
+    value: str
+    display: str
+    status: Literal[LOOKUP_STATUSES]
+    risk_score: Score
+    authority: str | None
+    reports: Count
+    first_seen: datetime | None
+    last_seen: datetime | None
+    evidence: list[Evidence]
+
+
+class LookupItemError(Answer):
+    """A batch item that could not be looked up (type and value echoed when they were strings)."""
+
+    type: str | None
+    value: str | None
+    error: ErrorDetail
+
+
+class LookupResults(Answer):
+    """Answers in the order of the items."""
+
+    results: list[LookupAnswer | LookupItemError]
+
+
+class Signal(Answer):
+    """A signal found in the text, with offsets in the text as sent."""
+
+    name: str
+    text: str
+    start: Count
+    end: Count
+    authority: str = None  # type: ignore[assignment]
+
+
+class Weight(Answer):
+    """An n-gram or signal that pushed the decision, and how much."""
+
+    feature: str
+    weight: float
+
+
+class Verdict(Answer):
+    """The classifier's verdict on one text."""
+
+    label: Literal[LABELS]
+    scam_score: Score
+    spam_score: Score
+    tax_impersonation: bool
+    authority: str | None
+    category: str
+    signals: list[Signal]
+    explanation: list[Weight]
+    model_version: str
+    truncated: bool
+
+
+class ClassifiedItem(Verdict):
+    """A batch item's verdict with its id."""
+
+    id: str | int | None
+
+
+class ClassifyItemError(Answer):
+    """A batch item that could not be classified."""
+
+    id: str | int | None
+    error: ErrorDetail
+
+
+class ClassifyResults(Answer):
+    """Verdicts in the order of the items."""
+
+    results: list[ClassifiedItem | ClassifyItemError]
+
+
+class Report(Answer):
+    """A report as officers see it (the reporter's contact included)."""
+
+    id: int
+    status: Literal[REPORT_STATUSES]
+    channel: Literal[CHANNELS]
+    source: str
+    created_at: datetime
+    received_at: datetime | None
+    message_text: str | None
+    url: str | None
+    domain: str | None
+    phone: str | None
+    email: str | None
+    company: str | None
+    bank_account: str | None
+    description: str | None
+    reporter_contact: str | None
+    duplicate_of: int | None
+    submitted_by: str | None
+    verdict: dict[str, Any] | None
+    processed_at: datetime | None
+
+
+class StatusChange(Answer):
+    """One change of status: from what to what, who and why."""
+
+    from_: str | None = Field(alias="from")
+    to: str
+    actor: str
+    reason: str | None
+    at: datetime
+
+
+class LinkedIndicator(Answer):
+    """An indicator of the report."""
+
+    id: int
+    type: IndicatorType
+    value: str
+    status: str
+    role: Literal["reported", "extracted", "merged"]
+
+
+class CrawlEvidence(Answer):
+    """What a crawl of one of the report's URLs found."""
+
+    url: str
+    final_url: str | None
+    http_status: int | None
+    title: str | None
+    verdict: dict[str, Any] | None
+    error: dict[str, Any] | None
+    fetched_at: datetime
+
+
+class ReportDetail(Report):
+    """One report with its history, indicators and crawl evidence."""
+
+    history: list[StatusChange]
+    indicators: list[LinkedIndicator]
+    evidence: list[CrawlEvidence]
+
+
+class ReportList(Answer):
+    """A page of reports, newest first."""
+
+    reports: list[Report]
+    next_before_id: int | None
+
+
+class Health(Answer):
+    """The process answers."""
+
+    status: Literal["ok"]
+
+
+class Readiness(Answer):
+    """Whether the database and Redis answer (each `ok` or `error: <kind>`)."""
+
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, str]

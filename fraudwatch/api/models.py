@@ -1,0 +1,112 @@
+"""What clients send to the API: query and body models of every operation.
+
+Declared once: the operations validate requests with these models and the OpenAPI document
+is generated from them. Text limits come from `validation.TEXT_LIMITS`, id bounds from the
+database column types, batch sizes from the app's `BATCH_LIMIT` (the validation context).
+A batch item that does not match its model is not an error of the whole request: it is
+answered with an `error` entry in its place (see `contract.check_items`)."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+from classifiers.indicators import INDICATOR_TYPES
+from fraudwatch.contract import NOT_BLANK, Body, ConfigMaxItems, DateOrDateTime, Query, column_max
+from fraudwatch.models import REPORT_STATUSES, Indicator, Report
+from fraudwatch.validation import TEXT_LIMITS, ChannelName, text_field
+
+REPORT_ID_MAX = column_max(Report.__table__.c.id)
+INDICATOR_ID_MAX = column_max(Indicator.__table__.c.id)
+LABELS = ("scam", "spam", "legit")
+
+ReportId = Annotated[int, Field(ge=1, le=REPORT_ID_MAX)]
+IndicatorId = Annotated[int, Field(ge=1, le=INDICATOR_ID_MAX)]
+Reason = Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["reason"], pattern=NOT_BLANK)]
+IndicatorType = Literal[INDICATOR_TYPES]
+PER_ITEM = "an item that is not valid is answered with an `error` entry in its place"
+ITEM_ID_SCHEMA = {"anyOf": [{"type": "string", "maxLength": TEXT_LIMITS["item_id"]},
+                            {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}, {"type": "null"}],
+                  "description": "yours, echoed in the answer"}
+
+
+def item_id(value: object) -> object:
+    """A batch item's id: a short string, a 64-bit integer or null (never a nested value)."""
+    if value is None or (isinstance(value, str) and len(value) <= TEXT_LIMITS["item_id"]):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    raise PydanticCustomError("item_id", "must be a string of at most {limit} characters, an integer or null",
+                              {"limit": TEXT_LIMITS["item_id"]})
+
+
+ItemId = Annotated[Any, BeforeValidator(item_id), WithJsonSchema(ITEM_ID_SCHEMA)]
+
+
+def batch_of(item: Any) -> Any:
+    """A list of 1 to BATCH_LIMIT items, each checked on its own."""
+    return Annotated[list[item | Any], Field(min_length=1, description=PER_ITEM), ConfigMaxItems("BATCH_LIMIT")]
+
+
+class LookupItem(Body):
+    """One indicator to look up (also the query of GET /lookup)."""
+
+    type: IndicatorType
+    value: text_field("lookup_value", min_length=1)
+
+
+class LookupBatch(Body):
+    """Indicators to look up, answered in order."""
+
+    items: batch_of(LookupItem)
+
+
+class ClassifyItem(Body):
+    """One text of a batch, with your id for it."""
+
+    id: ItemId = None
+    text: text_field("classify_text")
+
+
+class ClassifyIn(Body):
+    """One text, or a batch of items."""
+
+    model_config = {"json_schema_extra": {"oneOf": [{"required": ["text"]}, {"required": ["items"]}]}}
+    text: text_field("classify_text") = None  # type: ignore[assignment]
+    items: batch_of(ClassifyItem) = None  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _one_of_text_or_items(self) -> "ClassifyIn":
+        if (self.text is None) == (self.items is None):
+            raise PydanticCustomError("text_or_items", "send either text (a string) or items (a list), not both")
+        return self
+
+
+class ReportQuery(Query):
+    """Filters of the officers' report list (newest first; `before_id` pages on)."""
+
+    status: Literal[REPORT_STATUSES] | None = None
+    channel: ChannelName | None = None
+    label: Literal[LABELS] | None = None
+    q: text_field("q", description="text searched in the report's texts and indicators") | None = None
+    since: DateOrDateTime | None = None
+    until: DateOrDateTime | None = None
+    min_score: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    indicator_id: IndicatorId | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    before_id: ReportId | None = None
+
+
+class StatusChangeIn(Body):
+    """A new status and why."""
+
+    status: Literal[REPORT_STATUSES]
+    reason: Reason
+
+
+class MergeIn(Body):
+    """Reports to mark as duplicates of this one, and why."""
+
+    report_ids: Annotated[list[ReportId], Field(min_length=1, max_length=100)]
+    reason: Reason | None = None
