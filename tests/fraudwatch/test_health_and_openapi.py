@@ -83,3 +83,35 @@ def test_werkzeugs_own_errors_are_json_too(app, client):
     for method, path in (("post", "/healthz"), ("put", "/readyz"), ("delete", "/api/v1/reports")):
         r = getattr(client, method)(path)
         assert r.status_code == 405 and r.get_json()["error"]["code"] == "method_not_allowed" and r.headers["Allow"]
+
+
+def test_the_docs_page_serves_and_loads_only_local_files(client):
+    from html.parser import HTMLParser
+
+    class Refs(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.refs, self.inline = [], []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            self.refs += [attrs[k] for k in ("src", "href", "data-spec") if k in attrs]
+            self._script = tag == "script" and "src" not in attrs
+
+        def handle_data(self, data):
+            if getattr(self, "_script", False) and data.strip():
+                self.inline.append(data)
+
+    r = client.get("/api/docs")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    page = Refs()
+    page.feed(r.get_data(as_text=True))
+    assert page.inline == [] and len(page.refs) == 4
+    for ref in page.refs:
+        assert ref.startswith("/") and not ref.startswith("//"), ref  # this app, never a CDN
+        assert client.get(ref).status_code == 200, ref
+    assert "/static/vendor/swagger-ui-dist-5.35.0/swagger-ui-bundle.js" in page.refs
+    license_text = client.get("/static/vendor/swagger-ui-dist-5.35.0/LICENSE").get_data(as_text=True)
+    assert "Apache License" in license_text
+    assert "validatorUrl: null" in client.get("/static/api-docs.js").get_data(as_text=True)
