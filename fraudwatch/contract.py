@@ -170,6 +170,10 @@ def location(loc: tuple) -> str:
 
 
 def _one_of(expected: str) -> str:
+    """'must be one of a, b or c'; a long list is cut (it is in the document)."""
+    choices = expected.replace("'", "").replace(" or ", ", ").split(", ")
+    if len(choices) > 20:
+        return f"must be one of {', '.join(choices[:5])}... ({len(choices)} values, listed in the API document)"
     return "must be one of " + expected.replace("'", "")
 
 
