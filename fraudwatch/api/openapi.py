@@ -37,7 +37,7 @@ ERROR_TEXT = {400: "invalid request (`validation_failed`, `invalid_json`, `inval
               413: "request body too large", 415: "send JSON (or form data where accepted)",
               429: "rate limit exceeded", 503: "a needed service or model is unavailable"}
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-BEARER = {"bearer": []}
+TOKENS = [{"bearer": []}, {"apiKey": []}]  # the same tokens, in either header
 
 
 def document(app: Flask) -> dict:
@@ -94,7 +94,8 @@ def _build(app: Flask) -> dict:
                                 "and body fields are a 400 naming them; batch items are answered one by one."},
         "paths": paths,
         "components": {"schemas": schemas, "headers": HEADERS, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "description": "officer, admin or enterprise token"}}},
+            "bearer": {"type": "http", "scheme": "bearer", "description": "officer, admin or enterprise token"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "the same token"}}},
     }
 
 
@@ -128,9 +129,9 @@ def _operation(app: Flask, path: str, operation_id: str, spec: Operation, rule: 
     if spec.body is not None:
         out["requestBody"] = _request_body(spec, refs, schemas)
     if spec.roles:
-        out["security"] = [BEARER]
+        out["security"] = TOKENS
     elif api:
-        out["security"] = [{}, BEARER]  # anonymous, or with a token (enterprise limits, officer extras)
+        out["security"] = [{}, *TOKENS]  # anonymous, or with a token (enterprise limits, officer extras)
     out["responses"] = _responses(spec, refs, limited, api, bool(rule.arguments))
     return out
 

@@ -8,13 +8,16 @@ and anonymously, on SQLite and PostgreSQL.
 How the checks are configured, and why:
 - rate limits are off in the fuzz app (RATELIMIT_ENABLED=False): a 429 says nothing about
   the contract, and with limits on, `positive_data_acceptance` would only measure the limiter;
-- `positive_data_acceptance` also accepts 400 on GET /lookup and POST /reports, and only
-  there: these check what JSON Schema cannot say (a value must be a valid domain, URL, phone
-  number... of its type; a report needs at least one indicator or text; `received_at` is not
-  in the future), and on POST /reports/{id}/merge (a report is not merged into itself), which
-  the document says in their descriptions. Every other operation must accept every valid
-  request;
-- the anonymous run gets 401 from the officer endpoints, as the document says (`security`).
+- `positive_data_acceptance` also accepts 400 on three operations, and only there, each for
+  what JSON Schema cannot say and the document says in words: GET /lookup (the value must be
+  a valid domain, URL, phone number... of its type), POST /reports (at least one indicator or
+  text; `received_at` not in the future) and POST /reports/{id}/merge (not into itself).
+  Every other operation must accept every schema-valid request;
+- the anonymous run gets 401 from the officer endpoints, as the document says (`security`);
+- the run is schemathesis's own engine (what `schemathesis run` uses: examples, coverage,
+  fuzzing and stateful phases) against the app served on 127.0.0.1, deterministic, so a
+  failure replays. (Its pytest plugin needs pytest internals that pytest 9 no longer has,
+  and its in-process WSGI transport refuses the engine's `max_redirects` option.)
 """
 from __future__ import annotations
 
