@@ -25,6 +25,10 @@ ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
           "Permissions-Policy": PERMISSIONS}
 HSTS = "max-age=31536000; includeSubDomains"
 VARY = "Authorization, X-API-Key"  # answers differ by caller
+_API = (*ALWAYS.items(), ("Content-Security-Policy", API_CSP))
+_PAGE = (*ALWAYS.items(), ("Content-Security-Policy", PAGE_CSP))
+_HSTS = (("Strict-Transport-Security", HSTS),)
+_NO_STORE = (("Cache-Control", "no-store"),)
 SERVICE_PATHS = ("/api/", "/healthz", "/readyz")  # answers that change with the data or the caller
 PUBLIC_DOCUMENTS = ("/api/v1/openapi.json", "/api/docs")  # the same for every caller
 
@@ -45,15 +49,18 @@ def _authenticated() -> bool:
 def add_security_headers(response: Response) -> Response:
     """after_request: CSP, nosniff, framing, referrer, isolation, permissions, HSTS, caching."""
     headers = response.headers
-    present = {name.lower() for name in headers.keys()}  # a view's own choice is kept
-    wanted = [*ALWAYS.items(), ("Content-Security-Policy", PAGE_CSP if response.mimetype == "text/html" else API_CSP)]
+    present = {name.lower(): value for name, value in headers.items()}  # a view's own choice is kept
+    wanted = _PAGE if response.mimetype == "text/html" else _API
     if request.is_secure or current_app.config.get("HSTS"):
-        wanted.append(("Strict-Transport-Security", HSTS))
-    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+        wanted = wanted + _HSTS
     path = request.path
     if path.startswith("/api/"):
-        headers["Vary"] = ", ".join(filter(None, (headers.get("Vary"), VARY)))
+        wanted = wanted + (("Vary", ", ".join(filter(None, (present.pop("vary", None), VARY)))),)
+        headers.remove("Vary")
     answers = path.startswith(SERVICE_PATHS) and not path.startswith(PUBLIC_DOCUMENTS)
     if response.status_code >= 400 or answers or _authenticated():
-        headers["Cache-Control"] = "no-store"
+        present.pop("cache-control", None)
+        headers.remove("Cache-Control")
+        wanted = wanted + _NO_STORE
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
