@@ -24,7 +24,7 @@ def _id_of(item: object) -> object:
 
 @bp.post("/classify")
 @per_caller("ANON_LOOKUP_LIMIT", cost=batch_cost)
-@operation("Classify one text or a batch", body=ClassifyIn, errors=(503,), tags=("classify",),
+@operation("Classify one text or a batch", body=ClassifyIn, tags=("classify",),
            responses={200: ok(Verdict | ClassifyResults, "the verdict, or verdicts in the order of the items")},
            description="`{\"text\"}` answers one verdict; `{\"items\"}` (up to BATCH_LIMIT) answers `results` "
                        "in order, an invalid item getting an `error` entry in its place. 503 when no model is "

@@ -3,9 +3,9 @@
 Every route whose view carries an `Operation` is documented: its path and methods come from
 the URL map, path parameters from the route converters (bounds included), query parameters,
 bodies and answers from the pydantic models, limits from the app's configuration
-(`maxItems` is the app's BATCH_LIMIT). Errors are the one error document; 401 is listed
-everywhere under /api/ (a bad token is refused on any operation), 429 with its headers on
-rate-limited operations."""
+(`maxItems` is the app's BATCH_LIMIT). Errors are the one error document; 400, 401 and 503
+are listed everywhere under /api/ (an unknown parameter or a bad token is refused on any
+operation; the database may be away), 429 with its headers on rate-limited operations."""
 from __future__ import annotations
 
 import copy
@@ -35,7 +35,8 @@ ERROR_TEXT = {400: "invalid request (`validation_failed`, `invalid_json`, `inval
               401: "missing, invalid or revoked token", 403: "the token's role may not do this",
               404: "no such resource", 409: "conflicts with the report's current state",
               413: "request body too large", 415: "send JSON (or form data where accepted)",
-              429: "rate limit exceeded", 503: "a needed service or model is unavailable"}
+              429: "rate limit exceeded",
+              503: "a needed service (the database) or the classifier model is unavailable for now: retry later"}
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 TOKENS = [{"bearer": []}, {"apiKey": []}]  # the same tokens, in either header
 
@@ -202,7 +203,7 @@ def _responses(spec: Operation, refs: dict, limited: bool, api: bool, has_path: 
         if response.links:
             entry["links"] = response.links
         out[str(status)] = entry
-    errors = set(spec.errors) | ({400, 401} if api else set())
+    errors = set(spec.errors) | ({400, 401, 503} if api else set())  # 503: database or Redis away
     errors |= ({403} if spec.roles else set()) | ({404} if has_path else set())
     errors |= ({413, 415} if spec.body is not None else set()) | ({429} if limited else set())
     for status in sorted(errors):
