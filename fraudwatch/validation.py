@@ -41,6 +41,12 @@ def text_field(field: str, *, min_length: int = 0, description: str | None = Non
     return bounded_text(TEXT_LIMITS[field], min_length=min_length, description=description)
 
 
+def clean_text_field(field: str, *, description: str | None = None):
+    """A text field as used: control characters dropped and blanks trimmed (PostgreSQL refuses NUL)."""
+    return Annotated[text_field(field, description=description),
+                     AfterValidator(lambda text: _CONTROL.sub("", text).strip())]
+
+
 ChannelName = Annotated[
     Literal[CHANNELS + tuple(CHANNEL_ALIASES)], AfterValidator(lambda name: CHANNEL_ALIASES.get(name, name)),
     Field(description="one of " + ", ".join(CHANNELS) + "; also accepted: " +

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from classifiers.indicators import INDICATOR_TYPES
 from fraudwatch.contract import NOT_BLANK, Body, ConfigMaxItems, DateOrDateTime, Query, column_max
 from fraudwatch.models import REPORT_STATUSES, Indicator, Report
-from fraudwatch.validation import TEXT_LIMITS, ChannelName, text_field
+from fraudwatch.validation import TEXT_LIMITS, ChannelName, clean_text_field, text_field
 
 REPORT_ID_MAX = column_max(Report.__table__.c.id)
 INDICATOR_ID_MAX = column_max(Indicator.__table__.c.id)
@@ -89,7 +89,7 @@ class ReportQuery(Query):
     status: Literal[REPORT_STATUSES] | None = None
     channel: ChannelName | None = None
     label: Literal[LABELS] | None = None
-    q: text_field("q", description="text searched in the report's texts and indicators") | None = None
+    q: clean_text_field("q", description="text searched in the report's texts and indicators") | None = None
     since: DateOrDateTime | None = None
     until: DateOrDateTime | None = None
     min_score: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None

@@ -223,3 +223,12 @@ def test_blank_reasons_are_refused(client, officer, reason):
     r = client.post(f"/api/v1/reports/{rid}/status", headers=officer, json={"status": "dismissed", "reason": reason})
     assert r.status_code == 400
     assert r.get_json()["error"]["fields"]["reason"] in ("must not be empty", "must not be blank")
+
+
+@pytest.mark.parametrize("q", ["\x00", "a\x00b", "\x01\x1b"])
+def test_control_characters_in_the_search_text_are_dropped(client, officer, q):
+    """PostgreSQL refuses NUL in a text parameter: the search text is cleaned like stored text."""
+    rid = report(client, "退税 ab search")
+    r = client.get("/api/v1/reports", headers=officer, query_string={"q": q})
+    assert r.status_code == 200
+    assert rid in [row["id"] for row in r.get_json()["reports"]]
