@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from fraudwatch.exceptions import Conflict, DomainError, Invalid, NotFound, Unavailable
+from fraudwatch.storage.transactions import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,20 @@ def register_error_handlers(app: Flask) -> None:
         for header in ("Retry-After", "Allow", "WWW-Authenticate"):
             if original.get(header):
                 response.headers[header] = original[header]
+        return response, status
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    def _database_error(exc: sa.exc.DBAPIError):
+        """The database is down, restarting, or kept making the transaction lose: a 503
+        the client may retry (nothing was stored), not a 500. Anything else is a bug."""
+        if not is_unavailable(exc):
+            return _unexpected(exc)
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc.orig).__name__)
+        if not _wants_json():
+            return "Service Unavailable", 503, {"Retry-After": "2"}
+        response, status = error_response(503, "database_unavailable",
+                                          "the database is unavailable for a moment; try again (a report may need to be sent again)")
+        response.headers["Retry-After"] = "2"
         return response, status
 
     @app.errorhandler(Exception)

@@ -166,7 +166,11 @@ def find_for_lookup(engine: sa.Engine, keys: Iterable[tuple[str, str]]) -> dict[
     groups = [parts] if sum(len(chunk) for _, chunk in parts) <= 50 else [[part] for part in parts]
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     out: dict[tuple[str, str], list[LookupRow]] = {}
-    connection = engine.raw_connection()
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        connection = engine.raw_connection()
+    except dbapi_error as exc:  # the pool does not wrap a failed connect: do it, so callers see one kind
+        raise sa.exc.DBAPIError.instance(_LOOKUP_SQL, [], exc, dbapi_error) from exc
     try:
         cursor = connection.cursor()
         for group in groups:
@@ -177,7 +181,11 @@ def find_for_lookup(engine: sa.Engine, keys: Iterable[tuple[str, str]]) -> dict[
                 test = f"match_key = {mark}" if len(values) == 1 else f"match_key IN ({', '.join([mark] * len(values))})"
                 where.append(f"(type = {mark} AND {test})")
                 params += [kind, *values]
-            cursor.execute(_LOOKUP_SQL + " OR ".join(where), params)
+            try:
+                cursor.execute(_LOOKUP_SQL + " OR ".join(where), params)
+            except dbapi_error as exc:
+                connection.invalidate(exc)  # a broken connection must not go back to the pool
+                raise sa.exc.DBAPIError.instance(_LOOKUP_SQL, params, exc, dbapi_error) from exc
             for raw in cursor.fetchall():
                 row = LookupRow(*raw[:9], _utc(raw[9]), _utc(raw[10]))
                 out.setdefault((row.type, row.match_key), []).append(row)
