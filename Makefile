@@ -5,18 +5,20 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test bench clean
+CONSTRAINTS := .ci/constraints.txt
+
+.PHONY: run test install install-test bench clean lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -33,6 +35,18 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/lookup.py
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/crawl.py
+
+# Resolve pyproject.toml's dependencies afresh in a scratch venv and pin what came.
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet '.[test]'
+	{ sed -n '1,3p' $(CONSTRAINTS); build/lock-venv/bin/pip freeze --exclude-editable | grep -v '^fraudwatch'; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS) && rm -rf build/lock-venv
+
+# Known vulnerabilities in the pinned versions (pip-audit in a venv of its own).
+audit:
+	test -x build/audit-venv/bin/pip-audit || { $(PYTHON) -m venv build/audit-venv && build/audit-venv/bin/pip install --quiet pip-audit; }
+	build/audit-venv/bin/pip-audit --requirement $(CONSTRAINTS) --no-deps --disable-pip --progress-spinner off
 
 clean:
 	rm -rf $(VENV) build *.egg-info
