@@ -56,6 +56,7 @@ class ChaosService:
 
     def __init__(self, backend: str, folder: Path, model_dir: str | None = None, rq_workers: int = 2) -> None:
         self.backend, self.folder, self.port = backend, folder, free_port()
+        folder.mkdir(parents=True, exist_ok=True)
         self.base = f"http://127.0.0.1:{self.port}"
         self.postgres = PrivatePostgres() if backend == "postgresql" else None
         self.redis = PrivateRedis(folder / "redis") if backend == "postgresql" else None
