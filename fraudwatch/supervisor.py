@@ -1,8 +1,8 @@
 """Keeping the one-machine service alive: what `fraudwatch serve` runs and watches.
 
 Each child (the web server, each worker) is restarted when it exits, after a pause that
-doubles with each quick failure (1 s up to 30 s) and resets once the child has lived a
-minute; the embedded Redis is pinged every second and started again when it stops
+doubles with each quick failure (1 s up to 30 s: a child dying within 10 s of its start
+is crash-looping) and is 1 s again for a child that lived longer; the embedded Redis is pinged every second and started again when it stops
 answering. Only a web server that cannot start at all (its first run ends within a few
 seconds: a port in use, a bad setting) stops the service, since restarting would not help.
 In production, systemd (or another process manager) does this for `gunicorn` and
@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 MAX_PAUSE = 30.0
-HEALTHY_AFTER = 60.0  # seconds a child must live for its next failure to count as new
+HEALTHY_AFTER = 10.0  # a child that lived longer was not crash-looping: its next restart waits 1 s
 FIRST_START_GRACE = 5.0
 
 

@@ -86,7 +86,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
             return  # done, or asked to stop (RQ's signal handlers noted it)
         for signum in (signal.SIGTERM, signal.SIGINT):  # RQ's handlers belong to the worker that ended
             signal.signal(signum, lambda *_: stop.set())
-        if time.monotonic() - started > 60:
+        if time.monotonic() - started > 10:
             pause = 1.0  # it ran a good while: this is a new outage
         stop.wait(pause)
         pause = min(MAX_BACKOFF, pause * 2)
