@@ -4,7 +4,9 @@ Chinese scam pages are often GBK/GB18030 or Big5 with a UTF-8 declaration, or no
 Order: BOM; valid UTF-8 (other encodings' Chinese text is almost never valid UTF-8);
 then the declared and the usual CJK encodings, scored by how many decoded ideographs
 are common Chinese characters (a wrong CJK decoding yields rare ones); then the
-declared encoding; then charset-normalizer; finally UTF-8 with replacement.
+declared encoding; then charset-normalizer; finally UTF-8 with replacement. Scores read
+the first SCORE_SAMPLE characters of a decoding; a <meta> charset is looked for in the
+first 4 KB, tag by tag, in time linear in them.
 """
 from __future__ import annotations
 
@@ -20,7 +22,11 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-
             "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252",
             "us-ascii": "cp1252"}
 _CJK_CANDIDATES = ("gb18030", "cp950")
-_META_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
+SCORE_SAMPLE = 200_000
+# One <meta ...> up to its '>' (possessive: "<meta<meta<meta..." is read once, not once per
+# "<meta" as `<meta[^>]+charset...` did), then the charset declarations inside it.
+_META_TAG = re.compile(rb"<meta[^>]*+", re.I)
+_CHARSET = re.compile(rb"""charset\s*+=\s*+(?:["']\s*+)?([a-zA-Z0-9_\-]++)""", re.I)
 _IDEOGRAPH = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
 
 # The most frequent Chinese characters, simplified then traditional forms, plus the
@@ -46,8 +52,23 @@ def declared_charset(body: bytes, header_charset: str | None = None) -> str | No
     """The charset from the HTTP header, else from a <meta> in the first 4 KB."""
     if header_charset:
         return header_charset.strip().lower()
-    m = _META_RE.search(body[:4096])
-    return m.group(1).decode("ascii").lower() if m else None
+    for tag in _META_TAG.finditer(body[:4096]):
+        found = _last_charset(tag.group())
+        if found:
+            return found.decode("ascii").lower()
+    return None
+
+
+def _last_charset(tag: bytes) -> bytes | None:
+    """The name in the last `charset=` of a meta tag that starts after `<meta` and one more
+    byte (what the greedy `<meta[^>]+charset...` picked)."""
+    lowered, found = tag.lower(), None
+    pos = lowered.find(b"charset", 6)
+    while pos >= 0:
+        match = _CHARSET.match(tag, pos)
+        found = match.group(1) if match else found
+        pos = lowered.find(b"charset", pos + 1)
+    return found
 
 
 def _python_codec(name: str | None) -> str | None:
@@ -83,7 +104,7 @@ def _best_cjk(body: bytes, declared: str | None) -> tuple[str, str] | None:
         text = _strict(body, codec)
         if text is None:
             continue
-        ratio, count = cjk_score(text)
+        ratio, count = cjk_score(text[:SCORE_SAMPLE])
         if count >= 2 and ratio >= 0.3 and (best is None or ratio > best[0] + 0.05):
             best = (ratio, codec, text)
     return (best[1], best[2]) if best else None

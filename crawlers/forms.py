@@ -12,15 +12,19 @@ from urllib.parse import urljoin
 
 from bs4 import Tag
 
+from crawlers.markup import attribute, short_text
+
 MAX_FORMS = 50
 MAX_FIELDS = 100
+MAX_HINT = 200  # characters read from each attribute or label that names a field
 
 # Order matters: the first matching kind wins (取款密码 is a password, 卡号 a bank card).
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cvv", re.compile(r"cvv|cvc|cvn|cid\b|security.?code|安全码|校验码|背面.{0,4}[三3]位|卡背", re.I)),
     ("card_expiry", re.compile(r"expir|exp.?date|valid.?thru|mm.?yy|有效期", re.I)),
     ("password", re.compile(r"passw|passcode|pwd|\bpin\b|密码|口令", re.I)),
-    ("otp", re.compile(r"otp|one.?time|sms.?code|verif\w*.?code|auth.?code|captcha|验证码|校验码|动态码|短信码", re.I)),
+    # verif\w{0,40}: an unbounded \w* was retried from every "verif" of a word (quadratic)
+    ("otp", re.compile(r"otp|one.?time|sms.?code|verif\w{0,40}.?code|auth.?code|captcha|验证码|校验码|动态码|短信码", re.I)),
     ("bank_card", re.compile(r"card.?(no|num)|cardnumber|ccnum|cc.?number|credit.?card|debit.?card|"
                              r"bank.?card|account.?(no|num)|sort.?code|iban|routing|银行卡|卡号|账号|帐号|储蓄卡|信用卡", re.I)),
     ("id_number", re.compile(r"id.?card|idno|id.?number|identity|sfz|shenfen|ssn|social.?security|"
@@ -64,7 +68,7 @@ def _label_texts(labels: list[Tag]) -> dict[str, str]:
     for label in labels[:500]:
         target = label.get("for")
         if isinstance(target, str):
-            out[target] = label.get_text(" ", strip=True)[:100]
+            out[target] = short_text(label, 100)
     return out
 
 
@@ -76,12 +80,12 @@ def _field_kind(inp: Tag, labels: dict[str, str]) -> str | None:
         return "email"
     if ftype == "tel":
         return "phone"
-    parts = [str(inp.get(a) or "") for a in ("name", "id", "placeholder", "aria-label", "title",
-                                             "autocomplete")]
+    parts = [attribute(inp, a, MAX_HINT) for a in ("name", "id", "placeholder", "aria-label", "title",
+                                                  "autocomplete")]
     parts.append(labels.get(str(inp.get("id") or ""), ""))
     parent = inp.parent
     if isinstance(parent, Tag) and parent.name == "label":
-        parts.append(parent.get_text(" ", strip=True)[:100])
+        parts.append(short_text(parent, 100))
     hint = " ".join(parts)
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(hint):

@@ -27,6 +27,7 @@ MAX_FILE = 512 * 1024 * 1024
 MAX_MESSAGE = 10 * 1024 * 1024
 MAX_LINE = 1024 * 1024
 MAX_MESSAGES = 1_000_000
+MAX_DATE = 200  # characters of a date field parsed (strptime matches patterns on it)
 Item = Message | MessageError
 
 SENDER_KEYS = ("sender", "from", "address", "number", "phone", "phone_number", "originator",
@@ -108,7 +109,7 @@ def _mbox(p: Path) -> Iterator[Item]:
 def _normalize_date(raw: object) -> str | None:
     if raw in (None, ""):
         return None
-    text = str(raw).strip()
+    text = str(raw)[:MAX_DATE].strip()
     if text.isdigit() and len(text) in (10, 13):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat()
@@ -143,7 +144,7 @@ def sms_from_row(row: dict, source: str, channel: str = "sms") -> Item:
     return Message(sender=str(sender or "")[:200], received_at=_normalize_date(_pick(row, DATE_KEYS)),
                    subject=str(subject or "")[:1000], text=text[:MAX_TEXT],
                    channel=chan if chan in ("sms", "email", "chat") else channel,
-                   urls=urls_in(text), source=source, truncated=len(text) > MAX_TEXT)
+                   urls=urls_in(text[:MAX_TEXT]), source=source, truncated=len(text) > MAX_TEXT)
 
 
 def _text_stream(p: Path) -> io.TextIOWrapper:

@@ -19,14 +19,19 @@ from bs4 import BeautifulSoup, Tag
 from crawlers.brands import BrandCue, find_cues
 from crawlers.encoding import cjk_score, decode_html
 from crawlers.forms import Form, extract_forms
+from crawlers.markup import attribute, short_text
 
 MAX_TEXT = 100_000
 MAX_LINKS = 500
 MAX_SCRIPTS = 100
 MAX_META = 50
+MAX_ATTRIBUTE = 4096  # characters of an attribute read for a refresh URL, a language or a logo cue
 _EXECUTABLE = re.compile(r"\.(exe|msi|apk|scr|bat|cmd|com|jar|dmg|pkg|vbs|ps1|hta|xapk)$", re.I)
+_EXECUTABLE_TAIL = 16  # the pattern only looks at the end of a path
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"]+)", re.I)
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
 
 
 @dataclass
@@ -90,7 +95,7 @@ def _meta(nodes: list[Tag]) -> tuple[dict[str, str], str | None]:
             continue
         key = key.strip().lower()
         if key == "refresh":
-            m = re.search(r"url\s*=\s*['\"]?([^'\"]+)", content, re.I)
+            m = _REFRESH_URL.search(content[:MAX_ATTRIBUTE])
             refresh = m.group(1).strip() if m else None
         if len(meta) < MAX_META and key not in meta:
             meta[key] = content.strip()[:500]
@@ -100,7 +105,7 @@ def _meta(nodes: list[Tag]) -> tuple[dict[str, str], str | None]:
 def _language(soup: BeautifulSoup, text: str) -> str:
     html = soup.find("html")
     lang = html.get("lang") if isinstance(html, Tag) else None
-    if isinstance(lang, str) and re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", lang.strip()):
+    if isinstance(lang, str) and len(lang) <= MAX_ATTRIBUTE and _LANGUAGE_TAG.fullmatch(lang.strip()):
         return lang.strip().replace("_", "-").lower()
     sample = text[:5000]
     _, ideographs = cjk_score(sample)
@@ -154,7 +159,7 @@ def _collect(nodes: list[Tag], base: str, attr: str, limit: int) -> list[str]:
 def _cues(images: list[Tag], title: str, text: str, meta: dict[str, str]) -> list[BrandCue]:
     cues = find_cues("title", title)
     for img in images[:200]:
-        alt = " ".join(str(img.get(a) or "") for a in ("alt", "title", "src"))
+        alt = " ".join(attribute(img, a, MAX_ATTRIBUTE) for a in ("alt", "title", "src"))
         cues += find_cues("logo", alt, limit=5)
     cues += find_cues("meta", " ".join(meta.get(k, "") for k in ("description", "og:site_name", "keywords")))
     cues += find_cues("text", text[:20_000])
@@ -176,7 +181,7 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
     base_tags = [t for t in get("base") if t.get("href")]
     base = _absolute(url, base_tags[0].get("href")) if base_tags else None
     base = base or url
-    title = _SPACES.sub(" ", get("title")[0].get_text(" ", strip=True))[:500] if get("title") else ""
+    title = _SPACES.sub(" ", short_text(get("title")[0], MAX_ATTRIBUTE))[:500] if get("title") else ""
     meta, refresh = _meta(get("meta"))
     links = _collect(get("a"), base, "href", MAX_LINKS)
     page = Page(url=url, title=title, meta=meta, links=links, encoding=encoding,
@@ -185,7 +190,7 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
                 iframes=_collect(get("iframe"), base, "src", MAX_SCRIPTS),
                 meta_refresh=_absolute(base, refresh) if refresh else None)
     page.favicon_url, page.favicon_hash = _favicon(get("link"), base)
-    page.downloads = [u for u in links if _EXECUTABLE.search(urlsplit(u).path)][:50]
+    page.downloads = [u for u in links if _EXECUTABLE.search(urlsplit(u).path[-_EXECUTABLE_TAIL:])][:50]
     page.text = _visible_text(soup, tags)
     page.language = _language(soup, page.text)
     page.brand_cues = _cues(get("img"), title, page.text, meta)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 
@@ -131,3 +132,33 @@ def test_multipart_prefers_plain_text_and_skips_attachments(tmp_path):
     (msg,) = list(ingest_file(path))
     assert msg.text.startswith("Plain:") and "attachment" not in msg.text
     assert msg.urls == ["https://hmrc-refund.online/x", "https://other.example/"]
+
+
+def _cpu(function) -> float:
+    started = time.process_time()
+    function()
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize("header", [b"Subject: " + b"=?utf-8?q?a" * 40_000,
+                                    b'Content-Type: multipart/mixed; x="' + b";" * 400_000 + b'"; boundary=zz',
+                                    b'Content-Type: text/plain; x="' + b";" * 400_000 + b'"'])
+def test_hostile_headers_cost_what_a_body_of_the_same_size_does(tmp_path, header):
+    # the standard library decodes and parses a header in time quadratic in its length
+    hostile, normal = tmp_path / "hostile.eml", tmp_path / "normal.eml"
+    hostile.write_bytes(b"From: a@b.example\n" + header + b"\n\nclaim at https://irs-refund-gov.com/claim\n")
+    normal.write_bytes(b"From: a@b.example\nSubject: x\n\nclaim at https://irs-refund-gov.com/claim\n" + b"a " * 200_000)
+    (item,) = list(ingest_file(hostile))  # a message, or an error for the one whose boundary was cut off
+    assert isinstance(item, MessageError) or len(item.subject) <= 1000
+    normal_cpu = min(_cpu(lambda: list(ingest_file(normal))) for _ in range(3))
+    hostile_cpu = min(_cpu(lambda: list(ingest_file(hostile))) for _ in range(3))
+    assert hostile_cpu < 10 * normal_cpu + 0.05, (hostile_cpu, normal_cpu)
+
+
+def test_sms_rows_with_huge_fields_are_bounded(tmp_path):
+    path = tmp_path / "sms.jsonl"
+    text = "退税 http://a.top/x " * 15_000
+    path.write_text(json.dumps({"text": text, "date": "2025-03-04 " + " " * 300_000 + "x"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    (msg,) = list(ingest_file(path))
+    assert msg.truncated and msg.urls == ["http://a.top/x"] and len(msg.received_at) <= 64

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import re
 
+import pytest
+from bs4 import BeautifulSoup
+
+from crawlers.encoding import declared_charset
+from crawlers.markup import short_text
 from crawlers.page import parse_page
 from tests.crawlers.farm.server import PAGES
 
@@ -82,3 +89,33 @@ def test_same_bytes_same_page():
     body = (PAGES / "irs.html").read_bytes()
     a, b = parse_page(body, "http://a.example/"), parse_page(body, "http://a.example/")
     assert a == b and hashlib.sha256(body).hexdigest()
+
+
+# The <meta> charset rule as one regex (quadratic on "<meta<meta<meta..."): the reference.
+OLD_META_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
+
+
+def test_meta_charset_is_found_as_the_old_regex_found_it():
+    pool = [b"<meta", b"<META ", b" charset", b"CharSet", b"=", b" ", b"\"", b"'", b">", b"gbk", b"utf-8", b"x",
+            b"http-equiv=content-type content=\"text/html; ", b"\n", b"<",
+            b"charset=gbk", b" charset = 'Big5'", b"charset=\" utf-8"]
+    rng = random.Random(9)
+    samples = [b"<meta " * (i % 2) + b"".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for i in range(5000)]
+    samples += [(PAGES / name).read_bytes() for name in sorted(p.name for p in PAGES.glob("*.html"))]
+    for body in samples:
+        old = OLD_META_RE.search(body[:4096])
+        assert declared_charset(body) == (old.group(1).decode("ascii").lower() if old else None), body
+
+
+@pytest.mark.parametrize("name", ["verificationCode", "verify_code", "sms-verify-code", "verifyYourIdentityCode",
+                                  "VerifCode", "verification code"])
+def test_verification_code_fields_are_otp(name):
+    (form,) = parse_page(f'<form><input name="{name}"></form>'.encode(), "http://x.example/").forms
+    assert form.fields[0].kind == "otp"
+
+
+def test_bounded_text_reads_as_get_text_on_normal_pages():
+    for path in sorted(PAGES.glob("*.html")):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        for tag in soup.find_all(True):
+            assert short_text(tag, 100) == tag.get_text(" ", strip=True)[:100], (path.name, tag.name)
