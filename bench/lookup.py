@@ -3,7 +3,8 @@
 1. Import `openphish_urls.tsv` (363,911 URLs) into a fresh SQLite database: lines/s and
    indicator rows/s.
 2. In-process: single lookups (uncached, then cached) p50/p99; batches of 1,000.
-3. Over HTTP: gunicorn (2 sync workers; BENCH_GUNICORN_ARGS overrides) on
+3. Over HTTP: gunicorn (2 sync workers; BENCH_GUNICORN_ARGS or `--server` overrides;
+   `--server` repeated runs this phase once per server, cache dropped between) on
    127.0.0.1, an open-loop load generator at a
    fixed rate (default 500 requests/s) for single lookups, uncached and cached; then
    batches of 1,000 items.
@@ -108,11 +109,11 @@ def drop_lookup_cache(app) -> None:
         client.delete(*keys[start:start + 5000])
 
 
-def start_gunicorn(config: dict, port: int) -> subprocess.Popen:
+def start_gunicorn(config: dict, port: int, server_args: str) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=config["DATABASE_URL"], REDIS_URL=config["REDIS_URL"],
                FRAUDWATCH_INSTANCE=config["INSTANCE_PATH"], FRAUDWATCH_REDIS_PREFIX=config["REDIS_PREFIX"],
                FRAUDWATCH_RQ_QUEUE=config["RQ_QUEUE"])
-    extra = os.environ.get("BENCH_GUNICORN_ARGS", "--workers 2 --worker-class sync").split()
+    extra = server_args.split()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *extra,
                              "--log-level", "warning", "fraudwatch:create_app()"], env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
@@ -151,9 +152,10 @@ def worker_peak_kib(proc: subprocess.Popen) -> list[int]:
     return peaks
 
 
-def http_phase(config: dict, values: list[str], token: str, rate: float, seconds: float) -> None:
+def http_phase(config: dict, values: list[str], token: str, rate: float, seconds: float, server_args: str) -> None:
+    print(f"server: gunicorn {server_args}")
     port = free_port()
-    proc = start_gunicorn(config, port)
+    proc = start_gunicorn(config, port, server_args)
     headers = {"Authorization": f"Bearer {token}"}
     total = int(rate * seconds)
     try:
@@ -189,12 +191,20 @@ def http_phase(config: dict, values: list[str], token: str, rate: float, seconds
         proc.wait(timeout=20)
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--samples", type=int, default=6000)
-    args = parser.parse_args()
+    parser.add_argument("--server", action="append", metavar="GUNICORN_ARGS",
+                        help="gunicorn arguments of one HTTP run, e.g. '--workers 2 --worker-class "
+                             "fraudwatch.webserver.BufferingWorker --threads 2'; repeat to compare servers")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     feed = external_feed()
     if feed is None:
         print(f"skipped: {FEED} not found (set FRAUDWATCH_EXTERNAL_DATA to ../shared/data)")
@@ -220,8 +230,10 @@ def main() -> None:
             user = users.create_user(db.session, "bench-enterprise", "enterprise", "1000000/minute")
             token = users.create_token(db.session, user)
             db.session.commit()
-            drop_lookup_cache(app)
-        http_phase(config, values, token, args.rate, args.seconds)
+        for server_args in args.server or [os.environ.get("BENCH_GUNICORN_ARGS", "--workers 2 --worker-class sync")]:
+            with app.app_context():
+                drop_lookup_cache(app)  # each server starts cold
+            http_phase(config, values, token, args.rate, args.seconds, server_args)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"bench process peak RSS: {peak / 1024:.0f} MiB")
     finally:
