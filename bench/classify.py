@@ -3,8 +3,12 @@
 Prints numbers, asserts nothing. The batch is all of ../shared/data/zh_spam_sms when
 present (FRAUDWATCH_EXTERNAL_DATA or --data), else the project corpus repeated.
 The model is --model, else a corpus-only model trained into a temporary folder.
+The adversarial section times, in CPU seconds, one `classify_many([text])` (what
+`POST /api/v1/classify` runs for one text) on each adversarial 100 KB text of the
+linear-work tests (tests/classifiers/linear.py) and prints the worst.
 
     .venv/bin/python bench/classify.py [--model DIR] [--data ../shared/data] [--single 2000]
+    .venv/bin/python bench/classify.py --model DIR --adversarial-only
 """
 from __future__ import annotations
 
@@ -57,19 +61,27 @@ def latency(clf, texts: list[str]) -> dict:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default=None)
-    parser.add_argument("--data", default=os.environ.get("FRAUDWATCH_EXTERNAL_DATA", str(ROOT.parent / "shared" / "data")))
-    parser.add_argument("--single", type=int, default=2000, help="Messages timed one by one.")
-    parser.add_argument("--chunk", type=int, default=5000, help="Batch size given to classify_many.")
-    args = parser.parse_args()
-    out: dict = {"cpus": os.cpu_count()}
+def adversarial(clf) -> dict:
+    """CPU seconds of one single-text API classification per adversarial 100 KB text: the worst five."""
+    from tests.classifiers.linear import adversarial_texts
+
+    seconds = {}
+    for name, text in adversarial_texts().items():
+        started = time.process_time()
+        clf.classify_many([text])
+        seconds[name] = time.process_time() - started
+    ranked = sorted(seconds.items(), key=lambda item: -item[1])
+    return {"texts": len(seconds), "chars": 100_000, "floor_cpu_seconds": 1.0,
+            "median_cpu_seconds": round(statistics.median(seconds.values()), 3),
+            "worst": [{"text": name, "cpu_seconds": round(cpu, 3)} for name, cpu in ranked[:5]]}
+
+
+def load(model_dir: str | None, out: dict):
+    """Import, train a corpus-only model when no folder is given, load it; timings into `out`."""
     started = time.perf_counter()
     import classifiers.model as model_module  # noqa: F401  (import cost measured separately)
     import spacy  # noqa: F401
     out["import_seconds"] = round(time.perf_counter() - started, 3)
-    model_dir = args.model
     if not model_dir:
         from classifiers.corpus import default_corpus_files
         from classifiers.train import train_model
@@ -83,6 +95,11 @@ def main() -> None:
     out["load_seconds"] = round(time.perf_counter() - t0, 3)
     out["model_version"] = clf.version
     out["memory_after_load_mb"] = peak_mb()
+    return clf
+
+
+def throughput(clf, args: argparse.Namespace, out: dict) -> None:
+    """Batch throughput, single-message latency and one long text; into `out`."""
     name, texts = batch_texts(Path(args.data))
     t0 = time.perf_counter()
     results = []
@@ -97,6 +114,21 @@ def main() -> None:
     t1 = time.perf_counter()
     clf.classify(long_text)
     out["single_long_text_ms"] = {"chars": len(long_text), "ms": round((time.perf_counter() - t1) * 1000, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--data", default=os.environ.get("FRAUDWATCH_EXTERNAL_DATA", str(ROOT.parent / "shared" / "data")))
+    parser.add_argument("--single", type=int, default=2000, help="Messages timed one by one.")
+    parser.add_argument("--chunk", type=int, default=5000, help="Batch size given to classify_many.")
+    parser.add_argument("--adversarial-only", action="store_true", help="Only the adversarial 100 KB texts.")
+    args = parser.parse_args()
+    out: dict = {"cpus": os.cpu_count()}
+    clf = load(args.model, out)
+    if not args.adversarial_only:
+        throughput(clf, args, out)
+    out["adversarial_single_text_api"] = adversarial(clf)
     out["peak_memory_mb"] = peak_mb()
     print(json.dumps(out, ensure_ascii=False, indent=2))
 

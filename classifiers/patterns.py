@@ -70,7 +70,7 @@ def find_entities(text: str, links: list[Span]) -> list[Span]:
     `find_links` gives them: sorted and non-overlapping)."""
     out: list[Span] = []
     has_digit = _DIGIT.search(text) is not None
-    linked = SpanSet([(s.start, s.end) for s in links])
+    linked = SpanSet([(s.start, s.end) for s in links]) if links else None
     amounts: dict[str, SpanSet] = {}  # money and card numbers: a phone never starts inside one
     for name, pattern in ENTITY_RE:
         if not has_digit and not (name.startswith("sender_tag") and "【" in text):
@@ -79,7 +79,7 @@ def find_entities(text: str, links: list[Span]) -> list[Span]:
             start, end = match.span()
             if name == "phone" and not 5 <= sum(c.isdigit() for c in match.group()) <= 15:
                 continue
-            if linked.overlaps(start, end) or not _aligned(text, start, end):
+            if (linked is not None and linked.overlaps(start, end)) or not _aligned(text, start, end):
                 continue
             if name == "phone" and any(spans.covers(start) for spans in amounts.values()):
                 continue
