@@ -22,7 +22,7 @@ from fraudwatch.validation import TEXT_LIMITS, validate_report
 
 log = logging.getLogger(__name__)
 _PHONE = re.compile(r"^\+?[\d\s\-()]{3,24}$")
-_EMAIL = re.compile(r"<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?\s*$")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 CHANNELS = {"sms": "sms", "email": "email", "chat": "im"}
 
 
@@ -46,12 +46,20 @@ def message_payload(msg: Message) -> dict:
                "url": msg.urls[0] if msg.urls else None,
                "description": f"imported from {msg.source}"[: TEXT_LIMITS["description"]]}
     sender = (msg.sender or "").strip()
-    email = _EMAIL.search(sender)
+    email = _sender_email(sender)
     if msg.channel == "email" and email:
-        payload["email"] = email.group(1)
+        payload["email"] = email
     elif _PHONE.match(sender) and sum(ch.isdigit() for ch in sender) >= 5:
         payload["phone"] = sender
     return {k: v for k, v in payload.items() if v}
+
+
+def _sender_email(sender: str) -> str | None:
+    """The address of `Name <a@b.example>` or of a bare `a@b.example` (its last word), read
+    without a search from every position (that was quadratic on long senders)."""
+    last = sender.rsplit("<", 1)[-1] if "<" in sender else (sender.split() or [""])[-1]
+    last = last.strip().removesuffix(">").strip()
+    return last if _EMAIL.fullmatch(last) else None
 
 
 def _store(payload: dict) -> dict:
