@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from fraudwatch.migrate import upgrade
+from fraudwatch.webserver import WORKER_CLASS
 
 
 def free_port() -> int:
@@ -47,8 +48,8 @@ class ServedInstance:
         return subprocess.Popen([sys.executable, *args], env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True, cwd=self.instance)
 
-    def start_web(self, workers: int = 2, threads: int = 4, worker_class: str = "gthread") -> None:
-        """Start gunicorn and wait until /healthz answers."""
+    def start_web(self, workers: int = 2, threads: int = 4, worker_class: str = WORKER_CLASS) -> None:
+        """Start gunicorn (the worker `serve` runs, unless told otherwise) and wait for /healthz."""
         self.web = self._spawn(["-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                                 "--worker-class", worker_class, "--threads", str(threads),
                                 "--graceful-timeout", "5", "--no-control-socket", "fraudwatch:create_app()"], "web.log")

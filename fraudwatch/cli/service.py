@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from fraudwatch.extensions import redis_store
+from fraudwatch.webserver import DEFAULT_THREADS, gunicorn_command
 
 
 @click.command("db-upgrade")
@@ -89,8 +90,8 @@ def _child_env(app) -> dict:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--web-workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--web-threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per web worker (measured fastest at 1 on CPU-bound lookups).")
+@click.option("--web-threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per web worker (requests reach them already buffered).")
 @click.option("--rq-workers", default=1, show_default=True, type=click.IntRange(0, 64))
 @click.option("--train/--no-train", default=True, help="Train the classifier if no model exists.")
 @with_appcontext
@@ -128,9 +129,7 @@ def _children(app, host: str, port: int, web_workers: int, web_threads: int, rq_
     from fraudwatch.supervisor import Child
 
     env = _child_env(app)
-    web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
-           "--worker-class", "gthread", "--threads", str(web_threads), "--access-logfile", "-",
-           "--graceful-timeout", "10", "--no-control-socket", "fraudwatch:create_app()"]
+    web = [sys.executable, "-m", "gunicorn", *gunicorn_command(host, port, web_workers, web_threads)]
     workers = [Child(f"worker {n + 1}", [sys.executable, "-m", "fraudwatch", "worker"], env) for n in range(rq_workers)]
     return [*workers, Child("web server", web, env, fatal_first_exit=True)]
 
