@@ -79,8 +79,9 @@ def adversarial(clf) -> dict:
 def load(model_dir: str | None, out: dict):
     """Import, train a corpus-only model when no folder is given, load it; timings into `out`."""
     started = time.perf_counter()
-    import classifiers.model as model_module  # noqa: F401  (import cost measured separately)
     import spacy  # noqa: F401
+
+    import classifiers.model as model_module  # noqa: F401  (import cost measured separately)
     out["import_seconds"] = round(time.perf_counter() - started, 3)
     if not model_dir:
         from classifiers.corpus import default_corpus_files

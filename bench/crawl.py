@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fraudwatch import create_app  # noqa: E402
-from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis  # noqa: E402
-from fraudwatch.migrate import upgrade  # noqa: E402
+from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis  # noqa: E402
+from fraudwatch.storage.migrate import upgrade  # noqa: E402
 from tests.crawlers.farm.server import FarmServer  # noqa: E402
 
 PAGES_PER_SITE = 100
@@ -41,8 +41,8 @@ def bench_config(base: Path, redis_url: str, farm: FarmServer, hosts: list[str],
 
 def run(base: Path, redis_url: str, farm: FarmServer, sites: int, workers: int) -> dict:
     """Crawl `sites` farm sites with `workers` processes; return the measurements."""
-    from fraudwatch import crawling
-    from fraudwatch.crawl_workers import run_local_workers
+    from fraudwatch.jobs import crawling
+    from fraudwatch.jobs.local_workers import run_local_workers
 
     hosts = [f"site{i:02d}.bench.test" for i in range(sites)]
     tag = f"w{workers}-s{sites}-{uuid.uuid4().hex[:6]}"
@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000, help="farm size (multiple of 100)")
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4])
     args = parser.parse_args()
-    for name in ("httpx", "fraudwatch.model_registry", "rq"):  # inherited by the forked workers
+    for name in ("httpx", "fraudwatch.services.model_registry", "rq"):  # inherited by the forked workers
         logging.getLogger(name).setLevel(logging.ERROR)
     sites = max(1, args.pages // PAGES_PER_SITE)
     farm = FarmServer(bench_pages=PAGES_PER_SITE).start()

@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import build_request, run_load, summary_ms  # noqa: E402
 from fraudwatch import create_app  # noqa: E402
-from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis  # noqa: E402
-from fraudwatch.extensions import db  # noqa: E402
-from fraudwatch.migrate import upgrade  # noqa: E402
+from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis  # noqa: E402
+from fraudwatch.infra.extensions import db  # noqa: E402
+from fraudwatch.storage.migrate import upgrade  # noqa: E402
 
 FEED = "phishing_urls/openphish_urls.tsv"
 
@@ -54,7 +54,7 @@ def free_port() -> int:
 
 
 def import_phase(app, feed: Path) -> None:
-    from fraudwatch.feeds import import_feed
+    from fraudwatch.services.feeds import import_feed
 
     with app.app_context():
         stats = import_feed(feed, source="openphish", note="OpenPhish community feed history")
@@ -65,7 +65,7 @@ def import_phase(app, feed: Path) -> None:
 
 def sample_values(feed: Path, count: int, seed: int = 7) -> list[str]:
     """Random URLs of the feed (hits) mixed with URLs it does not hold (misses)."""
-    from fraudwatch.feeds import read_values
+    from fraudwatch.services.feeds import read_values
 
     values = list(read_values(feed))
     rng = random.Random(seed)
@@ -77,7 +77,7 @@ def sample_values(feed: Path, count: int, seed: int = 7) -> list[str]:
 
 
 def in_process_phase(app, values: list[str]) -> None:
-    from fraudwatch.lookup import lookup_many
+    from fraudwatch.services.lookup import lookup_many
 
     with app.app_context():
         for label in ("uncached", "cached"):
@@ -101,7 +101,7 @@ def in_process_phase(app, values: list[str]) -> None:
 
 def drop_lookup_cache(app) -> None:
     """Forget every cached lookup of this run, so the HTTP phase starts cold."""
-    from fraudwatch.extensions import redis_store
+    from fraudwatch.infra.extensions import redis_store
 
     client = redis_store.client
     keys = list(client.scan_iter(match=app.config["REDIS_PREFIX"] + "lookup:*", count=5000))
@@ -199,7 +199,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=6000)
     parser.add_argument("--server", action="append", metavar="GUNICORN_ARGS",
                         help="gunicorn arguments of one HTTP run, e.g. '--workers 2 --worker-class "
-                             "fraudwatch.webserver.BufferingWorker --threads 2'; repeat to compare servers")
+                             "fraudwatch.infra.webserver.BufferingWorker --threads 2'; repeat to compare servers")
     return parser.parse_args()
 
 

@@ -13,6 +13,8 @@ import json
 import logging
 from pathlib import Path
 
+from fraudwatch.data import path as data_path
+
 log = logging.getLogger(__name__)
 
 LABELS = ("legit", "spam", "scam", "spam_or_scam")
@@ -23,7 +25,7 @@ _ALIASES = {"ham": "legit", "normal": "legit", "0": "legit", "smishing": "scam",
 _TEXT_COLUMNS = ("text", "TEXT", "Text", "message", "content", "sms")
 _LABEL_COLUMNS = ("label", "LABEL", "Label", "class", "label_id")
 MAX_FIELD = 1_000_000
-CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS_DIR = data_path("corpus")
 
 
 def default_corpus_files() -> list[Path]:

@@ -204,8 +204,8 @@ AUTHORITY_PHRASES: dict[str, list[str]] = {
 }
 
 # Signals whose presence the model reads as features but which are not shown as spans.
-SPAN_SIGNAL_KINDS = {**{k: "risk" for k in RISK_PHRASES}, **{k: "topic" for k in TOPIC_PHRASES},
-                     **{k: "weak" for k in WEAK_PHRASES}, **{k: "trust" for k in TRUST_PHRASES}}
+SPAN_SIGNAL_KINDS = {**dict.fromkeys(RISK_PHRASES, "risk"), **dict.fromkeys(TOPIC_PHRASES, "topic"),
+                     **dict.fromkeys(WEAK_PHRASES, "weak"), **dict.fromkeys(TRUST_PHRASES, "trust")}
 
 
 def phrase_table() -> dict[str, list[str]]:

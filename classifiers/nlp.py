@@ -20,7 +20,8 @@ import functools
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span as SpacySpan
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
 
 from classifiers.features import language
 from classifiers.patterns import TOKEN_RE, Span, find_entities, find_links
@@ -79,7 +80,7 @@ def links_component(doc: Doc) -> Doc:
 
 
 @Language.factory("fw_phrases")
-def make_phrases(nlp: Language, name: str) -> "PhraseComponent":
+def make_phrases(nlp: Language, name: str) -> PhraseComponent:
     """PhraseMatcher over the lexicon."""
     return PhraseComponent(nlp)
 

@@ -80,7 +80,7 @@ def _table() -> _CharTable:
 def _is_cjk_gap(match: re.Match) -> bool:
     """True when the match sits between two Chinese characters (an obfuscating gap)."""
     text, start, end = match.string, match.start(), match.end()
-    return 0 < start and end < len(text) and _CJK_CHAR.match(text, start - 1) is not None \
+    return start > 0 and end < len(text) and _CJK_CHAR.match(text, start - 1) is not None \
         and _CJK_CHAR.match(text, end) is not None
 
 

@@ -5,7 +5,7 @@
 - `PhraseIndex`: the whole lexicon compiled into one trie-shaped regex that, at every
   position, finds the longest phrase starting there on token boundaries (the semantics
   the spaCy PhraseMatcher side reproduces).
-- `find_links` (URLs, by `classifiers.links`, and e-mails) and `find_entities` (phones,
+- `find_links` (URLs, by `fraudwatch.indicators.links`, and e-mails) and `find_entities` (phones,
   money, deadlines, card numbers and sender tags), found on the normalised text before
   tokenising, in time linear in the text.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classifiers.links import SpanSet, find_urls
+from fraudwatch.indicators.links import SpanSet, find_urls
 
 CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Letters and digits of alphabetic scripts (Latin, Greek, Cyrillic): runs of them are one

@@ -4,7 +4,7 @@ Two paths find the same signals on the same normalised text:
 - `fast_signals` (compiled regexes; the batch path and the model's features);
 - the spaCy pipeline in `classifiers.nlp` (tokenizer + PhraseMatcher + rule components;
   what `extract_signals` uses), tested to agree with the fast path.
-Link judgement (official / lookalike domains) and hotlines come from `classifiers.official`.
+Link judgement (official / lookalike domains) and hotlines come from `fraudwatch.indicators.official`.
 """
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ import logging
 import re
 from collections import defaultdict
 
-from classifiers.hosting import domains_of_kind
 from classifiers.lexicon import phrase_table
-from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_with_offsets, normalize_text, to_original
-from classifiers.official import judge_host, official_hotline
+from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_text, normalize_with_offsets, to_original
 from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
-
+from fraudwatch.indicators.hosting import domains_of_kind
+from fraudwatch.indicators.official import judge_host, official_hotline
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import hashlib
 import logging
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import sklearn
@@ -177,7 +177,7 @@ def _meta(rows: list[dict], files: list[Path], params: dict, seed: int, holdout_
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["label"]] = counts.get(r["label"], 0) + 1
-    return {"created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    return {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "labels": ["legit", "spam", "scam"], "label_counts": counts, "params": params, "seed": seed,
             "signal_weight": params["signal_weight"], "holdout_mod": holdout_mod,
             "data": [{"file": str(p), "sha256": data_hash([p])} for p in files],

@@ -7,7 +7,7 @@ memory. Only one encoding is accepted (stacked encodings are a bomb amplifier).
 from __future__ import annotations
 
 import zlib
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from crawlers.errors import FetchError
 

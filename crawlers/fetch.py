@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 from urllib.parse import urljoin
 
 import httpx
@@ -20,8 +20,7 @@ import httpx
 from crawlers import transport
 from crawlers.decode import decoded_stream
 from crawlers.errors import FetchError
-from crawlers.netguard import (DEFAULT_ALLOWED_PORTS, AddressPolicy, Resolver, Target,
-                               check_url, parse_networks)
+from crawlers.netguard import DEFAULT_ALLOWED_PORTS, AddressPolicy, Resolver, Target, check_url, parse_networks
 from crawlers.politeness import HostGate, LocalHostGate
 from crawlers.robots import RobotsCache
 
@@ -108,7 +107,7 @@ class Fetcher:
         """Close pooled connections."""
         self._client.close()
 
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc: object) -> None:

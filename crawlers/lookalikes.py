@@ -11,14 +11,15 @@ point it at a static mapping), never through a fetch.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Protocol
 
 import dnstwist
 
-from classifiers.indicators import registrable_domain, unicode_host
 from crawlers.errors import FetchError
+from fraudwatch.indicators import registrable_domain, unicode_host
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,8 @@ def generate(domain: str, *, words: Iterable[str] = TAX_WORDS, tlds: Iterable[st
 
 
 def official_lookalikes(limit_per_domain: int = 2000, **kwargs: object) -> list[Lookalike]:
-    """Candidates for every official tax domain of `classifiers.official`."""
-    from classifiers.official import official_domains
+    """Candidates for every official tax domain of `fraudwatch.indicators.official`."""
+    from fraudwatch.indicators.official import official_domains
 
     out: list[Lookalike] = []
     for domain, authority in official_domains():

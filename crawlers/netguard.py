@@ -11,8 +11,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import idna

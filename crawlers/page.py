@@ -1,7 +1,7 @@
 """Page analysis: a pure function of the fetched bytes into a `Page` dataclass.
 
 `parse_page(body, url, charset)` never touches the network: it decodes the bytes
-(see `crawlers.encoding`), parses them with BeautifulSoup + lxml (which tolerates
+(see `fraudwatch.indicators.charset`), parses them with BeautifulSoup + lxml (which tolerates
 broken HTML), and extracts the title, visible text, meta tags, language, links,
 forms, external scripts, favicon, executable downloads and tax-authority brand cues.
 Every list and string is bounded, whatever the page contains.
@@ -17,9 +17,9 @@ from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from crawlers.brands import BrandCue, find_cues
-from crawlers.encoding import cjk_score, decode_html
 from crawlers.forms import Form, extract_forms
 from crawlers.markup import attribute, short_text
+from fraudwatch.indicators.charset import cjk_score, decode_html
 
 MAX_TEXT = 100_000
 MAX_LINKS = 500

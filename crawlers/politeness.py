@@ -1,14 +1,15 @@
 """Per-host politeness: one request at a time per host, with a delay between requests.
 
 `HostGate` is the interface the fetcher uses; `LocalHostGate` implements it inside one
-process. A Redis-backed gate shared by all workers lives in `fraudwatch.crawling`.
+process. A Redis-backed gate shared by all workers lives in `fraudwatch.jobs.crawling`.
 """
 from __future__ import annotations
 
 import contextlib
 import threading
 import time
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
 
 class HostGate(Protocol):

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 from urllib.robotparser import RobotFileParser
 
 from crawlers.errors import FetchError

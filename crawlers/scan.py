@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from classifiers.indicators import registrable_domain
 from crawlers.errors import FetchError
 from crawlers.fetch import FetchConfig, Fetcher, FetchResult
 from crawlers.page import Page, favicon_hash, parse_page
 from crawlers.signals import Signal, page_signals, url_signals
+from fraudwatch.indicators import registrable_domain
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A positive weight is suspicious, a negative one reassuring. The domain, never the
 address it was served from, is judged: official-domain allowlist and lookalikes come
-from `classifiers.official.judge_host`; the rest (authority name in a subdomain, IP
+from `fraudwatch.indicators.official.judge_host`; the rest (authority name in a subdomain, IP
 hosts, punycode and homoglyphs, free hosting, new TLDs, credentials in the URL,
 credential forms posting cross-domain, executable downloads) is decided here.
 """
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import ipaddress
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
-from classifiers.hosting import shared_kind
-from classifiers.indicators import registrable_domain, unicode_host
-from classifiers.official import HostJudgement, judge_host, load_official
 from crawlers.forms import Form
 from crawlers.page import Page
+from fraudwatch.indicators import registrable_domain, unicode_host
+from fraudwatch.indicators.hosting import shared_kind
+from fraudwatch.indicators.official import HostJudgement, judge_host, load_official
 
 NEW_TLDS = frozenset({
     "top", "xyz", "icu", "cyou", "vip", "shop", "online", "site", "club", "buzz", "live", "work",

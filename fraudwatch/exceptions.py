@@ -1,6 +1,6 @@
 """Domain errors: what services and storage raise when a request cannot be carried out.
 
-They know nothing of HTTP; the HTTP layer (`fraudwatch.errors`) maps each to the JSON
+They know nothing of HTTP; the HTTP layer (`fraudwatch.web.errors`) maps each to the JSON
 error document once (NotFound 404, Invalid 400, Conflict 409, Unavailable 503), and the
 CLI prints them."""
 from __future__ import annotations

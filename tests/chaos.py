@@ -13,7 +13,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import sqlalchemy as sa
 
-from fraudwatch.embedded import redis_server_binary
-from fraudwatch.extensions import make_engine
+from fraudwatch.infra.embedded import redis_server_binary
 from tests.served import free_port
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)

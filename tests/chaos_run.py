@@ -4,7 +4,6 @@ faults injected in turn; then the verdict on every report a client tried to subm
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 import logging
 import os
 import re
@@ -12,13 +11,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
 
-from fraudwatch.extensions import make_engine
+from fraudwatch.infra.extensions import make_engine
 from tests.chaos import Poster, PrivatePostgres, PrivateRedis, children
 from tests.served import free_port
 
@@ -224,8 +225,8 @@ def _rows(database_url: str) -> dict[str, tuple]:
 
 
 def _aware(value):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

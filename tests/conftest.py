@@ -12,10 +12,10 @@ import redis as redis_lib
 import sqlalchemy as sa
 
 from fraudwatch import create_app
-from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis
-from fraudwatch.extensions import db, make_engine
-from fraudwatch.migrate import upgrade
-from fraudwatch.models import Base
+from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis
+from fraudwatch.infra.extensions import db, make_engine
+from fraudwatch.storage.migrate import upgrade
+from fraudwatch.storage.models import Base
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -147,7 +147,7 @@ def officer(make_user):
 
 def run_jobs(app) -> None:
     """Run every queued job now (a burst worker in this process)."""
-    from fraudwatch.workers import build_worker
+    from fraudwatch.jobs.workers import build_worker
 
     build_worker(app).work(burst=True, logging_level="WARNING")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from fraudwatch.migrate import upgrade
-from fraudwatch.webserver import WORKER_CLASS
+from fraudwatch.infra.webserver import WORKER_CLASS
+from fraudwatch.storage.migrate import upgrade
 
 
 def free_port() -> int:
@@ -107,7 +107,7 @@ class ServedInstance:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
-    def __enter__(self) -> "ServedInstance":
+    def __enter__(self) -> ServedInstance:
         return self
 
     def __exit__(self, *_exc) -> None:

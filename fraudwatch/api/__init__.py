@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fraudwatch.auth import load_principal
-from fraudwatch.extensions import redis_store
+from fraudwatch.infra.extensions import redis_store
+from fraudwatch.web.auth import load_principal
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from fraudwatch.api.models import LABELS, IndicatorType
-from fraudwatch.contract import Answer
-from fraudwatch.models import CHANNELS, REPORT_STATUSES
+from fraudwatch.services.contract import Answer
+from fraudwatch.storage.models import CHANNELS, REPORT_STATUSES
 
 Score = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import request
 
-from fraudwatch.errors import APIError
 from fraudwatch.exceptions import Invalid
+from fraudwatch.web.errors import APIError
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

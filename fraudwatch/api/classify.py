@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import current_app
 from pydantic_core import PydanticCustomError
 
-from fraudwatch import model_registry
 from fraudwatch.api import bp
 from fraudwatch.api.answers import ClassifyResults, Verdict
 from fraudwatch.api.limits import batch_cost, per_caller
 from fraudwatch.api.models import ClassifyIn, ClassifyItem, item_id
 from fraudwatch.api.operations import ok, operation
-from fraudwatch.contract import check_items
 from fraudwatch.exceptions import Unavailable
+from fraudwatch.services import model_registry
+from fraudwatch.services.contract import check_items
 
 
 def _id_of(item: object) -> object:

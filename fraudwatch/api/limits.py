@@ -1,4 +1,4 @@
-"""Rate limits of the API views, shared by every process through Redis (fraudwatch.ratelimit).
+"""Rate limits of the API views, shared by every process through Redis (fraudwatch.infra.ratelimit).
 
 Anonymous callers are limited per IP by the config limit named at the view; enterprise
 keys by their own limit; officers and admins are not limited. Every limited response
@@ -11,10 +11,10 @@ import logging
 
 from flask import current_app, g, request
 
-from fraudwatch import ratelimit
-from fraudwatch.auth import current
-from fraudwatch.errors import APIError
-from fraudwatch.extensions import RedisSkipped, redis_store
+from fraudwatch.infra import ratelimit
+from fraudwatch.infra.extensions import RedisSkipped, redis_store
+from fraudwatch.web.auth import current
+from fraudwatch.web.errors import APIError
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from fraudwatch.api.answers import LookupAnswer, LookupResults
 from fraudwatch.api.limits import batch_cost, claim_ride_along, per_caller
 from fraudwatch.api.models import LookupBatch, LookupItem
 from fraudwatch.api.operations import ok, operation
-from fraudwatch.auth import current
-from fraudwatch.contract import check_items
 from fraudwatch.exceptions import Invalid
-from fraudwatch.lookup import item_error, lookup_many
+from fraudwatch.services.contract import check_items
+from fraudwatch.services.lookup import item_error, lookup_many
+from fraudwatch.web.auth import current
 
 
 @bp.get("/lookup")

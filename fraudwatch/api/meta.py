@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from flask import Response, current_app, url_for
 
-from fraudwatch import health
 from fraudwatch.api import bp
 from fraudwatch.api.answers import Health, Readiness
 from fraudwatch.api.openapi import document
 from fraudwatch.api.operations import describe, ok, operation
+from fraudwatch.web import health
 
 describe(health.healthz, "The process is up", tags=("health",), responses={200: ok(Health, "up")})
 describe(health.readyz, "Database and Redis answer", tags=("health",),

@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from classifiers.indicators import INDICATOR_TYPES
-from fraudwatch.contract import NOT_BLANK, Body, ConfigMaxItems, DateOrDateTime, Query, column_max
-from fraudwatch.models import REPORT_STATUSES, Indicator, Report
-from fraudwatch.validation import TEXT_LIMITS, ChannelName, clean_text_field, text_field
+from fraudwatch.indicators import INDICATOR_TYPES
+from fraudwatch.services.contract import NOT_BLANK, Body, ConfigMaxItems, DateOrDateTime, Query, column_max
+from fraudwatch.services.validation import TEXT_LIMITS, ChannelName, clean_text_field, text_field
+from fraudwatch.storage.models import REPORT_STATUSES, Indicator, Report
 
 REPORT_ID_MAX = column_max(Report.__table__.c.id)
 INDICATOR_ID_MAX = column_max(Indicator.__table__.c.id)
@@ -77,7 +77,7 @@ class ClassifyIn(Body):
     items: batch_of(ClassifyItem) = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
-    def _one_of_text_or_items(self) -> "ClassifyIn":
+    def _one_of_text_or_items(self) -> ClassifyIn:
         if (self.text is None) == (self.items is None):
             raise PydanticCustomError("text_or_items", "send either text (a string) or items (a list), not both")
         return self

@@ -1,18 +1,18 @@
 """Officer endpoints: list, read, change status of and merge reports (every change recorded)."""
 from __future__ import annotations
 
-from fraudwatch import triage
 from fraudwatch.api import bp
 from fraudwatch.api.answers import ReportDetail, ReportList
 from fraudwatch.api.models import REPORT_ID_MAX, MergeIn, ReportQuery, StatusChangeIn
 from fraudwatch.api.operations import ok, operation
-from fraudwatch.auth import current
 from fraudwatch.exceptions import Invalid, NotFound
-from fraudwatch.extensions import db
-from fraudwatch.models import Report
+from fraudwatch.infra.extensions import db
+from fraudwatch.services import triage
+from fraudwatch.services.validation import clean_string
 from fraudwatch.storage import evidence as evidence_store
 from fraudwatch.storage import reports as report_store
-from fraudwatch.validation import clean_string
+from fraudwatch.storage.models import Report
+from fraudwatch.web.auth import current
 
 OFFICERS = ("officer", "admin")
 # Ids beyond what the id column holds (INTEGER: 2**31-1) are not ids: the route answers 404,

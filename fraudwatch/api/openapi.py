@@ -12,7 +12,8 @@ import copy
 import re
 import types
 import typing
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Flask
 from pydantic import BaseModel
@@ -20,7 +21,7 @@ from pydantic.json_schema import models_json_schema
 
 from fraudwatch.api.answers import ErrorDocument
 from fraudwatch.api.operations import ATTRIBUTE, Operation
-from fraudwatch.contract import CONFIG_MAX_ITEMS
+from fraudwatch.services.contract import CONFIG_MAX_ITEMS
 
 REF = "#/components/schemas/{model}"
 _SECONDS = {"type": "integer", "minimum": 0}

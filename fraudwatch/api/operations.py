@@ -8,16 +8,17 @@ what is validated and what is documented cannot drift apart."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app, request
 from pydantic import BaseModel
 
 from fraudwatch.api.body import read_body
-from fraudwatch.auth import require_role
-from fraudwatch.contract import check
 from fraudwatch.exceptions import Invalid
+from fraudwatch.services.contract import check
+from fraudwatch.web.auth import require_role
 
 ATTRIBUTE = "fw_operation"
 

@@ -7,9 +7,9 @@ from fraudwatch.api import bp
 from fraudwatch.api.answers import ReportCreated
 from fraudwatch.api.limits import per_caller
 from fraudwatch.api.operations import ok, operation
-from fraudwatch.auth import current
-from fraudwatch.reporting import submit_report
-from fraudwatch.validation import ReportIn
+from fraudwatch.services.reporting import submit_report
+from fraudwatch.services.validation import ReportIn
+from fraudwatch.web.auth import current
 
 CREATED_LINKS = {
     name: {"operationId": operation_id, "parameters": {"report_id": "$response.body#/id"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import click
 from flask.cli import with_appcontext
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def _classifier() -> Callable[[str], dict] | None:
     """The installed model's `classify`, or None (no model, or the library is missing)."""
     try:
-        from fraudwatch import model_registry
+        from fraudwatch.services import model_registry
 
         model = model_registry.get_classifier()
     except Exception as exc:  # scanning must work without a model
@@ -158,7 +158,7 @@ def _read_seeds(path: str) -> list[str]:
 @with_appcontext
 def crawl(seeds_file: str, depth: int, workers: int) -> None:
     """Queue a crawl of the seed URLs and (by default) run local workers until it is done."""
-    from fraudwatch import crawling
+    from fraudwatch.jobs import crawling
 
     queued, bad = crawling.enqueue_seeds(_read_seeds(seeds_file), depth)
     for line in bad[:20]:
@@ -181,8 +181,8 @@ def crawl(seeds_file: str, depth: int, workers: int) -> None:
 @with_appcontext
 def ingest(file: str, as_json: bool, workers: int) -> None:
     """Import an .eml, mbox, or SMS CSV/JSONL export as reports (source `import`)."""
-    from crawlers.messages import IngestFileError
-    from fraudwatch.importing import import_file
+    from fraudwatch.messages.records import IngestFileError
+    from fraudwatch.services.imports import import_file
 
     counts = {"stored": 0, "duplicates": 0, "errors": 0}
     try:
@@ -212,7 +212,7 @@ def _run_workers(count: int) -> None:
     """Fork `count` local workers with this app's configuration; wait until all work is done."""
     from flask import current_app
 
-    from fraudwatch.crawl_workers import run_local_workers
+    from fraudwatch.jobs.local_workers import run_local_workers
 
     run_local_workers(count, {**current_app.config, "INSTANCE_PATH": current_app.instance_path})
 

@@ -1,5 +1,5 @@
 """Data commands: `backup`, `restore` and `erase-reporter` (thin wrappers; the work is in
-fraudwatch.backup and fraudwatch.erasure)."""
+fraudwatch.storage.backup and fraudwatch.services.erasure)."""
 from __future__ import annotations
 
 import getpass
@@ -42,7 +42,7 @@ def backup_command(path: Path, force: bool) -> None:
     The file holds the dump and a manifest (backend, schema revision, row counts, sha256);
     it is readable by its owner only, as it holds personal data. Restore it with `restore`.
     """
-    from fraudwatch.backup import BackupError, create_backup
+    from fraudwatch.storage.backup import BackupError, create_backup
 
     try:
         manifest = create_backup(current_app.config["DATABASE_URL"], path, force=force)
@@ -78,7 +78,7 @@ def restore_command(path: Path, force: bool, check: bool, actor: str) -> None:
       data are dropped here; if Redis is unreachable they expire within
       FRAUDWATCH_LOOKUP_CACHE_TTL seconds.
     """
-    from fraudwatch.backup import BackupError, restore, verify_backup
+    from fraudwatch.storage.backup import BackupError, restore, verify_backup
 
     try:
         if check:
@@ -112,7 +112,7 @@ def erase_reporter_command(contact: str, actor: str, dry_run: bool) -> None:
     that only their reports name are deleted. One transaction; audited with a keyed hash
     of the contact, never the contact. fraudwatch writes no log files of its own.
     """
-    from fraudwatch.erasure import erase_reporter
+    from fraudwatch.services.erasure import erase_reporter
 
     try:
         result = erase_reporter(contact, actor=actor, dry_run=dry_run)

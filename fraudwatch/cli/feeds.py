@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from classifiers.indicators import INDICATOR_TYPES
+from fraudwatch.indicators import INDICATOR_TYPES
 
 
 @click.command("import-indicators")
@@ -24,7 +24,7 @@ from classifiers.indicators import INDICATOR_TYPES
 def import_indicators(path: Path, kind: str, source: str, status: str, column: str | None, note: str | None,
                       domains: bool, processes: int) -> None:
     """Import indicators from a text, TSV or CSV file; bad lines are counted and skipped."""
-    from fraudwatch.feeds import import_feed
+    from fraudwatch.services.feeds import import_feed
 
     if not source.strip() or len(source) > 32:
         raise click.BadParameter("must be 1 to 32 characters", param_hint="--source")

@@ -8,15 +8,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from fraudwatch.extensions import redis_store
-from fraudwatch.webserver import DEFAULT_THREADS, gunicorn_command
+from fraudwatch.infra.extensions import redis_store
+from fraudwatch.infra.webserver import DEFAULT_THREADS, gunicorn_command
 
 
 @click.command("db-upgrade")
 @with_appcontext
 def db_upgrade() -> None:
     """Create or migrate the database to the latest schema."""
-    from fraudwatch.migrate import upgrade
+    from fraudwatch.storage.migrate import upgrade
 
     upgrade(current_app.config["DATABASE_URL"])
     click.echo("database is at the latest schema")
@@ -26,7 +26,7 @@ def db_upgrade() -> None:
 @with_appcontext
 def pump() -> None:
     """Put every pending job on the queue now (normally the workers do it)."""
-    from fraudwatch import queue
+    from fraudwatch.jobs import queue
 
     click.echo(f"enqueued {queue.pump(limit=100_000)} pending job(s)")
 
@@ -36,7 +36,7 @@ def pump() -> None:
 @with_appcontext
 def worker(burst: bool) -> None:
     """Run a background worker (RQ) on the app's queues; it outlives Redis outages."""
-    from fraudwatch.workers import run_worker, start_pump
+    from fraudwatch.jobs.workers import run_worker, start_pump
 
     app = current_app._get_current_object()
     stop = None if burst else start_pump(app)
@@ -48,7 +48,7 @@ def worker(burst: bool) -> None:
 
 
 def _ensure_model(app, train: bool) -> None:
-    from fraudwatch import model_registry
+    from fraudwatch.services import model_registry
 
     with app.app_context():
         target = model_registry.model_dir()
@@ -98,9 +98,9 @@ def _child_env(app) -> dict:
 def serve(host: str, port: int, web_workers: int, web_threads: int, rq_workers: int, train: bool) -> None:
     """Migrate, start Redis (embedded unless REDIS_URL), the workers and the web server, and
     keep them running: a child that exits is restarted, and so is the embedded Redis."""
-    from fraudwatch.embedded import stop_embedded_redis
-    from fraudwatch.migrate import upgrade
-    from fraudwatch.supervisor import interrupt_on_signals, stop_all, supervise
+    from fraudwatch.infra.embedded import stop_embedded_redis
+    from fraudwatch.infra.supervisor import interrupt_on_signals, stop_all, supervise
+    from fraudwatch.storage.migrate import upgrade
 
     app = current_app._get_current_object()
     upgrade(app.config["DATABASE_URL"])
@@ -126,7 +126,7 @@ def serve(host: str, port: int, web_workers: int, web_threads: int, rq_workers: 
 
 
 def _children(app, host: str, port: int, web_workers: int, web_threads: int, rq_workers: int) -> list:
-    from fraudwatch.supervisor import Child
+    from fraudwatch.infra.supervisor import Child
 
     env = _child_env(app)
     web = [sys.executable, "-m", "gunicorn", *gunicorn_command(host, port, web_workers, web_threads)]
@@ -135,8 +135,8 @@ def _children(app, host: str, port: int, web_workers: int, web_threads: int, rq_
 
 
 def _watchdogs(app) -> list:
-    from fraudwatch.embedded import embedded_alive, ensure_embedded_redis
-    from fraudwatch.supervisor import Watchdog
+    from fraudwatch.infra.embedded import embedded_alive, ensure_embedded_redis
+    from fraudwatch.infra.supervisor import Watchdog
 
     if not app.config.get("EMBEDDED_REDIS"):
         return []  # a Redis of its own is the operator's to run

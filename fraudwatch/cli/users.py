@@ -4,9 +4,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from fraudwatch.extensions import db
-from fraudwatch.models import ROLES
+from fraudwatch.infra.extensions import db
 from fraudwatch.storage import users
+from fraudwatch.storage.models import ROLES
 
 
 @click.command("create-user")
@@ -31,7 +31,7 @@ def create_user(name: str, role: str, rate_limit: str | None, with_token: bool) 
 
 
 def _check_limit(value: str) -> None:
-    from fraudwatch.ratelimit import parse_limits
+    from fraudwatch.infra.ratelimit import parse_limits
 
     try:
         parse_limits(value)

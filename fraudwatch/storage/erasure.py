@@ -1,6 +1,6 @@
 """Queries of the erasure of a reporter's personal data, and the audit trail's one writer.
 
-Every function runs inside the caller's transaction; none commits. `fraudwatch.erasure`
+Every function runs inside the caller's transaction; none commits. `fraudwatch.services.erasure`
 decides what to change, these find, lock, unlink and delete the rows.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fraudwatch.models import AuditEvent, Evidence, Indicator, PendingJob, Report, ReportIndicator, StatusChange
 from fraudwatch.storage import reports as report_store
+from fraudwatch.storage.models import AuditEvent, Evidence, Indicator, PendingJob, Report, ReportIndicator, StatusChange
 
 CHUNK = 500  # ids per IN (...): below every backend's limit on bound parameters
 REPORT_JOBS = ("process_report", "classify_report")  # pending jobs whose target is a report

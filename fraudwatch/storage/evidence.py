@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fraudwatch.models import Evidence
+from fraudwatch.storage.models import Evidence
 
 EVIDENCE_FIELDS = ("url", "final_url", "http_status", "content_hash", "title", "excerpt", "signals",
                    "verdict", "error")

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from classifiers.indicators import Normalized
-from fraudwatch.models import Indicator, Report, ReportIndicator, utcnow
+from fraudwatch.indicators import Normalized
+from fraudwatch.storage.models import Indicator, Report, ReportIndicator, utcnow
 
 OPEN_STATUSES = ("new", "triaging", "duplicate")
 CHUNK = 400
@@ -199,7 +199,7 @@ def _utc(value) -> datetime:
     """A driver's timestamp as an aware UTC datetime (SQLite hands back text)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def report_ids_for(session: Session, indicator_ids: Iterable[int], limit: int = 20) -> dict[int, list[int]]:

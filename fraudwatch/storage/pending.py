@@ -3,7 +3,7 @@
 A row is open until its job is done or given up (`failed_at`, after MAX_ATTEMPTS attempts
 that raised). After a failed attempt it waits `not_before` (backoff) before it may be put
 on the queue again; whether it is still on the queue is asked of the queue (see
-`fraudwatch.queue.pump`), not guessed from the clock."""
+`fraudwatch.jobs.queue.pump`), not guessed from the clock."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fraudwatch.models import PendingJob, utcnow
+from fraudwatch.storage.models import PendingJob, utcnow
 
 BACKOFF_SECONDS = (5, 30, 120, 600)  # wait before attempt 2, 3, 4, 5...
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from fraudwatch.models import REPORT_STATUSES, Indicator, Report, ReportIndicator, StatusChange, utcnow
+from fraudwatch.storage.models import REPORT_STATUSES, Indicator, Report, ReportIndicator, StatusChange, utcnow
 
 MAX_CHAIN = 32  # duplicate links followed at most (merges keep chains one link long)
 REPORT_FIELDS = ("message_text", "url", "domain", "phone", "email", "company", "bank_account",

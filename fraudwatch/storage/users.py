@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fraudwatch.models import ROLES, ApiToken, User, utcnow
+from fraudwatch.storage.models import ROLES, ApiToken, User, utcnow
 
 TOKEN_PREFIXES = {"officer": "fwo_", "admin": "fwa_", "enterprise": "fwe_"}
 
@@ -60,3 +61,8 @@ def revoke_token(session: Session, prefix: str) -> int:
     for token in tokens:
         token.revoked_at = utcnow()
     return len(tokens)
+
+
+def touch_token(session: Session, token_id: int, at: datetime) -> None:
+    """Record when a token was last used."""
+    session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at))

@@ -14,10 +14,10 @@ import inspect
 import pkgutil
 import re
 import time
+from collections.abc import Callable, Iterator
+from re import _constants as sre_constants  # the stdlib's own regex parser
+from re import _parser as sre_parser
 from types import ModuleType
-from typing import Callable, Iterator
-
-from re import _constants as sre_constants, _parser as sre_parser  # the stdlib's own regex parser
 
 PACKAGES = ("classifiers", "crawlers", "fraudwatch")
 SCREEN_CHARS = 4_000

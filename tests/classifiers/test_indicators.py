@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from classifiers import indicators
-from classifiers.indicators import (MAX_VALUE_LENGTH, Found, extract_indicators, indicators_in_text, normalize_domain,
-                                    normalize_email, normalize_url)
+from fraudwatch.indicators import (
+    MAX_VALUE_LENGTH,
+    Found,
+    extract_indicators,
+    indicators_in_text,
+    normalize_domain,
+    normalize_email,
+    normalize_url,
+)
+from fraudwatch.indicators import extract as indicators
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 CJK_URL = "http://a.cn/" + "退" * 2010  # 2,022 characters: under the limit as sent, 18,102 percent-encoded

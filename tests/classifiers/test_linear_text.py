@@ -22,9 +22,19 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.indicators import extract_indicators, indicators_in_text
-from tests.classifiers.linear import (LARGE_CHARS, SMALL_CHARS, adversarial_texts, as_input, best_cpu, hostile_pages,
-                                      module_patterns, repeat_to, work, worst_inputs)
+from fraudwatch.indicators import extract_indicators, indicators_in_text
+from tests.classifiers.linear import (
+    LARGE_CHARS,
+    SMALL_CHARS,
+    adversarial_texts,
+    as_input,
+    best_cpu,
+    hostile_pages,
+    module_patterns,
+    repeat_to,
+    work,
+    worst_inputs,
+)
 
 MAX_RATIO = 100.0  # CPU of the pattern over CPU of the `(?s).` scan, at 100 KB
 MAX_GROWTH = 8.0
@@ -34,13 +44,13 @@ KNOWN_SUPERLINEAR: dict[str, str] = {}
 
 
 def _runtime_patterns() -> dict[str, re.Pattern]:
-    from classifiers.official import _distinctive_patterns
     from classifiers.signals import lexicon_index
+    from fraudwatch.indicators.official import _distinctive_patterns
 
     whole, separated = _distinctive_patterns()
     return {"classifiers.signals.lexicon_index()[0].regex": lexicon_index()[0].regex,
-            "classifiers.official._distinctive_patterns()[0]": whole,
-            "classifiers.official._distinctive_patterns()[1]": separated}
+            "fraudwatch.indicators.official._distinctive_patterns()[0]": whole,
+            "fraudwatch.indicators.official._distinctive_patterns()[1]": separated}
 
 
 FOUND, UNIMPORTABLE = module_patterns()
@@ -50,7 +60,7 @@ PATTERNS = {**FOUND, **_runtime_patterns()}
 def test_patterns_are_collected():
     assert not UNIMPORTABLE, f"modules whose patterns could not be checked: {UNIMPORTABLE}"
     assert len(PATTERNS) >= 50
-    assert {"classifiers.normalize._DEOBFUSCATE", "crawlers.encoding._META_TAG", "fraudwatch.validation._CONTROL"} <= set(PATTERNS)
+    assert {"classifiers.normalize._DEOBFUSCATE", "fraudwatch.indicators.charset._META_TAG", "fraudwatch.services.validation._CONTROL"} <= set(PATTERNS)
 
 
 def _params() -> list:

@@ -1,4 +1,4 @@
-"""The linear link finder (`classifiers.links`) gives exactly what the old link regex gave.
+"""The linear link finder (`fraudwatch.indicators.links`) gives exactly what the old link regex gave.
 
 The old rule is kept here, and only here, as the reference: one regex whose host part was
 retried from every `www.` of a run (quadratic). Both are compared span for span on the
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.links import find_urls
 from classifiers.normalize import normalize_text
 from classifiers.patterns import EMAIL_RE, ENTITY_RE, Span, _aligned, find_entities, find_links
 from classifiers.signals import lower
+from fraudwatch.indicators.links import find_urls
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTERNAL = Path(os.environ.get("FRAUDWATCH_EXTERNAL_DATA") or ROOT.parent / "shared" / "data")

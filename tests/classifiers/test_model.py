@@ -35,7 +35,7 @@ def test_round_trip_gives_same_results(model_dir, clf):
 
 def test_output_contract(clf):
     result = clf.classify("【税务局】您有一笔退税款，请点击 etax-gov.top 填写银行卡号和验证码")
-    assert FIELDS <= set(result)
+    assert set(result) >= FIELDS
     assert result["label"] in ("scam", "spam", "legit")
     assert 0 <= result["scam_score"] <= 1 and 0 <= result["spam_score"] <= 1
     assert result["category"] in CATEGORIES
@@ -55,7 +55,7 @@ def test_fixture_model_learns_the_obvious(clf):
                                   "\udcff\udcfe junk", "😀" * 50, "退" * 30_000])
 def test_edge_inputs_never_crash(clf, text):
     result = clf.classify(text)
-    assert FIELDS <= set(result)
+    assert set(result) >= FIELDS
     assert result == clf.classify_many([text])[0]
 
 

@@ -10,9 +10,9 @@ import redis as redis_lib
 import sqlalchemy as sa
 from rq.registry import ScheduledJobRegistry
 
-from fraudwatch.crawl_gate import RedisHostGate
-from fraudwatch.extensions import db
-from fraudwatch.models import Evidence, Report
+from fraudwatch.infra.extensions import db
+from fraudwatch.jobs.crawl_gate import RedisHostGate
+from fraudwatch.storage.models import Evidence, Report
 from tests.conftest import cleanup_redis, make_test_app, run_jobs
 
 
@@ -36,7 +36,7 @@ def evidence(app, **where) -> list[Evidence]:
 
 
 def test_seeds_are_crawled_once_with_same_site_links(crawl_app, farm):
-    from fraudwatch import crawling
+    from fraudwatch.jobs import crawling
 
     seeds = [farm.url("www.taxinfo-guide.org"), farm.url("irs-refund-gov.com"), "not a url"]
     before = farm.seen.paths("www.taxinfo-guide.org").count("/guide/scams")
@@ -72,7 +72,7 @@ def test_a_reported_url_is_crawled_and_linked_to_the_report(crawl_app, farm):
 def test_blocked_and_failed_fetches_are_evidence_too(database_url, redis_url, tmp_path, farm):
     app = make_test_app(database_url, redis_url, tmp_path / "i", CRAWL_RESOLVE=farm.resolve_specs(),
                         CRAWL_ALLOWED_PORTS="any")  # default: private networks refused
-    from fraudwatch import crawling
+    from fraudwatch.jobs import crawling
 
     with app.app_context():
         crawling.enqueue_seeds([farm.url("etax-chinatax.top")])
@@ -84,7 +84,7 @@ def test_blocked_and_failed_fetches_are_evidence_too(database_url, redis_url, tm
 
 
 def test_transient_failures_are_retried_by_rq(crawl_app, farm):
-    from fraudwatch import crawling
+    from fraudwatch.jobs import crawling
 
     with crawl_app.app_context():
         crawling.enqueue_seeds([farm.url("hostile.test", "/hostile/trickle")])
@@ -97,7 +97,7 @@ def test_transient_failures_are_retried_by_rq(crawl_app, farm):
 
 
 def test_a_transient_failure_inside_a_batch_is_retried_alone(crawl_app, farm):
-    from fraudwatch import crawling
+    from fraudwatch.jobs import crawling
 
     trickle, page = farm.url("hostile.test", "/hostile/trickle"), farm.url("irs-refund-gov.com")
     with crawl_app.app_context():

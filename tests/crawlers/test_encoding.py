@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.encoding import decode_html
+from fraudwatch.indicators.charset import decode_html
 
 ZH = "<p>国家税务总局电子税务局：您的个人所得税退税款已审核通过，请登录填写银行卡号和身份证号领取。</p>"
 ZH_HANT = "<p>國家稅務總局：您的個人所得稅退稅款已審核通過，請登錄填寫銀行帳戶資料領取。</p>"

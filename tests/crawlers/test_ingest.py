@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from crawlers.ingest import ingest_file
-from crawlers.messages import IngestFileError, Message, MessageError
+from fraudwatch.messages.files import ingest_file
+from fraudwatch.messages.records import IngestFileError, Message, MessageError
 
 SCAM_ZH = "【国家税务总局】您的个税退税款2316元待领取，请登录 etax-chinatax.top/r 填写银行卡号领取"
 

@@ -8,9 +8,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from crawlers.encoding import declared_charset
 from crawlers.markup import short_text
 from crawlers.page import parse_page
+from fraudwatch.indicators.charset import declared_charset
 from tests.crawlers.farm.server import PAGES
 
 

@@ -30,7 +30,7 @@ import schemathesis
 from schemathesis.engine import Status, events, from_schema
 from werkzeug.serving import make_server
 
-from fraudwatch.extensions import db
+from fraudwatch.infra.extensions import db
 from fraudwatch.storage import users
 
 SEMANTIC_400 = ("lookup_one", "create_report", "merge_reports")  # see the module docstring

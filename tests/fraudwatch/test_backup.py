@@ -9,7 +9,7 @@ import json
 import os
 import tarfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from fraudwatch.cli import main
-from fraudwatch.extensions import db, make_engine
-from fraudwatch.migrate import current, upgrade
+from fraudwatch.infra.extensions import db, make_engine
+from fraudwatch.storage.migrate import current, upgrade
 from tests.conftest import cleanup_redis, make_test_app, run_jobs
 from tests.crawlers.conftest import farm  # noqa: F401 - the fake tax sites the crawler visits
 
@@ -210,7 +210,7 @@ def test_backup_and_restore_into_a_fresh_database_keep_every_row(source, farm, f
     new_id = post(client, message_text="又一条退税短信 http://tax-refund-new.top/a", channel="sms")
     assert new_id > max(r["id"] for r in before["reports"])
     with target.app_context():
-        from fraudwatch.models import StatusChange
+        from fraudwatch.storage.models import StatusChange
 
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusChange)
                                  .where(StatusChange.report_id == new_id)) == 1
@@ -306,14 +306,14 @@ def test_restore_refuses_damaged_missing_and_newer_backups_and_a_database_with_d
 def test_an_older_backup_is_migrated_to_head(fresh, redis_url, tmp_path):
     from alembic.script import ScriptDirectory
 
-    from fraudwatch.migrate import alembic_config
+    from fraudwatch.storage.migrate import alembic_config
 
     old, target = fresh("old"), fresh("target")
     upgrade(old, "0001")
     engine = make_engine(old)
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO users (name, role, active, created_at) VALUES ('old', 'admin', true, :t)"),
-                     {"t": datetime.now(timezone.utc)})
+                     {"t": datetime.now(UTC)})
     engine.dispose()
     path = tmp_path / "old.fwbak"
     made = cli(make_test_app(old, redis_url, tmp_path / "i-old"), "backup", str(path))

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from fraudwatch.extensions import db
-from fraudwatch.models import Indicator, Report
+from fraudwatch.infra.extensions import db
+from fraudwatch.storage.models import Indicator, Report
 from tests.conftest import run_jobs
 
 SCAM = ("【国家税务总局】您的个人所得税退税2,860元待领取，请于今日内登录 http://etax-gov.cn.refund-tax.top "

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from fraudwatch.extensions import make_engine
+from fraudwatch.infra.extensions import make_engine
 from tests.served import ServedInstance
 
 REPORTS = 300

@@ -10,8 +10,8 @@ import pytest
 from pydantic import Field
 
 from fraudwatch.api.operations import ok, operation
-from fraudwatch.contract import Body, Query
-from fraudwatch.validation import CHANNEL_ALIASES, TEXT_LIMITS
+from fraudwatch.services.contract import Body, Query
+from fraudwatch.services.validation import CHANNEL_ALIASES, TEXT_LIMITS
 from tests.conftest import cleanup_redis, make_test_app
 
 

@@ -25,7 +25,7 @@ def test_every_endpoint_answers_503_while_the_database_is_unreachable(redis_url,
 
 
 def test_a_transaction_that_loses_is_run_again(app):
-    from fraudwatch.extensions import db
+    from fraudwatch.infra.extensions import db
 
     calls = []
 

@@ -12,8 +12,8 @@ import pytest
 import redis as redis_lib
 import sqlalchemy as sa
 
-from fraudwatch.extensions import db
-from fraudwatch.models import Indicator
+from fraudwatch.infra.extensions import db
+from fraudwatch.storage.models import Indicator
 from tests.conftest import cleanup_redis, make_test_app, run_jobs
 from tests.fraudwatch.test_backup import cli, post, table_rows
 
@@ -140,7 +140,7 @@ def test_phone_contacts_compare_by_e164_and_shared_indicators_are_recounted(app,
     stranger = post(client, message_text="骗子冒充税务局，留的号码 13900001111", reporter_contact="13900001112")
     assert lookup(client, "phone", "13900001111")["reports"] == 3  # cached now
     with app.app_context():
-        from fraudwatch.erasure import erase_reporter
+        from fraudwatch.services.erasure import erase_reporter
 
         result = erase_reporter("13900001111", actor="dpo")
     assert (result.reports, result.indicators) == (2, 1)
@@ -165,9 +165,9 @@ def test_erasure_is_one_transaction(app, monkeypatch):
     def fail(*_args, **_kwargs):
         raise RuntimeError("the database went away half-way")
 
-    monkeypatch.setattr("fraudwatch.erasure.refresh_indicators", fail)
+    monkeypatch.setattr("fraudwatch.services.erasure.refresh_indicators", fail)
     with app.app_context():
-        from fraudwatch.erasure import erase_reporter
+        from fraudwatch.services.erasure import erase_reporter
 
         with pytest.raises(RuntimeError):
             erase_reporter("zhang@example.org", actor="dpo")
@@ -190,7 +190,7 @@ def test_hostile_contacts_match_nothing_else(app, contact, erased):
     ids = {stored: post(client, message_text=f"短信 {SCAM} 来自 {stored}", reporter_contact=stored) for stored in STORED}
     before = {r["id"]: r for r in all_rows(app)["reports"]}
     with app.app_context():
-        from fraudwatch.erasure import erase_reporter
+        from fraudwatch.services.erasure import erase_reporter
 
         result = erase_reporter(contact, actor="dpo")
     after = {r["id"]: r for r in all_rows(app)["reports"]}
@@ -224,7 +224,7 @@ def test_nothing_to_erase_is_still_audited(app):
     result = cli(app, "erase-reporter", "nobody@example.com", "--actor", "dpo")
     assert result.exit_code == 0 and "0 report(s)" in result.output
     with app.app_context():
-        from fraudwatch.models import AuditEvent
+        from fraudwatch.storage.models import AuditEvent
 
         (event,) = db.session.scalars(sa.select(AuditEvent)).all()
         assert event.action == "erase_reporter" and event.detail["reports"] == 0

@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from fraudwatch.cli import main
-from fraudwatch.feeds import import_feed, read_values
+from fraudwatch.services.feeds import import_feed, read_values
 
 
 def test_tsv_feed_is_imported_and_looked_up(app, client, tmp_path):
@@ -68,8 +68,8 @@ def test_feeds_cannot_mark_official(app, tmp_path, status):
 
 
 def test_a_large_feed_commits_in_batches_and_gives_back_a_normal_connection(app, client, tmp_path, monkeypatch):
-    import fraudwatch.feeds as feeds
-    from fraudwatch.extensions import SQLITE_CACHE_KIB, db
+    import fraudwatch.services.feeds as feeds
+    from fraudwatch.infra.extensions import SQLITE_CACHE_KIB, db
 
     monkeypatch.setattr(feeds, "COMMIT_ROWS", 7)  # several commits for a small file
     feed = tmp_path / "many.txt"

@@ -12,16 +12,18 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from fraudwatch import jobs, queue
-from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis
-from fraudwatch.extensions import db
-from fraudwatch.models import PendingJob, Report, utcnow
+from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis
+from fraudwatch.infra.extensions import db
+from fraudwatch.jobs import queue
+from fraudwatch.jobs import tasks as jobs
+from fraudwatch.storage.models import PendingJob, Report, utcnow
 from tests.served import ServedInstance, free_port
 
 SLOW_WORKER = """
 import time
-from fraudwatch import create_app, jobs
-from fraudwatch.workers import run_worker
+from fraudwatch import create_app
+from fraudwatch.jobs import tasks as jobs
+from fraudwatch.jobs.workers import run_worker
 
 def stuck(report_id):
     time.sleep(3600)  # killed long before
@@ -82,7 +84,7 @@ def _age_enqueued(app, seconds: int) -> None:
 def test_a_job_taken_off_the_queue_by_a_worker_that_died_is_enqueued_again(app, client):
     """A worker pops a job id into RQ's intermediate list before it starts the job; dying in
     between left the job 'queued' in name only, for RQ's 10-minute housekeeping."""
-    from fraudwatch.extensions import redis_store
+    from fraudwatch.infra.extensions import redis_store
     from tests.conftest import run_jobs
 
     report_id = client.post("/api/v1/reports", json={"message_text": "退税 popped then lost"}).get_json()["id"]
@@ -99,7 +101,7 @@ def test_a_job_taken_off_the_queue_by_a_worker_that_died_is_enqueued_again(app, 
 
 
 def test_jobs_lost_with_redis_data_are_enqueued_again(app, client):
-    from fraudwatch.extensions import redis_store
+    from fraudwatch.infra.extensions import redis_store
     from tests.conftest import run_jobs
 
     ids = [client.post("/api/v1/reports", json={"message_text": f"退税 flushed {n}"}).get_json()["id"] for n in range(3)]

@@ -5,9 +5,9 @@ import socket
 
 import sqlalchemy as sa
 
-from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis
-from fraudwatch.extensions import db
-from fraudwatch.models import PendingJob, Report
+from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis
+from fraudwatch.infra.extensions import db
+from fraudwatch.storage.models import PendingJob, Report
 from tests.conftest import cleanup_redis, make_test_app, run_jobs
 
 
@@ -30,7 +30,7 @@ def test_a_worker_processes_each_report_once(app, client):
     with app.app_context():
         jobs = db.session.scalars(sa.select(PendingJob)).all()
         assert sorted(j.target_id for j in jobs) == ids and all(j.done_at and j.attempts == 1 for j in jobs)
-        from fraudwatch.jobs import run_pending
+        from fraudwatch.jobs.tasks import run_pending
 
         assert run_pending(jobs[0].id) == "already done"
 
@@ -44,7 +44,7 @@ def test_reports_are_kept_while_redis_is_down_and_processed_after(database_url, 
     assert dead.test_client().get("/readyz").status_code == 503
     alive = make_test_app(database_url, redis_url, tmp_path / "alive")
     with alive.app_context():
-        from fraudwatch import queue
+        from fraudwatch.jobs import queue
 
         assert queue.pump() == 5
     run_jobs(alive)
@@ -66,7 +66,7 @@ def test_killing_redis_while_reports_arrive_loses_nothing(database_url, tmp_path
         assert statuses == [201] * 30
         ensure_embedded_redis(folder, port=port, persist=False)
         with app.app_context():
-            from fraudwatch import queue
+            from fraudwatch.jobs import queue
 
             assert queue.pump() == 30
         run_jobs(app)

@@ -18,8 +18,8 @@ def lookup(client, kind, value, headers=None):
 def domain_cached(app, domain: str, timeout: float = 5.0) -> bool:
     """Whether the answer about `domain` shows up in the lookup cache. The cache is filled
     without waiting for Redis's reply, so the write may take a moment to land."""
-    from fraudwatch.extensions import redis_store
-    from fraudwatch.redis_keys import lookup_scope
+    from fraudwatch.infra.extensions import redis_store
+    from fraudwatch.infra.redis_keys import lookup_scope
 
     deadline = time.monotonic() + timeout
     with app.app_context():
@@ -175,9 +175,9 @@ def test_answers_are_utf8_json_with_fields_in_a_stable_order(client):
 
 
 def test_the_cache_writer_reconnects_after_redis_restarts(database_url, tmp_path):
-    from tests.fraudwatch.test_jobs import free_port
-    from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis
+    from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis
     from tests.conftest import make_test_app
+    from tests.fraudwatch.test_jobs import free_port
 
     folder, port = tmp_path / "r", free_port()
     # REDIS_RETRY_SECONDS=0: no pause after a failure, so the first lookups after the restart use Redis.
@@ -211,9 +211,9 @@ def test_lookup_validation_errors_still_count_against_the_limit(app, client):
 def test_an_answer_computed_before_a_change_is_not_cached_after_it(app, client, monkeypatch):
     """A report lands between a lookup's database read and its cache write: the stale
     answer must not be cached (it would otherwise live until the TTL)."""
-    from fraudwatch import cache
-    from fraudwatch.extensions import redis_store
-    from fraudwatch.redis_keys import lookup_scope
+    from fraudwatch.infra import cache
+    from fraudwatch.infra.extensions import redis_store
+    from fraudwatch.infra.redis_keys import lookup_scope
     from fraudwatch.storage import indicators as ind_store
 
     real_find = ind_store.find_for_lookup
@@ -238,7 +238,7 @@ def test_an_answer_computed_before_a_change_is_not_cached_after_it(app, client, 
 
 
 def test_json_helpers_handle_integers_beyond_64_bits():
-    from fraudwatch import jsonio
+    from fraudwatch.infra import jsonio
 
     assert jsonio.loads(jsonio.dumps({"n": 2**70, "s": "退税"})) == {"n": float(2**70), "s": "退税"}
 
@@ -250,8 +250,8 @@ def test_a_hung_redis_costs_one_timeout_then_lookups_go_without_it(database_url,
     import os
     import signal
 
-    from fraudwatch.embedded import ensure_embedded_redis, stop_embedded_redis
-    from fraudwatch.extensions import redis_store
+    from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis
+    from fraudwatch.infra.extensions import redis_store
     from tests.conftest import make_test_app
     from tests.fraudwatch.test_jobs import free_port
 
@@ -280,9 +280,9 @@ def test_a_hung_redis_costs_one_timeout_then_lookups_go_without_it(database_url,
 
 
 def test_a_bulk_invalidation_drops_the_whole_cache_and_refuses_answers_computed_before_it(app, client, monkeypatch):
-    from fraudwatch import cache
-    from fraudwatch.extensions import redis_store
-    from fraudwatch.redis_keys import lookup_scope
+    from fraudwatch.infra import cache
+    from fraudwatch.infra.extensions import redis_store
+    from fraudwatch.infra.redis_keys import lookup_scope
     from fraudwatch.storage import indicators as ind_store
 
     monkeypatch.setattr(cache, "BULK_FROM", 3)

@@ -8,8 +8,8 @@ import threading
 
 import sqlalchemy as sa
 
-from fraudwatch.extensions import db
-from fraudwatch.models import Report
+from fraudwatch.infra.extensions import db
+from fraudwatch.storage.models import Report
 
 
 def report(client, text, **extra):
@@ -92,4 +92,4 @@ def test_opposite_merges_at_the_same_moment_cannot_both_win(app, officer):
         with app.app_context():
             heads = db.session.scalars(sa.select(Report.duplicate_of_id).where(Report.id.in_([a, b]))).all()
         assert sorted(heads, key=str).count(None) == 1, heads  # exactly one head: no cycle
-    assert set(outcomes) <= {200, 409} and outcomes.count(200) == 5
+    assert set(outcomes) <= {200, 409} and outcomes.count(200) == 5, outcomes

@@ -2,13 +2,13 @@
 and can be walked down and up again."""
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from alembic import command
 
-from fraudwatch.extensions import make_engine
-from fraudwatch.migrate import alembic_config, current, upgrade
-from fraudwatch.models import Base
+from fraudwatch.infra.extensions import make_engine
+from fraudwatch.storage.migrate import alembic_config, current, upgrade
+from fraudwatch.storage.models import Base
 
 
 def _differences(url: str) -> list:

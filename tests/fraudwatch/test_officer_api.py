@@ -27,7 +27,7 @@ def test_bad_tokens_are_401(client, header):
 
 
 def test_revoked_token_is_refused(app, client):
-    from fraudwatch.extensions import db
+    from fraudwatch.infra.extensions import db
     from fraudwatch.storage import users
 
     with app.app_context():
@@ -123,9 +123,9 @@ def test_merge_into_itself_or_missing(client, officer):
 def test_a_token_in_use_stops_working_within_the_trust_period_after_revocation(app, client, monkeypatch):
     import time
 
-    from fraudwatch import auth
-    from fraudwatch.extensions import db
+    from fraudwatch.infra.extensions import db
     from fraudwatch.storage import users
+    from fraudwatch.web import auth
 
     monkeypatch.setattr(auth, "PRINCIPAL_TTL", 0.3)
     with app.app_context():

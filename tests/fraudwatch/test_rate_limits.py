@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fraudwatch.ratelimit import parse_limits
+from fraudwatch.infra.ratelimit import parse_limits
 from tests.conftest import cleanup_redis, make_test_app
 
 

@@ -7,8 +7,8 @@ import idna
 import pytest
 import sqlalchemy as sa
 
-from fraudwatch.extensions import db
-from fraudwatch.models import Indicator, PendingJob, Report
+from fraudwatch.infra.extensions import db
+from fraudwatch.storage.models import Indicator, PendingJob, Report
 
 SCAM_SMS = ("【国家税务总局】您有一笔个税退税3280元待领取，请于24小时内登录 "
             "http://chinatax-gov.cn.tax-refund.top/tui?id=3&utm_source=sms 办理，咨询 13812345678")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fraudwatch.security import API_CSP, PAGE_CSP
+from fraudwatch.web.security import API_CSP, PAGE_CSP
 
 COMMON = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
           "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Resource-Policy": "same-origin"}

@@ -1,4 +1,4 @@
-"""The buffering web server (fraudwatch.webserver) under real gunicorn on 127.0.0.1, driven
+"""The buffering web server (fraudwatch.infra.webserver) under real gunicorn on 127.0.0.1, driven
 by raw sockets: slow clients do not starve other requests, a request that does not arrive
 in time gets a JSON 408, every error the server answers itself is the JSON error document,
 and ordinary, pipelined, 100-continue and oversized requests behave."""
@@ -13,8 +13,8 @@ import time
 import httpx
 import pytest
 
-from fraudwatch.webserver import WORKER_CLASS, gunicorn_command
-from fraudwatch.webserver_http import NEED, READY, REJECT, Limits, RequestReader
+from fraudwatch.infra.webserver import WORKER_CLASS, gunicorn_command
+from fraudwatch.infra.webserver_http import NEED, READY, REJECT, Limits, RequestReader
 from tests.served import ServedInstance
 
 READ_TIMEOUT = 2  # seconds, for the server the error tests use

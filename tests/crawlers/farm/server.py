@@ -93,7 +93,7 @@ class FarmHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are separate writes
-    server: "FarmServer"
+    server: FarmServer
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output clean
         return
@@ -187,7 +187,7 @@ class FarmServer(ThreadingHTTPServer):
         """Clients that hang up (the point of several tests) are not errors."""
         return
 
-    def start(self) -> "FarmServer":
+    def start(self) -> FarmServer:
         """Start serving in the background."""
         self._thread.start()
         return self

@@ -1,0 +1,317 @@
+"""Official tax-authority domains and hotlines, and the lookalike judgement of a host.
+
+Backed by the CSV files in `data/official/`. A host is `official` when it equals an
+official domain or is a subdomain of one; it is a `lookalike` when it borrows an
+official domain, brand label or near-spelling without being official; else `unknown`.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import idna
+import phonenumbers
+
+from fraudwatch.data import path as data_path
+
+DATA_DIR = data_path("official")
+EXTRA_DOMAINS_ENV = "FRAUDWATCH_EXTRA_OFFICIAL_DOMAINS"
+
+# Characters that attackers swap in for ASCII letters (digits, Cyrillic, Greek).
+_HOMOGLYPHS = str.maketrans({
+    "0": "o", "1": "l", "3": "e", "5": "s", "7": "t", "4": "a", "8": "b",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l", "к": "k", "м": "m", "т": "t",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "ϲ": "c",
+})
+_GOV_WORDS = {"gov", "govt", "gouv", "gob", "govcn", "govuk", "govau"}
+_TAX_WORDS = {"tax", "taxes", "refund", "rebate", "etax", "revenue", "shuiwu", "tuishui",
+              "fapiao", "invoice", "12366", "return", "irs", "hmrc", "ato", "cra"}
+
+
+class HostJudgement(NamedTuple):
+    """How a host relates to the official tax-authority domains."""
+
+    status: str  # "official" | "lookalike" | "unknown"
+    authority: str | None
+    reason: str
+    matched: str | None = None
+
+
+@dataclass(frozen=True)
+class OfficialData:
+    """The parsed contents of data/official/."""
+
+    domains: dict[str, str]
+    hotlines: dict[str, str]
+    brands: dict[str, str | None]
+    authorities: dict[str, dict[str, str]]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [row for row in csv.DictReader(fh) if any(row.values())]
+
+
+@functools.lru_cache(maxsize=4)
+def load_official(data_dir: str | None = None) -> OfficialData:
+    """Read the official lists once per process."""
+    base = Path(data_dir) if data_dir else DATA_DIR
+    domains = {r["domain"].strip().lower(): r["authority"].strip() for r in _rows(base / "domains.csv")}
+    extra = os.environ.get(EXTRA_DOMAINS_ENV)
+    if extra and Path(extra).is_file():
+        for row in _rows(Path(extra)):
+            name = (row.get("domain") or row.get("Domain name") or "").strip().lower()
+            if name and name not in domains:
+                domains[name] = (row.get("authority") or "US-IRS").strip() or "US-IRS"
+    hotlines = {}
+    for row in _rows(base / "hotlines.csv"):
+        key = _hotline_key(row["number"], row["region"])
+        if key:
+            hotlines[key] = row["authority"].strip()
+    brands = {r["token"].strip().lower(): (r["authority"].strip() or None) for r in _rows(base / "brand_tokens.csv")}
+    authorities = {r["code"]: {"name_en": r["name_en"], "name_zh": r["name_zh"], "country": r["country"]}
+                   for r in _rows(base / "authorities.csv")}
+    return OfficialData(domains, hotlines, brands, authorities)
+
+
+def _hotline_key(number: str, region: str = "CN") -> str | None:
+    try:
+        parsed = phonenumbers.parse(number, region or "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def official_domains() -> list[tuple[str, str]]:
+    """All (domain, authority) pairs of the allowlist."""
+    return sorted(load_official().domains.items())
+
+
+def authorities() -> dict[str, dict[str, str]]:
+    """Authority code -> names and country."""
+    return load_official().authorities
+
+
+def official_hotline(number: str, region: str = "CN") -> str | None:
+    """Authority code when `number` (E.164 or national) is an official hotline."""
+    key = number if number.startswith("+") and number[1:].isdigit() else _hotline_key(number, region)
+    if not key:
+        return None
+    hotlines = load_official().hotlines
+    if key in hotlines:
+        return hotlines[key]
+    # 12366 is also dialled behind a Chinese area code (010-12366, 021-12366...).
+    if key.startswith("+86") and key.endswith("12366") and len(key) <= 12:
+        return hotlines.get("+8612366")
+    return None
+
+
+def clean_host(host: str) -> str:
+    """Lower-case ASCII (punycode) form of a host name, without port or trailing dot."""
+    host = unicodedata.normalize("NFKC", host or "").strip().strip(".").lower()
+    host = host.rsplit("@", 1)[-1]
+    if host.startswith("[") or re.fullmatch(r"[0-9.]+", host):
+        return host
+    host = host.split(":", 1)[0]
+    if host.isascii() and re.fullmatch(r"[a-z0-9._-]+", host):
+        return host  # plain ASCII: IDNA would not change it
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return host.encode("ascii", "ignore").decode("ascii")
+
+
+def _unicode_host(host: str) -> str:
+    if "xn--" not in host:
+        return host
+    try:
+        return idna.decode(host)
+    except idna.IDNAError:
+        return host
+
+
+def _skeleton(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().translate(_HOMOGLYPHS)
+    return text.replace("rn", "m").replace("vv", "w")
+
+
+def match_official(host: str) -> tuple[str, str] | None:
+    """(official domain, authority) when `host` is that domain or a subdomain of it."""
+    domains = load_official().domains
+    labels = host.split(".")
+    for i in range(len(labels)):
+        candidate = ".".join(labels[i:])
+        if candidate in domains:
+            return candidate, domains[candidate]
+    return None
+
+
+def judge_host(host: str) -> HostJudgement:
+    """Say whether `host` is official, a lookalike of an official domain, or unknown."""
+    return HostJudgement(*_judged(host))
+
+
+@functools.lru_cache(maxsize=65536)
+def _judged(host: str) -> tuple[str, str | None, str, str | None]:
+    """judge_host's cache holds plain tuples of strings: the garbage collector stops tracking
+    those (not tuple subclasses), so a full cache does not lengthen its full passes."""
+    return tuple(_judge(host))
+
+
+def _judge(host: str) -> HostJudgement:
+    ascii_host = clean_host(host)
+    if not ascii_host:
+        return HostJudgement("unknown", None, "empty host")
+    found = match_official(ascii_host)
+    if found:
+        return HostJudgement("official", found[1], f"official domain {found[0]}", found[0])
+    for check in (_embedded_official, _brand_label, _near_spelling, _gov_and_tax_words):
+        verdict = check(ascii_host)
+        if verdict:
+            return verdict
+    return HostJudgement("unknown", None, "not an official domain and no lookalike pattern")
+
+
+_BROAD = {"gov.cn", "gov.uk", "gc.ca", "canada.ca", "treasury.gov", "pay.gov"}
+
+
+@functools.lru_cache(maxsize=1)
+def _distinctive_domains() -> tuple[tuple[str, str, str], ...]:
+    """(domain, authority, domain without separators) for domains worth finding inside others."""
+    return tuple((d, a, re.sub(r"[^a-z0-9]", "", d)) for d, a in load_official().domains.items()
+                 if "." in d and d not in _BROAD)
+
+
+@functools.lru_cache(maxsize=1)
+def _distinctive_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """One alternation of the distinctive domains and one of their separator-less forms: a
+    single search rules out nearly every host before the per-domain loop."""
+    domains = _distinctive_domains()
+    return (re.compile("|".join(re.escape(d) for d, _, _ in domains)),
+            re.compile("|".join(re.escape(f) for _, _, f in domains)))
+
+
+def _embedded_official(host: str) -> HostJudgement | None:
+    flat = re.sub(r"[^a-z0-9]", "", _skeleton(_unicode_host(host)))
+    whole, separated = _distinctive_patterns()
+    if not whole.search(host) and not separated.search(flat):
+        return None
+    for domain, authority, domain_flat in _distinctive_domains():
+        if domain in host:
+            return HostJudgement("lookalike", authority,
+                                 f"contains the official domain {domain} inside a non-official domain", domain)
+        if domain_flat in flat:
+            return HostJudgement("lookalike", authority,
+                                 f"spells the official domain {domain} with other separators", domain)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels(host: str) -> tuple[str, ...]:
+    """Labels of the host split on dots, hyphens and underscores, raw and de-homoglyphed
+    (cached: three checks of one judgement read them)."""
+    text = _unicode_host(host).lower()
+    raw = [p for p in re.split(r"[.\-_]", text) if p]
+    return tuple(raw + [p for p in re.split(r"[.\-_]", _skeleton(text)) if p and p not in raw])
+
+
+def _brand_label(host: str) -> HostJudgement | None:
+    brands = load_official().brands
+    labels = _labels(host)
+    for label in labels:
+        if label in brands and (brands[label] or _GOV_WORDS & set(labels)):
+            authority = brands[label]
+            return HostJudgement("lookalike", authority,
+                                 f"uses the tax-authority name '{label}' in a non-official domain",
+                                 _official_for(authority))
+    return None
+
+
+def _official_for(authority: str | None) -> str | None:
+    if not authority:
+        return None
+    for domain, code in load_official().domains.items():
+        if code == authority:
+            return domain
+    return None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (edits and adjacent transpositions), capped."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, before[j - 2] + 1)
+            current.append(value)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _spelling_brands() -> dict[int, tuple[tuple[str, int, frozenset[str], frozenset[str], int], ...]]:
+    """Authority names long enough for near-spelling checks, by the label lengths they can
+    match: {length: ((name, edits allowed, letters, bigrams, bigrams to share), ...)}.
+
+    The last is the q-gram bound: one edit (insert, delete, substitute, transpose) destroys
+    at most three of the name's bigrams, so a label within k edits keeps all but 3k of them.
+    With the length index, nearly every label is dismissed without any distance computed."""
+    by_length: dict[int, list] = {}
+    for brand, authority in load_official().brands.items():
+        if authority and len(brand) >= 5:
+            edits = 1 if len(brand) < 7 else 2
+            grams = _bigrams(brand)
+            for length in range(len(brand) - edits, len(brand) + edits + 1):
+                by_length.setdefault(length, []).append((brand, edits, frozenset(brand), grams, len(grams) - 3 * edits))
+    return {length: tuple(entries) for length, entries in by_length.items()}
+
+
+def _near_spelling(host: str) -> HostJudgement | None:
+    candidates_by_length = _spelling_brands()
+    for label in _labels(host):
+        candidates = candidates_by_length.get(len(label)) if len(label) >= 5 else None
+        if not candidates:
+            continue
+        letters, grams = set(label), None
+        for brand, edits, brand_letters, brand_grams, shared in candidates:
+            if len(brand_letters - letters) > 2:
+                continue  # two edits cannot bring back three missing letters
+            if shared > 0:
+                grams = grams or _bigrams(label)
+                if len(brand_grams & grams) < shared:
+                    continue
+            if label != brand and _edit_distance(label, brand, edits) <= edits:
+                authority = load_official().brands[brand]
+                return HostJudgement("lookalike", authority,
+                                     f"'{label}' is a near-spelling of the tax-authority name '{brand}'",
+                                     _official_for(authority))
+    return None
+
+
+def _gov_and_tax_words(host: str) -> HostJudgement | None:
+    labels = _labels(host)
+    words, joined = set(labels), "".join(labels)
+    has_gov = bool(words & _GOV_WORDS) or "gov" in joined
+    has_tax = bool(words & _TAX_WORDS) or any(w in joined for w in ("tax", "refund", "rebate"))
+    if has_gov and has_tax:
+        return HostJudgement("lookalike", None,
+                             "combines 'gov' with tax or refund words in a non-government domain")
+    return None

@@ -1,0 +1,267 @@
+"""Distributed crawling: RQ jobs over Redis that fetch, analyse and store evidence.
+
+- Frontier: a URL is claimed in a dedupe set (one expiring Redis key per URL match key,
+  `fw:crawl:seen:<sha1>`) before it is queued, so it is fetched at most once per
+  revisit window however many workers, seeds or pages point at it. A scan result is
+  kept for the same window, so a report naming a URL crawled an hour ago gets that
+  evidence without a second fetch. Discovered same-site links are queued in jobs of up
+  to CRAWL_BATCH URLs (RQ's per-job bookkeeping is most of a page's cost otherwise).
+- Politeness across workers and machines: `RedisHostGate` (crawl_gate.py).
+- Retries: a transient fetch failure (timeout, refused connection, DNS without an
+  answer yet) raises and RQ retries the job with backoff (in a batch, that URL is
+  re-queued alone); permanent ones (blocked address, robots, size...) are evidence.
+- Evidence: `fraudwatch.storage.evidence.save_evidence`, linked to report and indicator,
+  stored once per URL and report even when a job runs again.
+Settings (app config, defaults in DEFAULTS): CRAWL_ALLOW_NETWORKS (CIDRs), CRAWL_RESOLVE
+(curl-style HOST:PORT:ADDR), CRAWL_ALLOWED_PORTS (None = usual web ports, "any", or a
+list), CRAWL_HOST_DELAY, CRAWL_OBEY_ROBOTS, CRAWL_TOTAL_TIMEOUT, CRAWL_REVISIT_SECONDS,
+CRAWL_MAX_LINKS (per page), CRAWL_MAX_DEPTH, CRAWL_BATCH, CRAWL_FAVICON.
+Every Redis key comes from `fraudwatch.infra.redis_keys.key`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from rq import Queue, Retry, get_current_job
+
+from crawlers.fetch import FetchConfig, Fetcher
+from crawlers.netguard import DEFAULT_ALLOWED_PORTS
+from crawlers.scan import scan_page
+from fraudwatch.indicators import normalize_url, registrable_domain, url_match_key
+from fraudwatch.infra import redis_keys
+from fraudwatch.infra.extensions import db, redis_store
+from fraudwatch.jobs.crawl_gate import RedisHostGate
+from fraudwatch.jobs.queue import get_queue
+from fraudwatch.services import model_registry
+
+log = logging.getLogger(__name__)
+
+RETRY = Retry(max=2, interval=[15, 120])
+RETRY_ALONE_AFTER = timedelta(seconds=15)
+BUSY_STATUSES = frozenset({429, 502, 503, 504})  # the site asks us to come back later
+DEFAULTS = {"CRAWL_REVISIT_SECONDS": 24 * 3600, "CRAWL_HOST_DELAY": 1.0, "CRAWL_OBEY_ROBOTS": True,
+            "CRAWL_ALLOW_NETWORKS": (), "CRAWL_RESOLVE": (), "CRAWL_ALLOWED_PORTS": None,
+            "CRAWL_TOTAL_TIMEOUT": 30.0, "CRAWL_MAX_LINKS": 50, "CRAWL_MAX_DEPTH": 5,
+            "CRAWL_FAVICON": True, "CRAWL_BATCH": 10}
+
+
+class TransientCrawlError(Exception):
+    """A fetch failed for a reason that may pass; RQ retries the job."""
+
+
+def setting(name: str):
+    """A crawl setting from the app config, else its default."""
+    return current_app.config.get(name, DEFAULTS[name])
+
+
+def _key(*parts: object) -> str:
+    return redis_keys.key("crawl", *parts)
+
+
+def _digest(url: str) -> str:
+    return hashlib.sha1(url_match_key(url).encode("utf-8")).hexdigest()
+
+
+def crawl_queue():
+    """The RQ queue of crawl jobs (workers listen to it after the main queue)."""
+    return get_queue(current_app.config["RQ_QUEUE"] + "-crawl")
+
+
+def fetch_config() -> FetchConfig:
+    """The fetcher configuration of this app."""
+    ports = setting("CRAWL_ALLOWED_PORTS")
+    return FetchConfig(
+        allow_networks=tuple(setting("CRAWL_ALLOW_NETWORKS")), resolve=tuple(setting("CRAWL_RESOLVE")),
+        allowed_ports=DEFAULT_ALLOWED_PORTS if ports is None else (None if ports == "any" else frozenset(ports)),
+        host_delay=float(setting("CRAWL_HOST_DELAY")), obey_robots=bool(setting("CRAWL_OBEY_ROBOTS")),
+        total_timeout=float(setting("CRAWL_TOTAL_TIMEOUT")))
+
+
+def get_fetcher() -> Fetcher:
+    """One fetcher per app (and process), with the Redis-shared host gate."""
+    fetcher = current_app.extensions.get("fw_crawl_fetcher")
+    if fetcher is None:
+        config = fetch_config()
+        gate = RedisHostGate(redis_store.client, _key("host"), config.host_delay,
+                             lock_seconds=config.total_timeout + 10)
+        fetcher = current_app.extensions.setdefault("fw_crawl_fetcher", Fetcher(config, gate=gate))
+    return fetcher
+
+
+def claim_many(urls: list[str]) -> list[bool]:
+    """Put each URL in the dedupe set (one round trip); True for those not seen in the window."""
+    window = int(setting("CRAWL_REVISIT_SECONDS"))
+    pipe = redis_store.client.pipeline(transaction=False)
+    for url in urls:
+        pipe.set(_key("seen", _digest(url)), "1", nx=True, ex=window)
+    return [bool(r) for r in pipe.execute()]
+
+
+def claim(url: str) -> bool:
+    """Put `url` in the dedupe set; False when it was already there within the window."""
+    return claim_many([url])[0]
+
+
+def _job(urls: list[str], depth: int, scope: str | None, report_id: int | None = None,
+         indicator_id: int | None = None):
+    return Queue.prepare_data("fraudwatch.jobs.crawling.crawl_job", args=(urls,),
+                              kwargs={"depth": depth, "scope": scope, "report_id": report_id,
+                                      "indicator_id": indicator_id},
+                              retry=RETRY, result_ttl=0, failure_ttl=7 * 86400)
+
+
+def enqueue_url(url: str, *, depth: int = 0, scope: str | None = None, report_id: int | None = None,
+                indicator_id: int | None = None) -> bool:
+    """Queue a crawl of `url` unless the frontier has seen it; True when queued."""
+    if report_id is None and not claim(url):
+        return False
+    crawl_queue().enqueue_many([_job([url], depth, scope, report_id, indicator_id)])
+    return True
+
+
+def enqueue_links(urls: list[str], depth: int, scope: str | None) -> int:
+    """Queue the URLs the frontier has not seen, in jobs of up to CRAWL_BATCH URLs."""
+    fresh = [u for u, new in zip(urls, claim_many(urls)) if new]
+    if fresh:
+        size = max(1, int(setting("CRAWL_BATCH")))
+        jobs = [_job(fresh[i:i + size], depth, scope) for i in range(0, len(fresh), size)]
+        queue = crawl_queue()
+        with queue.connection.pipeline() as pipe:
+            queue.enqueue_many(jobs, pipeline=pipe)
+            pipe.execute()
+    return len(fresh)
+
+
+def enqueue_seeds(urls: list[str], depth: int = 0) -> tuple[int, list[str]]:
+    """Queue seed URLs (same-site links followed to `depth`); return (queued, bad lines)."""
+    queued, bad = 0, []
+    depth = max(0, min(depth, int(setting("CRAWL_MAX_DEPTH"))))
+    for raw in urls:
+        try:
+            url = normalize_url(raw).value
+        except ValueError:
+            bad.append(raw)
+            continue
+        queued += enqueue_links([url], depth, registrable_domain(urlsplit(url).hostname or ""))
+    return queued, bad
+
+
+def enqueue_report_urls(report_id: int) -> int:
+    """Queue a crawl of every URL a report names (called by the report job); idempotent."""
+    from fraudwatch.storage.models import Report
+
+    report = db.session.get(Report, report_id)
+    if report is None:
+        return 0
+    window = int(setting("CRAWL_REVISIT_SECONDS"))
+    count = 0
+    for link in report.links:
+        ind = link.indicator
+        if ind.type != "url":
+            continue
+        once = _key("report", report_id, _digest(ind.value))
+        if redis_store.client.set(once, "1", nx=True, ex=window):
+            count += enqueue_url(ind.value, report_id=report_id, indicator_id=ind.id)
+    return count
+
+
+def _classifier():
+    try:
+        model = model_registry.get_classifier()
+    except Exception as exc:  # a missing or broken model must not stop crawling
+        log.warning("classifier unavailable: %s", exc)
+        return None
+    return None if model is None else model.classify
+
+
+def _same_site_links(links: list[str], scope: str | None) -> list[str]:
+    out = []
+    for link in links:
+        host = urlsplit(link).hostname or ""
+        if scope and registrable_domain(host) == scope:
+            out.append(link.split("#", 1)[0])
+    return list(dict.fromkeys(out))[: int(setting("CRAWL_MAX_LINKS"))]
+
+
+def scan_cached(url: str, *, may_raise: bool = True) -> dict | None:
+    """The scan of `url`: cached within the revisit window, else fetched.
+
+    A transient failure raises TransientCrawlError (RQ retries the job) when `may_raise`
+    and retries are left; inside a batch it returns None and the caller retries the URL
+    in a job of its own.
+    """
+    client = redis_store.client
+    key = _key("result", _digest(url))
+    cached = client.get(key)
+    if cached:
+        return json.loads(cached)
+    result, page = scan_page(url, get_fetcher(), _classifier(), favicon=bool(setting("CRAWL_FAVICON")))
+    result["links_found"] = page.links[:500] if page else []
+    error = result.get("error") or {}
+    if error.get("transient") or result.get("http_status") in BUSY_STATUSES:
+        if not may_raise:
+            return None
+        if _retries_left() > 0:
+            raise TransientCrawlError(f"{url}: {error.get('code') or result.get('http_status')}")
+    pipe = client.pipeline(transaction=False)
+    pipe.set(key, json.dumps(result, ensure_ascii=False), ex=int(setting("CRAWL_REVISIT_SECONDS")))
+    pipe.incr(_key("stats", "fetched"))
+    pipe.execute()
+    return result
+
+
+def _retries_left() -> int:
+    job = get_current_job()
+    return int(job.retries_left or 0) if job is not None else 0
+
+
+def _store_once(url: str, result: dict, report_id: int | None, indicator_id: int | None) -> bool:
+    """Save the evidence unless this job (or its earlier attempt) already did."""
+    from fraudwatch.storage.evidence import save_evidence
+
+    marker = _key("stored", _digest(url), report_id or 0)
+    if redis_store.client.exists(marker):
+        return False
+    evidence = {**result, "excerpt": result.get("text_excerpt"), "signals": result.get("site_signals")}
+    save_evidence(db.session, evidence, report_id=report_id, indicator_id=indicator_id)
+    db.session.commit()
+    redis_store.client.set(marker, "1", ex=int(setting("CRAWL_REVISIT_SECONDS")))
+    return True
+
+
+def _followable(result: dict, scope: str | None) -> list[str]:
+    if result.get("error"):
+        return []
+    downloads = set(result.get("downloads") or [])  # programs are a signal, not pages
+    return _same_site_links([u for u in result.get("links_found", []) if u not in downloads], scope)
+
+
+def crawl_job(urls: str | list[str], depth: int = 0, scope: str | None = None,
+              report_id: int | None = None, indicator_id: int | None = None) -> dict:
+    """RQ job: scan each URL, store evidence, queue same-site links while depth remains."""
+    urls = [urls] if isinstance(urls, str) else list(urls)
+    links: list[str] = []
+    done: dict[str, str | None] = {}
+    for url in urls:
+        result = scan_cached(url, may_raise=len(urls) == 1)
+        if result is None:  # transient failure inside a batch: retried alone, later
+            crawl_queue().enqueue_in(RETRY_ALONE_AFTER, "fraudwatch.jobs.crawling.crawl_job", [url],
+                                     depth=depth, scope=scope, retry=RETRY, result_ttl=0)
+            done[url] = "retrying"
+            continue
+        _store_once(url, result, report_id, indicator_id)
+        links += _followable(result, scope) if depth > 0 else []
+        done[url] = (result.get("error") or {}).get("code")
+    queued = enqueue_links(list(dict.fromkeys(links)), depth - 1, scope) if links else 0
+    return {"urls": done, "queued": queued}
+
+
+def stats() -> dict:
+    """Counters of this deployment's crawl (pages fetched, queue length)."""
+    fetched = redis_store.client.get(_key("stats", "fetched"))
+    return {"fetched": int(fetched or 0), "queued": crawl_queue().count}

@@ -1,0 +1,63 @@
+"""Local crawl workers: forked RQ workers that run until the whole crawl is done.
+
+`fraudwatch crawl --workers N`, `fraudwatch ingest --workers N` and bench/crawl.py use
+`run_local_workers`; in production, `fraudwatch worker` processes on any number of
+machines listen to the same queues instead.
+"""
+from __future__ import annotations
+
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+from fraudwatch.jobs.crawling import crawl_queue
+from fraudwatch.jobs.queue import get_queue
+
+
+def crawl_idle() -> bool:
+    """True when no crawl or main job is queued, running or waiting for a retry."""
+    for q in (crawl_queue(), get_queue()):
+        started = StartedJobRegistry(queue=q)
+        started.cleanup()
+        if q.count or started.count or ScheduledJobRegistry(queue=q).count:
+            return False
+    return True
+
+
+def _worker_process(app_config: dict | None, results, max_idle: float) -> None:
+    """A local worker: run jobs until the whole crawl is idle, then report peak memory."""
+    import resource
+    import time
+
+    from fraudwatch import create_app
+    from fraudwatch.jobs.workers import build_worker
+
+    app = create_app(app_config)
+    waiting_since = time.monotonic()
+    while True:
+        # with_scheduler: a burst worker also enqueues retries whose backoff has passed
+        if build_worker(app).work(burst=True, with_scheduler=True, logging_level="WARNING"):
+            waiting_since = time.monotonic()
+        with app.app_context():
+            if crawl_idle():
+                break
+        if time.monotonic() - waiting_since > max_idle:
+            break  # jobs held by a dead worker: left to RQ's abandoned-job handling
+        time.sleep(0.05)
+    results.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def run_local_workers(count: int, app_config: dict | None = None, max_idle: float = 180.0) -> list[int]:
+    """Run `count` worker processes here until the crawl is done; their peak RSS in KiB."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_worker_process, args=(app_config, results, max_idle), daemon=False)
+             for _ in range(max(1, count))]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    peaks = []
+    while not results.empty():
+        peaks.append(results.get_nowait())
+    return peaks

@@ -1,0 +1,114 @@
+"""Workers: the RQ worker that runs each job in a fresh app context and keeps its lease
+alive, the loop that outlives Redis outages, and the pending-job pump.
+
+A job's RQ execution is given a lease of JOB_LEASE_SECONDS and renewed every quarter of it
+by a thread of the worker while the job runs; if the worker dies (kill -9, OOM, power), the
+lease runs out and the pump (fraudwatch.jobs.queue) has RQ take the job back, within about
+JOB_LEASE_SECONDS + 5 s instead of RQ's default of the job timeout plus a minute."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+
+import redis
+from flask import Flask
+from rq import SimpleWorker
+
+from fraudwatch.jobs import queue
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 30.0
+
+
+class AppWorker(SimpleWorker):
+    """Runs jobs in this process (the model stays loaded) inside a fresh app context."""
+
+    flask_app: Flask | None = None
+    lease_seconds = 15
+
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:  # RQ hook
+        """The lease of a running job's execution (renewed by `_keep_alive`)."""
+        return self.lease_seconds
+
+    def perform_job(self, job, queue_, *args, **kwargs):  # RQ hook
+        """Run the job within an app context of `flask_app`, renewing its lease meanwhile."""
+        execution = args[0] if args else kwargs.get("execution")
+        done = threading.Event()
+        keeper = threading.Thread(target=self._keep_alive, args=(job, execution, done), name="fw-lease", daemon=True)
+        keeper.start()
+        try:
+            with self.flask_app.app_context():
+                return super().perform_job(job, queue_, *args, **kwargs)
+        finally:
+            done.set()
+            keeper.join()
+
+    def _keep_alive(self, job, execution, done: threading.Event) -> None:
+        while not done.wait(self.lease_seconds / 4):
+            try:
+                self.maintain_heartbeats(job, execution)
+            except (redis.RedisError, OSError) as exc:  # the job goes on; the pump may run it again
+                log.warning("could not renew the lease of job %s: %s", job.id, exc)
+
+
+def build_worker(app: Flask) -> AppWorker:
+    """A worker on the app's queues."""
+    from fraudwatch.infra.extensions import redis_store
+
+    with app.app_context():
+        connection = redis_store.worker_client()
+        queues = [queue.get_queue(name, connection) for name in queue.queue_names()]
+    # RQ's own housekeeping (abandoned crawl jobs, jobs stuck between queue and worker)
+    # every minute instead of every ten; report jobs are watched closer by the pump.
+    worker = AppWorker(queues, connection=connection, maintenance_interval=60)
+    worker.flask_app = app
+    worker.lease_seconds = app.config["JOB_LEASE_SECONDS"]
+    return worker
+
+
+def run_worker(app: Flask, *, burst: bool = False) -> None:
+    """Work until stopped (SIGTERM/SIGINT) or, with `burst`, until the queues are empty.
+    When Redis goes away RQ's work loop ends; this starts a new worker after a pause
+    (1 s, doubling up to 30 s) instead of exiting, so the process outlives the outage."""
+    stop = threading.Event()
+    pause = 1.0
+    while not stop.is_set():
+        started = time.monotonic()
+        worker = None
+        try:
+            worker = build_worker(app)
+            worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+        except (redis.RedisError, OSError) as exc:
+            log.warning("worker lost Redis (%s); starting again in %.0f s", exc, pause)
+        if burst or (worker is not None and worker._shutdown_requested_date is not None):
+            return  # done, or asked to stop (RQ's signal handlers noted it)
+        for signum in (signal.SIGTERM, signal.SIGINT):  # RQ's handlers belong to the worker that ended
+            signal.signal(signum, lambda *_: stop.set())
+        if time.monotonic() - started > 10:
+            pause = 1.0  # it ran a good while: this is a new outage
+        stop.wait(pause)
+        pause = min(MAX_BACKOFF, pause * 2)
+
+
+def pump_forever(app: Flask, stop: threading.Event, every: float = 5.0) -> None:
+    """Enqueue pending jobs every `every` seconds until `stop` is set."""
+    while not stop.is_set():
+        try:
+            with app.app_context():
+                count = queue.pump()
+            if count:
+                log.info("pump: enqueued %d pending job(s)", count)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("pump: Redis unavailable (%s); retrying", exc)
+        except Exception:  # noqa: BLE001 - the pump must survive a dead database too
+            log.exception("pump failed; retrying")
+        stop.wait(every)
+
+
+def start_pump(app: Flask, every: float = 5.0) -> threading.Event:
+    """Run the pump in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=pump_forever, args=(app, stop, every), name="fw-pump", daemon=True).start()
+    return stop

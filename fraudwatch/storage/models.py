@@ -1,0 +1,206 @@
+"""Database tables (SQLAlchemy 2.x declarative); the schema itself is made by Alembic."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+REPORT_STATUSES = ("new", "triaging", "confirmed", "dismissed", "duplicate")
+CHANNELS = ("sms", "email", "web", "phone_call", "im", "other")
+ROLES = ("officer", "admin", "enterprise")
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, stored as UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention Alembic can follow."""
+
+    metadata = sa.MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s"})
+
+
+class Report(Base):
+    """Something a person or an import reported as a suspected scam."""
+
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel: Mapped[str] = mapped_column(sa.String(16), default="other")
+    source: Mapped[str] = mapped_column(sa.String(16), default="api")
+    message_text: Mapped[str | None] = mapped_column(sa.Text)
+    url: Mapped[str | None] = mapped_column(sa.Text)
+    domain: Mapped[str | None] = mapped_column(sa.String(255))
+    phone: Mapped[str | None] = mapped_column(sa.String(64))
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    company: Mapped[str | None] = mapped_column(sa.String(300))
+    bank_account: Mapped[str | None] = mapped_column(sa.String(64))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    reporter_contact: Mapped[str | None] = mapped_column(sa.String(300))
+    status: Mapped[str] = mapped_column(sa.String(16), default="new", index=True)
+    content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="SET NULL"))
+    submitted_by: Mapped[str | None] = mapped_column(sa.String(64))
+    verdict: Mapped[dict | None] = mapped_column(JSONType)
+    verdict_label: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    scam_score: Mapped[float | None] = mapped_column(sa.Float)
+    verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="report", order_by="StatusChange.id", cascade="all, delete-orphan")
+    links: Mapped[list[ReportIndicator]] = relationship(back_populates="report", cascade="all, delete-orphan")
+
+
+class StatusChange(Base):
+    """One change of a report's status: who, when, why."""
+
+    __tablename__ = "status_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    report: Mapped[Report] = relationship(back_populates="history")
+
+
+class Indicator(Base):
+    """One normalised (type, value): a URL, domain, phone, e-mail, company or bank account."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (sa.UniqueConstraint("type", "value", name="uq_indicators_type_value"),
+                      sa.Index("ix_indicators_type_match_key", "type", "match_key"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(16))
+    value: Mapped[str] = mapped_column(sa.String(2100))
+    match_key: Mapped[str] = mapped_column(sa.String(2100))
+    display: Mapped[str] = mapped_column(sa.String(2100))
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    scope: Mapped[str] = mapped_column(sa.String(2100))
+    status: Mapped[str] = mapped_column(sa.String(16), default="suspected")
+    source: Mapped[str] = mapped_column(sa.String(32), default="report")
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    report_count: Mapped[int] = mapped_column(default=0)
+    max_score: Mapped[float | None] = mapped_column(sa.Float)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    links: Mapped[list[ReportIndicator]] = relationship(back_populates="indicator")
+
+
+class ReportIndicator(Base):
+    """A report mentions an indicator (given in a field, or extracted from its text)."""
+
+    __tablename__ = "report_indicators"
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(sa.String(16), default="reported")
+    report: Mapped[Report] = relationship(back_populates="links")
+    indicator: Mapped[Indicator] = relationship(back_populates="links")
+
+
+class PendingJob(Base):
+    """Follow-up work recorded with the data it concerns, so no job is lost when Redis is down."""
+
+    __tablename__ = "pending_jobs"
+    __table_args__ = (sa.Index("ix_pending_jobs_open", "done_at", "enqueued_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    target_id: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())  # retry backoff: not enqueued before
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last attempt began
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # given up after MAX_ATTEMPTS
+
+
+class AuditEvent(Base):
+    """An action on people's data or the system, kept for accountability: who, what, when."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    target_type: Mapped[str | None] = mapped_column(sa.String(32))
+    target_id: Mapped[int | None] = mapped_column()
+    detail: Mapped[dict | None] = mapped_column(JSONType)
+
+
+class Evidence(Base):
+    """What a crawl of a URL found (final URL, status, hash, title, signals, verdict)."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="SET NULL"), index=True)
+    indicator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("indicators.id", ondelete="SET NULL"), index=True)
+    url: Mapped[str] = mapped_column(sa.Text)
+    final_url: Mapped[str | None] = mapped_column(sa.Text)
+    http_status: Mapped[int | None] = mapped_column()
+    content_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    title: Mapped[str | None] = mapped_column(sa.Text)
+    excerpt: Mapped[str | None] = mapped_column(sa.Text)
+    signals: Mapped[list | None] = mapped_column(JSONType)
+    verdict: Mapped[dict | None] = mapped_column(JSONType)
+    error: Mapped[dict | None] = mapped_column(JSONType)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class User(Base):
+    """An officer, an admin or an enterprise customer."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    rate_limit: Mapped[str | None] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+
+class ApiToken(Base):
+    """An API token or key; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    label: Mapped[str | None] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user: Mapped[User] = relationship(back_populates="tokens")

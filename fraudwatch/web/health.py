@@ -1,0 +1,34 @@
+"""GET /healthz (the process answers) and GET /readyz (database and Redis reachable)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint
+
+from fraudwatch.infra.extensions import db, redis_store
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Database and Redis both answer; 503 with the failing part otherwise."""
+    checks = {}
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.rollback()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        redis_store.client.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"error: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503
