@@ -7,7 +7,7 @@ PORT ?= 8000
 
 CONSTRAINTS := .ci/constraints.txt
 
-.PHONY: run test install install-test bench clean lock audit
+.PHONY: run test lint install install-test bench clean lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Lint (ruff, rules in pyproject.toml) and the layer contracts (import-linter, [tool.importlinter]).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/lookup.py

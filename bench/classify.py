@@ -5,7 +5,7 @@ present (FRAUDWATCH_EXTERNAL_DATA or --data), else the project corpus repeated.
 The model is --model, else a corpus-only model trained into a temporary folder.
 The adversarial section times, in CPU seconds, one `classify_many([text])` (what
 `POST /api/v1/classify` runs for one text) on each adversarial 100 KB text of the
-linear-work tests (tests/classifiers/linear.py) and prints the worst.
+linear-work tests (tests/linear.py) and prints the worst.
 
     .venv/bin/python bench/classify.py [--model DIR] [--data ../shared/data] [--single 2000]
     .venv/bin/python bench/classify.py --model DIR --adversarial-only
@@ -63,7 +63,7 @@ def latency(clf, texts: list[str]) -> dict:
 
 def adversarial(clf) -> dict:
     """CPU seconds of one single-text API classification per adversarial 100 KB text: the worst five."""
-    from tests.classifiers.linear import adversarial_texts
+    from tests.linear import adversarial_texts
 
     seconds = {}
     for name, text in adversarial_texts().items():

@@ -51,7 +51,7 @@ def run(base: Path, redis_url: str, farm: FarmServer, sites: int, workers: int) 
     with app.app_context():
         crawling.enqueue_seeds([farm.url(h, "/bench/0") for h in hosts], depth=1000)
     started = time.perf_counter()
-    peaks = run_local_workers(workers, config)
+    peaks = run_local_workers(workers, lambda: create_app(config))
     elapsed = time.perf_counter() - started
     with app.app_context():
         pages = crawling.stats()["fetched"]

@@ -13,7 +13,7 @@ import json
 import logging
 from pathlib import Path
 
-from fraudwatch.data import path as data_path
+from fraudwatch.datafiles import data_path
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,8 @@
 label: `flag` probability >= the stored threshold -> flagged; then `scam` if the scam
 head says so (>= 0.5) else `spam`. tax_impersonation: a scam that names a tax authority
 (mention, sender tag, lookalike link) or that the tax head says impersonates one. authority: the most named
-authority among mentions, lookalike links and hotlines (Chinese tax text naming none: CN-STA). category: the category head's
+authority among mentions, lookalike links and hotlines (Chinese tax text naming none:
+CN-STA). category: the category head's
 best tag allowed for the label. explanation: the inputs that pushed the flag head most
 towards the decision, with their contributions.
 """

@@ -127,7 +127,7 @@ class PhraseIndex:
     starting at each position, on token boundaries."""
 
     def __init__(self, phrases: list[str]) -> None:
-        self.phrases = sorted(set(p for p in phrases if p))
+        self.phrases = sorted({p for p in phrases if p})
         trie: dict = {}
         for phrase in self.phrases:
             node = trie

@@ -97,7 +97,8 @@ def _vectorize(rows: list[dict], params: dict) -> tuple[TfidfVectorizer, object]
     vec = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=params["min_df"],
                           max_features=params["max_features"], dtype=np.float32)
     ngrams = vec.fit_transform([r["low"] for r in rows])
-    return vec, combine(ngrams, signal_matrix([signal_names(r["spans"], language(r["norm"])) for r in rows]), params["signal_weight"])
+    signals = signal_matrix([signal_names(r["spans"], language(r["norm"])) for r in rows])
+    return vec, combine(ngrams, signals, params["signal_weight"])
 
 
 def _build(rows: list[dict], params: dict, seed: int, meta: dict) -> tuple[list[str], dict]:

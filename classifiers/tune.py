@@ -43,4 +43,5 @@ def cross_validate(params: dict | None = None, folds: int = 5) -> dict:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
-    print(json.dumps(cross_validate(json.loads(sys.argv[1]) if len(sys.argv) > 1 else None), indent=2))
+    result = cross_validate(json.loads(sys.argv[1]) if len(sys.argv) > 1 else None)
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")

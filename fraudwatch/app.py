@@ -32,14 +32,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure_redis(app)
     _init_extensions(app)
     _register_blueprints(app)
-    from fraudwatch.cli import register_commands
     from fraudwatch.web.auth import NoSessionsForTheAPI
     from fraudwatch.web.errors import register_error_handlers
     from fraudwatch.web.security import init_app as add_security_headers
 
     register_error_handlers(app)
     add_security_headers(app)
-    register_commands(app)
     app.session_interface = NoSessionsForTheAPI()
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise stall requests for tens of milliseconds.

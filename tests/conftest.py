@@ -18,6 +18,7 @@ from fraudwatch.storage.migrate import upgrade
 from fraudwatch.storage.models import Base
 
 BACKENDS = ["sqlite", "postgresql"]
+pytest_plugins = ["tests.crawlers.farm.fixtures", "tests.classifiers.model_fixtures"]  # fake tax sites, fixture model
 
 
 def pytest_configure(config) -> None:
@@ -153,15 +154,9 @@ def run_jobs(app) -> None:
 
 
 @pytest.fixture(scope="session")
-def trained_model_dir(tmp_path_factory):
-    """A classifier model trained once per session on the small fixture corpus."""
-    from pathlib import Path
-
-    from classifiers.train import train_model
-
-    folder = tmp_path_factory.mktemp("service-model") / "current"
-    train_model([Path(__file__).parent / "classifiers" / "fixtures"], folder, progress=lambda *_: None)
-    return folder
+def trained_model_dir(model_dir):
+    """The classifier model trained once per session on the small fixture corpus."""
+    return model_dir
 
 
 @pytest.fixture

@@ -21,9 +21,11 @@ def register_commands(app) -> None:
 
 
 def _create_app():
-    from fraudwatch import create_app
+    from fraudwatch.app import create_app
 
-    return create_app()
+    app = create_app()
+    register_commands(app)
+    return app
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,

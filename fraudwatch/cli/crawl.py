@@ -212,9 +212,11 @@ def _run_workers(count: int) -> None:
     """Fork `count` local workers with this app's configuration; wait until all work is done."""
     from flask import current_app
 
+    from fraudwatch.app import create_app
     from fraudwatch.jobs.local_workers import run_local_workers
 
-    run_local_workers(count, {**current_app.config, "INSTANCE_PATH": current_app.instance_path})
+    config = {**current_app.config, "INSTANCE_PATH": current_app.instance_path}
+    run_local_workers(count, lambda: create_app(config))
 
 
 COMMANDS = [scan, lookalikes, crawl, ingest]

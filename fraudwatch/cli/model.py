@@ -5,6 +5,7 @@ They need neither a database nor Redis. The default model folder is
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Iterator
@@ -120,12 +121,12 @@ def _flush(clf, batch: list[dict], out: IO[str]) -> None:
 def classify(model: str | None, input_: str | None, output: str | None, text: str | None) -> None:
     """Classify messages: one JSON output row per input row (errors as error rows)."""
     clf = _load(model)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
         if text is not None:
             _flush(clf, [{"id": None, "text": text}], out)
             return
-        stream = open(input_, "rb") if input_ else sys.stdin.buffer
+        stream = files.enter_context(open(input_, "rb")) if input_ else sys.stdin.buffer
         batch: list[dict] = []
         for row in _rows(stream if hasattr(stream, "peek") else _buffered(stream)):
             batch.append(row)
@@ -133,9 +134,6 @@ def classify(model: str | None, input_: str | None, output: str | None, text: st
                 _flush(clf, batch, out)
                 batch = []
         _flush(clf, batch, out)
-    finally:
-        if output:
-            out.close()
 
 
 def _buffered(stream: IO[bytes]):

@@ -26,9 +26,9 @@ def db_upgrade() -> None:
 @with_appcontext
 def pump() -> None:
     """Put every pending job on the queue now (normally the workers do it)."""
-    from fraudwatch.jobs import queue
+    from fraudwatch.services import outbox
 
-    click.echo(f"enqueued {queue.pump(limit=100_000)} pending job(s)")
+    click.echo(f"enqueued {outbox.pump(limit=100_000)} pending job(s)")
 
 
 @click.command("worker")

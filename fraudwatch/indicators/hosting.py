@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import functools
 
-from fraudwatch.data import path as data_path
+from fraudwatch.datafiles import data_path
 
 DATA = data_path("hosting", "shared_domains.csv")
 

@@ -199,7 +199,8 @@ def _canonical_url(text: str) -> Normalized:
         return Normalized("url", base + path, base + path, shown + unquote(path), host)
     query = parse_qsl(parts.query, keep_blank_values=True)
     kept = sorted((k, v) for k, v in query if not _is_tracking(k))
-    value, match_key = base + path + _query(urlencode(query, quote_via=quote)), base + path + _query(urlencode(kept, quote_via=quote))
+    value = base + path + _query(urlencode(query, quote_via=quote))
+    match_key = base + path + _query(urlencode(kept, quote_via=quote))
     return Normalized("url", value, match_key, shown + unquote(path) + _query(unquote(urlencode(query))), host)
 
 

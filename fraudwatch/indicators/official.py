@@ -18,7 +18,7 @@ from typing import NamedTuple
 import idna
 import phonenumbers
 
-from fraudwatch.data import path as data_path
+from fraudwatch.datafiles import data_path
 
 DATA_DIR = data_path("official")
 EXTRA_DOMAINS_ENV = "FRAUDWATCH_EXTRA_OFFICIAL_DOMAINS"

@@ -1,15 +1,29 @@
-"""Every Redis key of fraudwatch comes from here, under one prefix (default `fw:`)."""
+"""Every Redis key of fraudwatch comes from here, under one prefix (REDIS_PREFIX, default
+`fw:`), and so do the RQ job ids of pending jobs (RQ prefixes its own keys with `rq:`).
+Each key has a named builder; nothing else reads REDIS_PREFIX (tests/fraudwatch/test_layers.py
+checks both)."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import current_app
 
+from fraudwatch.indicators import url_match_key
 
-def key(*parts: object) -> str:
+
+def _key(*parts: object) -> str:
     """`<prefix><part>:<part>...`, the prefix from the app config."""
     return current_app.config["REDIS_PREFIX"] + ":".join(str(p) for p in parts)
 
+
+def _url_digest(url: str) -> str:
+    """One digest per URL as the crawler compares them (its match key); ValueError when
+    `url` is not a URL."""
+    return hashlib.sha1(url_match_key(url).encode("utf-8")).hexdigest()
+
+
+# -- lookups (cache.py) ---------------------------------------------------------------------
 
 def lookup_scope(scope: str) -> str:
     """Hash holding the cached lookup answers of one scope (a registrable domain or a value)."""
@@ -25,15 +39,64 @@ def lookup_keys(scopes: list[str]) -> tuple[list[str], list[str]]:
 
 def lookup_scope_pattern() -> str:
     """SCAN pattern matching every lookup-answer hash."""
-    return key("lookup", "*")
+    return _key("lookup", "*")
 
 
 def lookup_all_generation() -> str:
     """Counter raised each time the whole lookup cache is dropped (see cache.py)."""
-    return key("lookupgen-all")
+    return _key("lookupgen-all")
 
+
+# -- rate limits (ratelimit.py) ---------------------------------------------------------------
 
 def rate_window(scope: str, who: str, seconds: int, number: int) -> str:
     """Counter of one rate-limit window: a scope (lookup, report), a caller, a window length
     and the window's number since the epoch."""
-    return key("rl", scope, who, seconds, number)
+    return _key("rl", scope, who, seconds, number)
+
+
+# -- jobs (services/outbox.py) -----------------------------------------------------------------
+
+def pump_lock() -> str:
+    """Lock held by the one process re-enqueueing pending jobs at a time."""
+    return _key("pump-lock")
+
+
+def rq_job_id(pending_id: int) -> str:
+    """The RQ job id of a pending job (one per pending job, whatever the attempt), under the
+    app's key prefix: RQ's own keys are not prefixed, and two instances sharing a Redis
+    must not share job ids."""
+    prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", current_app.config["REDIS_PREFIX"]).strip("-")
+    return f"{prefix}-pending-{pending_id}"
+
+
+# -- crawling (jobs/crawling.py, jobs/crawl_gate.py) ------------------------------------------
+
+def crawl_seen(url: str) -> str:
+    """Frontier marker: `url` was queued within the revisit window."""
+    return _key("crawl", "seen", _url_digest(url))
+
+
+def crawl_result(url: str) -> str:
+    """The cached scan of `url` (kept for the revisit window)."""
+    return _key("crawl", "result", _url_digest(url))
+
+
+def crawl_stored(url: str, report_id: int | None) -> str:
+    """Marker: the evidence of `url` for this report (0: none) is stored."""
+    return _key("crawl", "stored", _url_digest(url), report_id or 0)
+
+
+def crawl_report_url(report_id: int, url: str) -> str:
+    """Marker: the crawl of `url` for this report was queued."""
+    return _key("crawl", "report", report_id, _url_digest(url))
+
+
+def crawl_fetched_count() -> str:
+    """Counter of pages fetched by this deployment."""
+    return _key("crawl", "stats", "fetched")
+
+
+def crawl_host(host: str) -> tuple[str, str]:
+    """(lock, next-request marker) of one host, shared by every crawl worker."""
+    return _key("crawl", "host", host, "lock"), _key("crawl", "host", host, "next")

@@ -2,7 +2,8 @@
 
 Each child (the web server, each worker) is restarted when it exits, after a pause that
 doubles with each quick failure (1 s up to 30 s: a child dying within 10 s of its start
-is crash-looping) and is 1 s again for a child that lived longer; the embedded Redis is pinged every second and started again when it stops
+is crash-looping) and is 1 s again for a child that lived longer; the embedded Redis is
+pinged every second and started again when it stops
 answering. Only a web server that cannot start at all (its first run ends within a few
 seconds: a port in use, a bad setting) stops the service, since restarting would not help.
 In production, systemd (or another process manager) does this for `gunicorn` and

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import redis
 
@@ -25,10 +25,10 @@ return 0
 class RedisHostGate:
     """Serialise requests to a host across processes; delay `delay` seconds between them."""
 
-    def __init__(self, client: redis.Redis, prefix: str, delay: float, lock_seconds: float = 60.0,
-                 max_wait: float = 300.0, poll: float = 0.005) -> None:
+    def __init__(self, client: redis.Redis, keys: Callable[[str], tuple[str, str]], delay: float,
+                 lock_seconds: float = 60.0, max_wait: float = 300.0, poll: float = 0.005) -> None:
         self.client = client
-        self.prefix = prefix.rstrip(":") + ":"
+        self.keys = keys  # host -> (lock key, next-request marker key)
         self.delay = delay
         self.lock_ms = int(lock_seconds * 1000)
         self.max_wait = max_wait
@@ -48,7 +48,7 @@ class RedisHostGate:
         """Hold `host` for one request; yields the seconds spent waiting."""
         started = time.monotonic()
         pause = max(self.delay, delay or 0.0)
-        lock, marker = f"{self.prefix}{host}:lock", f"{self.prefix}{host}:next"
+        lock, marker = self.keys(host)
         token = uuid.uuid4().hex
         self._acquire(lock, token, started)
         try:

@@ -16,11 +16,10 @@ Settings (app config, defaults in DEFAULTS): CRAWL_ALLOW_NETWORKS (CIDRs), CRAWL
 (curl-style HOST:PORT:ADDR), CRAWL_ALLOWED_PORTS (None = usual web ports, "any", or a
 list), CRAWL_HOST_DELAY, CRAWL_OBEY_ROBOTS, CRAWL_TOTAL_TIMEOUT, CRAWL_REVISIT_SECONDS,
 CRAWL_MAX_LINKS (per page), CRAWL_MAX_DEPTH, CRAWL_BATCH, CRAWL_FAVICON.
-Every Redis key comes from `fraudwatch.infra.redis_keys.key`.
+Every Redis key comes from `fraudwatch.infra.redis_keys`.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from datetime import timedelta
@@ -32,12 +31,12 @@ from rq import Queue, Retry, get_current_job
 from crawlers.fetch import FetchConfig, Fetcher
 from crawlers.netguard import DEFAULT_ALLOWED_PORTS
 from crawlers.scan import scan_page
-from fraudwatch.indicators import normalize_url, registrable_domain, url_match_key
+from fraudwatch.indicators import normalize_url, registrable_domain
 from fraudwatch.infra import redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.jobs.crawl_gate import RedisHostGate
-from fraudwatch.jobs.queue import get_queue
 from fraudwatch.services import model_registry
+from fraudwatch.services.outbox import get_queue
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +56,6 @@ class TransientCrawlError(Exception):
 def setting(name: str):
     """A crawl setting from the app config, else its default."""
     return current_app.config.get(name, DEFAULTS[name])
-
-
-def _key(*parts: object) -> str:
-    return redis_keys.key("crawl", *parts)
-
-
-def _digest(url: str) -> str:
-    return hashlib.sha1(url_match_key(url).encode("utf-8")).hexdigest()
 
 
 def crawl_queue():
@@ -87,7 +78,7 @@ def get_fetcher() -> Fetcher:
     fetcher = current_app.extensions.get("fw_crawl_fetcher")
     if fetcher is None:
         config = fetch_config()
-        gate = RedisHostGate(redis_store.client, _key("host"), config.host_delay,
+        gate = RedisHostGate(redis_store.client, redis_keys.crawl_host, config.host_delay,
                              lock_seconds=config.total_timeout + 10)
         fetcher = current_app.extensions.setdefault("fw_crawl_fetcher", Fetcher(config, gate=gate))
     return fetcher
@@ -98,7 +89,7 @@ def claim_many(urls: list[str]) -> list[bool]:
     window = int(setting("CRAWL_REVISIT_SECONDS"))
     pipe = redis_store.client.pipeline(transaction=False)
     for url in urls:
-        pipe.set(_key("seen", _digest(url)), "1", nx=True, ex=window)
+        pipe.set(redis_keys.crawl_seen(url), "1", nx=True, ex=window)
     return [bool(r) for r in pipe.execute()]
 
 
@@ -164,7 +155,7 @@ def enqueue_report_urls(report_id: int) -> int:
         ind = link.indicator
         if ind.type != "url":
             continue
-        once = _key("report", report_id, _digest(ind.value))
+        once = redis_keys.crawl_report_url(report_id, ind.value)
         if redis_store.client.set(once, "1", nx=True, ex=window):
             count += enqueue_url(ind.value, report_id=report_id, indicator_id=ind.id)
     return count
@@ -196,7 +187,7 @@ def scan_cached(url: str, *, may_raise: bool = True) -> dict | None:
     in a job of its own.
     """
     client = redis_store.client
-    key = _key("result", _digest(url))
+    key = redis_keys.crawl_result(url)
     cached = client.get(key)
     if cached:
         return json.loads(cached)
@@ -210,7 +201,7 @@ def scan_cached(url: str, *, may_raise: bool = True) -> dict | None:
             raise TransientCrawlError(f"{url}: {error.get('code') or result.get('http_status')}")
     pipe = client.pipeline(transaction=False)
     pipe.set(key, json.dumps(result, ensure_ascii=False), ex=int(setting("CRAWL_REVISIT_SECONDS")))
-    pipe.incr(_key("stats", "fetched"))
+    pipe.incr(redis_keys.crawl_fetched_count())
     pipe.execute()
     return result
 
@@ -224,7 +215,7 @@ def _store_once(url: str, result: dict, report_id: int | None, indicator_id: int
     """Save the evidence unless this job (or its earlier attempt) already did."""
     from fraudwatch.storage.evidence import save_evidence
 
-    marker = _key("stored", _digest(url), report_id or 0)
+    marker = redis_keys.crawl_stored(url, report_id)
     if redis_store.client.exists(marker):
         return False
     evidence = {**result, "excerpt": result.get("text_excerpt"), "signals": result.get("site_signals")}
@@ -263,5 +254,6 @@ def crawl_job(urls: str | list[str], depth: int = 0, scope: str | None = None,
 
 def stats() -> dict:
     """Counters of this deployment's crawl (pages fetched, queue length)."""
-    fetched = redis_store.client.get(_key("stats", "fetched"))
+    fetched = redis_store.client.get(redis_keys.crawl_fetched_count())
     return {"fetched": int(fetched or 0), "queued": crawl_queue().count}
+

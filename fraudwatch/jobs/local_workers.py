@@ -6,10 +6,13 @@ machines listen to the same queues instead.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from fraudwatch.jobs.crawling import crawl_queue
-from fraudwatch.jobs.queue import get_queue
+from fraudwatch.services.outbox import get_queue
 
 
 def crawl_idle() -> bool:
@@ -22,15 +25,14 @@ def crawl_idle() -> bool:
     return True
 
 
-def _worker_process(app_config: dict | None, results, max_idle: float) -> None:
+def _worker_process(make_app: Callable[[], Flask], results, max_idle: float) -> None:
     """A local worker: run jobs until the whole crawl is idle, then report peak memory."""
     import resource
     import time
 
-    from fraudwatch import create_app
     from fraudwatch.jobs.workers import build_worker
 
-    app = create_app(app_config)
+    app = make_app()
     waiting_since = time.monotonic()
     while True:
         # with_scheduler: a burst worker also enqueues retries whose backoff has passed
@@ -45,13 +47,15 @@ def _worker_process(app_config: dict | None, results, max_idle: float) -> None:
     results.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def run_local_workers(count: int, app_config: dict | None = None, max_idle: float = 180.0) -> list[int]:
-    """Run `count` worker processes here until the crawl is done; their peak RSS in KiB."""
+def run_local_workers(count: int, make_app: Callable[[], Flask], max_idle: float = 180.0) -> list[int]:
+    """Run `count` worker processes here until the crawl is done; their peak RSS in KiB.
+    Each forked process builds its app with `make_app()` (the caller's factory: the jobs
+    layer does not import the app it runs in)."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
-    procs = [ctx.Process(target=_worker_process, args=(app_config, results, max_idle), daemon=False)
+    procs = [ctx.Process(target=_worker_process, args=(make_app, results, max_idle), daemon=False)
              for _ in range(max(1, count))]
     for proc in procs:
         proc.start()

@@ -3,7 +3,7 @@ alive, the loop that outlives Redis outages, and the pending-job pump.
 
 A job's RQ execution is given a lease of JOB_LEASE_SECONDS and renewed every quarter of it
 by a thread of the worker while the job runs; if the worker dies (kill -9, OOM, power), the
-lease runs out and the pump (fraudwatch.jobs.queue) has RQ take the job back, within about
+lease runs out and the pump (fraudwatch.services.outbox) has RQ take the job back, within about
 JOB_LEASE_SECONDS + 5 s instead of RQ's default of the job timeout plus a minute."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import redis
 from flask import Flask
 from rq import SimpleWorker
 
-from fraudwatch.jobs import queue
+from fraudwatch.services import outbox
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
@@ -59,7 +59,7 @@ def build_worker(app: Flask) -> AppWorker:
 
     with app.app_context():
         connection = redis_store.worker_client()
-        queues = [queue.get_queue(name, connection) for name in queue.queue_names()]
+        queues = [outbox.get_queue(name, connection) for name in outbox.queue_names()]
     # RQ's own housekeeping (abandoned crawl jobs, jobs stuck between queue and worker)
     # every minute instead of every ten; report jobs are watched closer by the pump.
     worker = AppWorker(queues, connection=connection, maintenance_interval=60)
@@ -97,7 +97,7 @@ def pump_forever(app: Flask, stop: threading.Event, every: float = 5.0) -> None:
     while not stop.is_set():
         try:
             with app.app_context():
-                count = queue.pump()
+                count = outbox.pump()
             if count:
                 log.info("pump: enqueued %d pending job(s)", count)
         except (redis.RedisError, OSError) as exc:

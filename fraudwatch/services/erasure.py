@@ -30,7 +30,7 @@ from flask import current_app
 
 from fraudwatch.exceptions import Invalid
 from fraudwatch.indicators import normalize_email, normalize_phone
-from fraudwatch.infra import cache
+from fraudwatch.infra import cache, redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.services.validation import clean_string
 from fraudwatch.storage import erasure as store
@@ -198,12 +198,10 @@ def erase_reporter(raw: str, *, actor: str, dry_run: bool = False) -> Erasure:
 
 def _forget_scans(urls: set[str]) -> None:
     """Drop the crawler's cached scans of these URLs (kept in Redis for the revisit window)."""
-    from fraudwatch.jobs.crawling import _digest, _key  # the crawler's key layout; it has no public "forget" yet
-
     keys = []
     for url in urls:
         try:
-            keys.append(_key("result", _digest(url)))
+            keys.append(redis_keys.crawl_result(url))
         except ValueError:  # not a URL the crawler could have fetched
             continue
     try:

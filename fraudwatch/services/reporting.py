@@ -13,7 +13,7 @@ from flask import current_app
 
 from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
-from fraudwatch.jobs import queue
+from fraudwatch.services import outbox
 from fraudwatch.services.validation import validate_report
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import pending
@@ -53,7 +53,7 @@ def store_report(fields: dict, found: list, digest: str, *, source: str, submitt
 
     stored = in_transaction(session, work)
     cache.invalidate(stored.scopes)
-    queued = queue.try_enqueue([stored.job_id])
+    queued = outbox.try_enqueue([stored.job_id])
     report = stored.report
     return {
         "id": report.id,

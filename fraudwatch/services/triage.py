@@ -42,7 +42,8 @@ def set_status(report_id: int, status: str, reason: str, actor: str) -> Report:
 def merge(target_id: int, other_ids: list[int], reason: str | None, actor: str) -> Report:
     """Mark other reports duplicates of the target and move their indicators to it."""
     if target_id in other_ids:
-        raise Invalid("a report cannot be merged into itself", fields={"report_ids": "must not contain the target report"})
+        raise Invalid("a report cannot be merged into itself",
+                      fields={"report_ids": "must not contain the target report"})
 
     def work() -> set[str]:
         reports = _locked([target_id, *other_ids])

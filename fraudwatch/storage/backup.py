@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -42,7 +43,6 @@ from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy.orm import Session
 
-import fraudwatch
 from fraudwatch.infra.extensions import make_engine
 from fraudwatch.storage.migrate import alembic_config, upgrade
 
@@ -89,7 +89,7 @@ def create_backup(url: str, path: Path, *, force: bool = False) -> dict:
         facts = _dump_sqlite(url, dump) if backend == "sqlite" else _dump_postgresql(url, dump)
         manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "backend": backend, **facts,
                     "created_at": datetime.now(UTC).isoformat(),
-                    "fraudwatch_version": fraudwatch.__version__, "dump": dump.name,
+                    "fraudwatch_version": package_version("fraudwatch"), "dump": dump.name,
                     "size": dump.stat().st_size, "sha256": _sha256(dump)}
         _write_archive(work / "archive.part", manifest, dump)
         _put_in_place(work / "archive.part", path, force)

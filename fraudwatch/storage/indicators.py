@@ -178,7 +178,8 @@ def find_for_lookup(engine: sa.Engine, keys: Iterable[tuple[str, str]]) -> dict[
                 continue
             where, params = [], []
             for kind, values in group:
-                test = f"match_key = {mark}" if len(values) == 1 else f"match_key IN ({', '.join([mark] * len(values))})"
+                marks = ", ".join([mark] * len(values))
+                test = f"match_key = {mark}" if len(values) == 1 else f"match_key IN ({marks})"
                 where.append(f"(type = {mark} AND {test})")
                 params += [kind, *values]
             try:

@@ -3,7 +3,7 @@
 A row is open until its job is done or given up (`failed_at`, after MAX_ATTEMPTS attempts
 that raised). After a failed attempt it waits `not_before` (backoff) before it may be put
 on the queue again; whether it is still on the queue is asked of the queue (see
-`fraudwatch.jobs.queue.pump`), not guessed from the clock."""
+`fraudwatch.services.outbox.pump`), not guessed from the clock."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta

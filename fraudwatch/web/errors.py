@@ -41,7 +41,8 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(("/api/", "/healthz", "/readyz")) or request.accept_mimetypes.best == "application/json"
+    return (request.path.startswith(("/api/", "/healthz", "/readyz"))
+            or request.accept_mimetypes.best == "application/json")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -86,7 +87,8 @@ def register_error_handlers(app: Flask) -> None:
         if not _wants_json():
             return "Service Unavailable", 503, {"Retry-After": "2"}
         response, status = error_response(503, "database_unavailable",
-                                          "the database is unavailable for a moment; try again (a report may need to be sent again)")
+                                          "the database is unavailable for a moment; try again "
+                                          "(a report may need to be sent again)")
         response.headers["Retry-After"] = "2"
         return response, status
 

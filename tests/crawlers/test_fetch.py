@@ -9,7 +9,7 @@ import pytest
 
 from crawlers.errors import FetchError
 from crawlers.fetch import FetchConfig, Fetcher
-from tests.crawlers.conftest import TEST_LIMITS, make_fetcher
+from tests.crawlers.farm.fixtures import TEST_LIMITS, make_fetcher
 
 
 def _code(fetcher: Fetcher, url: str) -> str:

@@ -20,7 +20,7 @@ def test_the_usual_permutations_are_generated():
 
 
 def test_homoglyphs_are_punycode_with_a_unicode_display():
-    homoglyphs = [lk for lk in generate("irs.gov", fuzzers=["homoglyph"])]
+    homoglyphs = list(generate("irs.gov", fuzzers=["homoglyph"]))
     assert homoglyphs and all(lk.fuzzer == "homoglyph" for lk in homoglyphs)
     idn = [lk for lk in homoglyphs if lk.domain.startswith("xn--")]
     assert idn and all(not lk.display.isascii() for lk in idn)

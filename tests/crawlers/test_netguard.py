@@ -10,7 +10,7 @@ from crawlers.errors import FetchError
 from crawlers.fetch import FetchConfig, Fetcher
 from crawlers.netguard import AddressPolicy, Resolver, check_url, parse_networks
 from crawlers.transport import PinnedBackend
-from tests.crawlers.conftest import TEST_LIMITS
+from tests.crawlers.farm.fixtures import TEST_LIMITS
 
 PRIVATE = [
     "127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254",

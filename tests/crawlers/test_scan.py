@@ -7,7 +7,7 @@ import pytest
 
 from crawlers.fetch import FetchConfig
 from crawlers.scan import scan_url
-from tests.crawlers.conftest import TEST_LIMITS
+from tests.crawlers.farm.fixtures import TEST_LIMITS
 
 CONTRACT = {"url", "final_url", "http_status", "title", "verdict", "site_signals", "forms", "error"}
 

@@ -1,4 +1,4 @@
-"""The RQ queues, and the pump that makes sure every pending job reaches a worker.
+"""The outbox: RQ queues, and the pump that makes sure every pending job reaches a worker.
 
 Work is first written to the database (`pending_jobs`) with the data it concerns, then
 put on the queue. Anything can go wrong after that, and the pump (run every few seconds by
@@ -17,7 +17,6 @@ Jobs are idempotent, so running one twice does no harm.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 
 import redis
@@ -48,12 +47,7 @@ def get_queue(name: str | None = None, connection: redis.Redis | None = None) ->
                  default_timeout=JOB_TIMEOUT)
 
 
-def rq_job_id(pending_id: int) -> str:
-    """The RQ job id of a pending job (one per pending job, whatever the attempt), under the
-    app's key prefix: RQ's own keys are not prefixed, and two instances sharing a Redis
-    must not share job ids."""
-    prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", current_app.config["REDIS_PREFIX"]).strip("-")
-    return f"{prefix}-pending-{pending_id}"
+
 
 
 def try_enqueue(pending_ids: list[int]) -> bool:
@@ -65,10 +59,11 @@ def try_enqueue(pending_ids: list[int]) -> bool:
     try:
         queue = get_queue()
         # a fresh job hash each time: nothing left over from an earlier attempt's job
-        redis_store.client.delete(*(Job.key_for(rq_job_id(i)) for i in pending_ids))
+        redis_store.client.delete(*(Job.key_for(redis_keys.rq_job_id(i)) for i in pending_ids))
         with redis_store.client.pipeline() as pipe:
             for pending_id in pending_ids:
-                queue.enqueue_call("fraudwatch.jobs.tasks.run_pending", args=(pending_id,), job_id=rq_job_id(pending_id),
+                queue.enqueue_call("fraudwatch.jobs.tasks.run_pending", args=(pending_id,),
+                                   job_id=redis_keys.rq_job_id(pending_id),
                                    result_ttl=3600, failure_ttl=7 * 86400, pipeline=pipe)
             pipe.execute()
     except (redis.RedisError, OSError) as exc:
@@ -87,7 +82,7 @@ def lost_jobs(pending_ids: list[int]) -> list[int]:
     if not pending_ids:
         return []
     client = redis_store.client
-    jobs = Job.fetch_many([rq_job_id(i) for i in pending_ids], connection=client)
+    jobs = Job.fetch_many([redis_keys.rq_job_id(i) for i in pending_ids], connection=client)
     lost, queued = [], []
     for pending_id, job in zip(pending_ids, jobs):
         status = job.get_status(refresh=False) if job is not None else None
@@ -115,7 +110,7 @@ def requeue_abandoned() -> None:
 
 def pump(limit: int = 500) -> int:
     """Enqueue the open jobs that no worker will otherwise run; return how many."""
-    lock = redis_store.client.lock(redis_keys.key("pump-lock"), timeout=60, blocking=False)
+    lock = redis_store.client.lock(redis_keys.pump_lock(), timeout=60, blocking=False)
     if not lock.acquire():
         return 0  # another process is pumping right now
     redis_store.recovered()  # Redis answered: enqueue even if it failed moments ago

@@ -1,4 +1,5 @@
-"""Fixtures of the crawler tests: the farm on 127.0.0.1 and fetchers configured for it."""
+"""Fixtures of the fake tax sites (the farm on 127.0.0.1) and fetchers configured for it;
+registered for every test by tests/conftest.py."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,8 +10,8 @@ from crawlers.fetch import FetchConfig, Fetcher
 from tests.crawlers.farm.server import FarmServer
 
 # Short limits so the hostile servers cost at most a few seconds.
-TEST_LIMITS = dict(connect_timeout=1.0, read_timeout=1.5, total_timeout=2.5, host_delay=0.0,
-                   max_body=2 * 1024 * 1024)
+TEST_LIMITS = {"connect_timeout": 1.0, "read_timeout": 1.5, "total_timeout": 2.5, "host_delay": 0.0,
+               "max_body": 2 * 1024 * 1024}
 
 
 @pytest.fixture(scope="module")

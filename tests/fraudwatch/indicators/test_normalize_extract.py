@@ -3,10 +3,10 @@ plain scan over every taken span would."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from fraudwatch.datafiles import data_path
 from fraudwatch.indicators import (
     MAX_VALUE_LENGTH,
     Found,
@@ -18,7 +18,7 @@ from fraudwatch.indicators import (
 )
 from fraudwatch.indicators import extract as indicators
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
+CORPUS = data_path("corpus")
 CJK_URL = "http://a.cn/" + "退" * 2010  # 2,022 characters: under the limit as sent, 18,102 percent-encoded
 
 

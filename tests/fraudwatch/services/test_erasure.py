@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from fraudwatch.infra.extensions import db
 from fraudwatch.storage.models import Indicator
 from tests.conftest import cleanup_redis, make_test_app, run_jobs
-from tests.fraudwatch.test_backup import cli, post, table_rows
+from tests.fraudwatch.storage.test_backup import cli, post, table_rows
 
 SCAM = "【国家税务总局】您有一笔个税退税3280元待领取，请登录 http://chinatax-gov.cn.tax-refund.top/tui 办理"
 

@@ -22,7 +22,7 @@ from classifiers.patterns import EMAIL_RE, ENTITY_RE, Span, _aligned, find_entit
 from classifiers.signals import lower
 from fraudwatch.indicators.links import find_urls
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXTERNAL = Path(os.environ.get("FRAUDWATCH_EXTERNAL_DATA") or ROOT.parent / "shared" / "data")
 
 _TLDS = ("com|net|org|info|biz|cn|top|xyz|vip|cc|icu|club|online|site|live|shop|buzz|link|click|"

@@ -20,7 +20,6 @@ from fraudwatch.cli import main
 from fraudwatch.infra.extensions import db, make_engine
 from fraudwatch.storage.migrate import current, upgrade
 from tests.conftest import cleanup_redis, make_test_app, run_jobs
-from tests.crawlers.conftest import farm  # noqa: F401 - the fake tax sites the crawler visits
 
 SMS = "【国家税务总局】您有一笔个税退税3280元待领取，请于24小时内登录 {url} 办理，咨询 13812345678"
 

@@ -177,7 +177,7 @@ def test_answers_are_utf8_json_with_fields_in_a_stable_order(client):
 def test_the_cache_writer_reconnects_after_redis_restarts(database_url, tmp_path):
     from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis
     from tests.conftest import make_test_app
-    from tests.fraudwatch.test_jobs import free_port
+    from tests.served import free_port
 
     folder, port = tmp_path / "r", free_port()
     # REDIS_RETRY_SECONDS=0: no pause after a failure, so the first lookups after the restart use Redis.
@@ -253,7 +253,7 @@ def test_a_hung_redis_costs_one_timeout_then_lookups_go_without_it(database_url,
     from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis
     from fraudwatch.infra.extensions import redis_store
     from tests.conftest import make_test_app
-    from tests.fraudwatch.test_jobs import free_port
+    from tests.served import free_port
 
     folder, port = tmp_path / "r", free_port()
     app = make_test_app(database_url, ensure_embedded_redis(folder, port=port, persist=False), tmp_path / "i",

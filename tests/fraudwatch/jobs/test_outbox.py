@@ -44,9 +44,9 @@ def test_reports_are_kept_while_redis_is_down_and_processed_after(database_url, 
     assert dead.test_client().get("/readyz").status_code == 503
     alive = make_test_app(database_url, redis_url, tmp_path / "alive")
     with alive.app_context():
-        from fraudwatch.jobs import queue
+        from fraudwatch.services import outbox
 
-        assert queue.pump() == 5
+        assert outbox.pump() == 5
     run_jobs(alive)
     assert unprocessed(alive) == 0
     cleanup_redis(alive)
@@ -66,9 +66,9 @@ def test_killing_redis_while_reports_arrive_loses_nothing(database_url, tmp_path
         assert statuses == [201] * 30
         ensure_embedded_redis(folder, port=port, persist=False)
         with app.app_context():
-            from fraudwatch.jobs import queue
+            from fraudwatch.services import outbox
 
-            assert queue.pump() == 30
+            assert outbox.pump() == 30
         run_jobs(app)
         with app.app_context():
             assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 30

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 
 import pytest
 import redis as redis_lib
@@ -110,7 +111,9 @@ def test_a_transient_failure_inside_a_batch_is_retried_alone(crawl_app, farm):
 
 def test_redis_gate_serialises_a_host_across_workers(redis_url):
     client = redis_lib.Redis.from_url(redis_url)
-    gates = [RedisHostGate(client, "fwtest:gate:", delay=0.1) for _ in range(3)]  # three "workers"
+    tag = uuid.uuid4().hex[:8]
+    gates = [RedisHostGate(client, lambda host: (f"fwtest:{tag}:{host}:lock", f"fwtest:{tag}:{host}:next"), delay=0.1)
+             for _ in range(3)]  # three "workers"
     active, peak, starts = [0], [0], []
     lock = threading.Lock()
 

@@ -6,7 +6,7 @@ Patterns are collected from module globals (and the lexicon and official-domain 
 built at run time), so a new pattern is covered without being listed here. Each gets
 adversarial inputs made of its own literals and characters repeated to 100 KB, with a
 tail that makes the match fail; the work (CPU time relative to a linear scan of the same
-input, see tests/classifiers/linear.py) must stay under MAX_RATIO and grow less than
+input, see tests/linear.py) must stay under MAX_RATIO and grow less than
 MAX_GROWTH times from 25 KB to 100 KB (linear: ~4x, quadratic: ~16x). Entry points are
 measured against themselves on 100 KB of corpus text, page analysis against parsing the
 same page with BeautifulSoup. On the code before issue #8's fix this failed on the link
@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
+from fraudwatch.datafiles import data_path
 from fraudwatch.indicators import extract_indicators, indicators_in_text
-from tests.classifiers.linear import (
+from tests.linear import (
     LARGE_CHARS,
     SMALL_CHARS,
     adversarial_texts,
@@ -86,7 +86,7 @@ def test_pattern_work_is_linear(name):
 # --- the public entry points, end to end ---------------------------------------------------
 MAX_VS_NORMAL = 20.0  # CPU on an adversarial text over CPU on corpus text of the same length
 MAX_VS_PARSE = 10.0  # CPU of page analysis over CPU of parsing the same page with BeautifulSoup
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
+CORPUS = data_path("corpus")
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def normal_text() -> str:
 
 def _worst_vs_normal(function, normal: str) -> tuple[float, str]:
     normal_cpu = best_cpu(lambda: function(normal))
-    ratios = {name: best_cpu(lambda: function(text), enough=MAX_VS_NORMAL * normal_cpu) / normal_cpu
+    ratios = {name: best_cpu(lambda text=text: function(text), enough=MAX_VS_NORMAL * normal_cpu) / normal_cpu
               for name, text in adversarial_texts().items()}
     worst = max(ratios, key=ratios.get)
     return ratios[worst], worst

@@ -186,8 +186,8 @@ def worst_inputs(pattern: re.Pattern, keep: int = 2) -> list[tuple[str, str]]:
     for unit in units_for(pattern):
         for tail in TAILS:
             text = as_input(repeat_to(unit, SCREEN_CHARS, tail), pattern)
-            reference = cpu(lambda: scan(_REF[type(text)], text))
-            scored.append((cpu(lambda: scan(pattern, text)) / max(reference, 1e-6), unit, tail))
+            reference = cpu(lambda text=text: scan(_REF[type(text)], text))
+            scored.append((cpu(lambda text=text: scan(pattern, text)) / max(reference, 1e-6), unit, tail))
     scored.sort(key=lambda item: -item[0])
     return [(unit, tail) for _, unit, tail in scored[:keep]]
 

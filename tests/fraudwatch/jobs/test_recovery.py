@@ -12,10 +12,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from fraudwatch.infra import redis_keys
 from fraudwatch.infra.embedded import ensure_embedded_redis, stop_embedded_redis
 from fraudwatch.infra.extensions import db
-from fraudwatch.jobs import queue
 from fraudwatch.jobs import tasks as jobs
+from fraudwatch.services import outbox
 from fraudwatch.storage.models import PendingJob, Report, utcnow
 from tests.served import ServedInstance, free_port
 
@@ -63,7 +64,7 @@ def test_a_failing_job_backs_off_and_is_given_up_after_max_attempts(app, client,
         row = _job_row(app, report_id)
         assert outcomes == ["will retry"] and row.not_before > utcnow() + timedelta(seconds=3)
         assert "ZeroDivisionError" in row.last_error
-        assert queue.pump() == 0  # not before its backoff
+        assert outbox.pump() == 0  # not before its backoff
         for _ in range(app.config["JOB_MAX_ATTEMPTS"]):
             outcomes.append(jobs.run_pending(job_id))
     row = _job_row(app, report_id)
@@ -72,7 +73,7 @@ def test_a_failing_job_backs_off_and_is_given_up_after_max_attempts(app, client,
     with app.app_context():
         db.session.execute(sa.update(PendingJob).values(enqueued_at=utcnow() - timedelta(hours=1)))
         db.session.commit()
-        assert queue.pump() == 0  # a given-up job is never enqueued again
+        assert outbox.pump() == 0  # a given-up job is never enqueued again
 
 
 def _age_enqueued(app, seconds: int) -> None:
@@ -89,13 +90,13 @@ def test_a_job_taken_off_the_queue_by_a_worker_that_died_is_enqueued_again(app, 
 
     report_id = client.post("/api/v1/reports", json={"message_text": "退税 popped then lost"}).get_json()["id"]
     with app.app_context():
-        main = queue.get_queue()
+        main = outbox.get_queue()
         redis_store.client.lmove(main.key, main.intermediate_queue_key, "RIGHT", "LEFT")  # the worker's dequeue
         assert main.count == 0
-        assert queue.pump() == 0  # enqueued moments ago: a dequeue may be under way
+        assert outbox.pump() == 0  # enqueued moments ago: a dequeue may be under way
     _age_enqueued(app, 60)
     with app.app_context():
-        assert queue.pump() == 1 and queue.get_queue().count == 1
+        assert outbox.pump() == 1 and outbox.get_queue().count == 1
     run_jobs(app)
     assert _processed(app, report_id) is not None
 
@@ -106,10 +107,10 @@ def test_jobs_lost_with_redis_data_are_enqueued_again(app, client):
 
     ids = [client.post("/api/v1/reports", json={"message_text": f"退税 flushed {n}"}).get_json()["id"] for n in range(3)]
     with app.app_context():
-        redis_store.client.delete(queue.get_queue().key, *(f"rq:job:{queue.rq_job_id(i)}" for i in (1, 2, 3)))
+        redis_store.client.delete(outbox.get_queue().key, *(f"rq:job:{redis_keys.rq_job_id(i)}" for i in (1, 2, 3)))
     _age_enqueued(app, 60)
     with app.app_context():
-        assert queue.pump() == 3
+        assert outbox.pump() == 3
     run_jobs(app)
     assert all(_processed(app, i) for i in ids)
 

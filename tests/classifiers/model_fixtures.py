@@ -1,4 +1,5 @@
-"""Shared fixtures: the hand-written fixture corpus and a model trained on it once per session."""
+"""Fixtures of the hand-written fixture corpus and a model trained on it once per session
+(registered for every test by tests/conftest.py: the service tests use the model too)."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -80,7 +80,7 @@ def test_opposite_merges_at_the_same_moment_cannot_both_win(app, officer):
         a, b = (report(clients[0], f"同时合并 {round_} {n} http://race-{round_}-{n}.top") for n in "ab")
         barrier = threading.Barrier(2)
 
-        def go(c, target, other):
+        def go(c, target, other, barrier=barrier):
             barrier.wait()
             outcomes.append(merge(c, officer, target, [other]).status_code)
 
