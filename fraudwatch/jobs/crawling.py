@@ -37,6 +37,7 @@ from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.jobs.crawl_gate import RedisHostGate
 from fraudwatch.services import model_registry
 from fraudwatch.services.outbox import get_queue
+from fraudwatch.storage import reports as report_store
 
 log = logging.getLogger(__name__)
 
@@ -144,20 +145,12 @@ def enqueue_seeds(urls: list[str], depth: int = 0) -> tuple[int, list[str]]:
 
 def enqueue_report_urls(report_id: int) -> int:
     """Queue a crawl of every URL a report names (called by the report job); idempotent."""
-    from fraudwatch.storage.models import Report
-
-    report = db.session.get(Report, report_id)
-    if report is None:
-        return 0
     window = int(setting("CRAWL_REVISIT_SECONDS"))
     count = 0
-    for link in report.links:
-        ind = link.indicator
-        if ind.type != "url":
-            continue
-        once = redis_keys.crawl_report_url(report_id, ind.value)
+    for indicator_id, url in report_store.url_indicators_of(db.session, report_id):
+        once = redis_keys.crawl_report_url(report_id, url)
         if redis_store.client.set(once, "1", nx=True, ex=window):
-            count += enqueue_url(ind.value, report_id=report_id, indicator_id=ind.id)
+            count += enqueue_url(url, report_id=report_id, indicator_id=indicator_id)
     return count
 
 

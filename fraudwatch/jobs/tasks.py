@@ -12,11 +12,12 @@ from flask import current_app
 
 from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
+from fraudwatch.jobs import crawling
 from fraudwatch.services import model_registry
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import pending
 from fraudwatch.storage import reports as report_store
-from fraudwatch.storage.models import PendingJob, Report, utcnow
+from fraudwatch.storage.models import Report
 from fraudwatch.storage.transactions import in_transaction
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def run_pending(pending_id: int) -> str:
 
 def _close(pending_id: int, error: str | None) -> str:
     def work() -> str:
-        job = db.session.get(PendingJob, pending_id, populate_existing=True)
+        job = pending.get_job(db.session, pending_id)
         if pending.finish(db.session, job, error, current_app.config["JOB_MAX_ATTEMPTS"]):
             return "done" if error is None else "given up"
         return "will retry"
@@ -65,7 +66,7 @@ def report_text(report: Report) -> str:
 def classify_report(report_id: int) -> dict | None:
     """Store the classifier's verdict on a report (skipped when no model exists yet)."""
     session = db.session
-    report = session.get(Report, report_id)
+    report = report_store.get_report(session, report_id)
     if report is None:
         return None
     classifier = model_registry.get_classifier()
@@ -89,24 +90,8 @@ def classify_report(report_id: int) -> dict | None:
 def process_report(report_id: int) -> None:
     """Everything a new report needs: a verdict, then a crawl of its URLs."""
     classify_report(report_id)
-    _crawl_report_urls(report_id)
-
-    def work() -> None:
-        report = db.session.get(Report, report_id, populate_existing=True)
-        if report is not None:
-            report.processed_at = utcnow()
-
-    in_transaction(db.session, work)
-
-
-def _crawl_report_urls(report_id: int) -> None:
-    try:
-        from fraudwatch.jobs import crawling
-    except ImportError:
-        return
-    enqueue = getattr(crawling, "enqueue_report_urls", None)
-    if enqueue is not None:
-        enqueue(report_id)
+    crawling.enqueue_report_urls(report_id)
+    in_transaction(db.session, lambda: report_store.mark_processed(db.session, report_id))
 
 
 HANDLERS: dict[str, Callable[[int], object]] = {

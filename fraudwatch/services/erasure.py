@@ -34,6 +34,7 @@ from fraudwatch.infra import cache, redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.services.validation import clean_string
 from fraudwatch.storage import erasure as store
+from fraudwatch.storage.audit import add_audit_event
 from fraudwatch.storage.indicators import refresh_indicators
 from fraudwatch.storage.models import Indicator
 from fraudwatch.storage.transactions import in_transaction
@@ -179,8 +180,8 @@ def erase_reporter(raw: str, *, actor: str, dry_run: bool = False) -> Erasure:
         if dry_run:
             raise _DryRun(result)
         detail = {k: v for k, v in asdict(result).items() if k not in ("dry_run", "cache_dropped")}
-        store.add_audit_event(db.session, actor=actor, action="erase_reporter", target_type="reporter",
-                              detail={**detail, "contact_kind": contact.kind, "contact_sha256": digest})
+        add_audit_event(db.session, actor=actor, action="erase_reporter", target_type="reporter",
+                        detail={**detail, "contact_kind": contact.kind, "contact_sha256": digest})
         return result, scopes, urls
 
     try:
@@ -229,7 +230,7 @@ def _erase(contact: Contact) -> tuple[Erasure, set[str], set[str]]:
     result.audit_events = sum(_scrub(contact, row, ("detail",), whole=contact.kind == "other")
                               for row in store.audit_events(session))
     result.indicators, scopes, named_urls = _drop_indicators(contact, ids)
-    session.flush()
+    store.write_changes(session)
     return result, scopes, urls | named_urls
 
 
@@ -265,9 +266,7 @@ def _drop_indicators(contact: Contact, report_ids: list[int]) -> tuple[int, set[
     doomed = [i for i in named if i.id not in shared and i.source == "report"]
     kept = [i.id for i in named if i not in doomed]
     scopes = {i.scope for i in named}
-    store.delete_indicators(session, [i.id for i in doomed])
-    for indicator in doomed:
-        session.expunge(indicator)
+    store.delete_indicators(session, doomed)
     store.unlink(session, report_ids, kept)
     scopes |= refresh_indicators(session, kept)
     return len(named), scopes, {i.value for i in named if i.type == "url"}

@@ -52,7 +52,6 @@ def merge(target_id: int, other_ids: list[int], reason: str | None, actor: str) 
         if problem:
             raise Conflict(problem)
         indicator_ids = report_store.merge_reports(db.session, target, others, actor, reason)
-        db.session.flush()
         return ind_store.refresh_indicators(db.session, indicator_ids)
 
     cache.invalidate(in_transaction(db.session, work))

@@ -1,4 +1,5 @@
-"""Queries of the erasure of a reporter's personal data, and the audit trail's one writer.
+"""Queries of the erasure of a reporter's personal data (the audit trail is written by
+`fraudwatch.storage.audit`).
 
 Every function runs inside the caller's transaction; none commits. `fraudwatch.services.erasure`
 decides what to change, these find, lock, unlink and delete the rows.
@@ -100,19 +101,19 @@ def unlink(session: Session, report_ids: Sequence[int], indicator_ids: Sequence[
                                                              ReportIndicator.report_id.in_(reports)))
 
 
-def delete_indicators(session: Session, indicator_ids: Sequence[int]) -> None:
-    """Delete indicators with their links; evidence about them stays, unlinked."""
-    for chunk in _chunks(indicator_ids):
+def delete_indicators(session: Session, indicators: Sequence[Indicator]) -> None:
+    """Delete indicators with their links; evidence about them stays, unlinked. The rows are
+    deleted by statement, so their objects leave the session too (nothing may write them back)."""
+    for chunk in _chunks([indicator.id for indicator in indicators]):
         session.execute(sa.delete(ReportIndicator).where(ReportIndicator.indicator_id.in_(chunk)))
         session.execute(sa.update(Evidence).where(Evidence.indicator_id.in_(chunk)).values(indicator_id=None))
         session.execute(sa.delete(Indicator).where(Indicator.id.in_(chunk)))
+    for indicator in indicators:
+        session.expunge(indicator)
 
 
-def add_audit_event(session: Session, *, actor: str, action: str, target_type: str | None = None,
-                    target_id: int | None = None, detail: dict | None = None) -> AuditEvent:
-    """Record an action on people's data or the system (erasure, restore) in `audit_events`."""
-    event = AuditEvent(actor=actor[:120], action=action[:32], target_type=target_type, target_id=target_id,
-                       detail=detail)
-    session.add(event)
+def write_changes(session: Session) -> None:
+    """Send the changes made to the loaded rows to the database now, inside the transaction:
+    a dry run, rolled back afterwards, meets the errors (a column too short...) a real one would."""
     session.flush()
-    return event
+

@@ -72,12 +72,6 @@ def link_report(session: Session, report_id: int, links: dict[int, str]) -> None
     ).on_conflict_do_nothing(index_elements=["report_id", "indicator_id"]))
 
 
-def indicator_ids_of_reports(session: Session, report_ids: Iterable[int]) -> list[int]:
-    """Ids of the indicators linked to these reports."""
-    query = sa.select(ReportIndicator.indicator_id).where(ReportIndicator.report_id.in_(list(report_ids)))
-    return sorted(set(session.scalars(query)))
-
-
 def lock_indicators(session: Session, indicator_ids: Iterable[int]) -> list[int]:
     """Lock indicator rows until commit, in id order (PostgreSQL; a no-op on SQLite, which
     has one writer); return the sorted ids.

@@ -60,6 +60,12 @@ def start_attempt(session: Session, job_id: int) -> PendingJob | None:
     return job
 
 
+def get_job(session: Session, job_id: int) -> PendingJob | None:
+    """A pending job re-read from the database (what other transactions committed wins
+    over what this session remembers)."""
+    return session.get(PendingJob, job_id, populate_existing=True)
+
+
 def finish(session: Session, job: PendingJob, error: str | None = None, max_attempts: int = 5) -> bool:
     """Mark a job done, or keep the error and schedule the next attempt (give up after
     `max_attempts`); return True when the job is closed (done or given up)."""

@@ -137,8 +137,8 @@ def change_status(session: Session, report: Report, to_status: str, actor: str, 
 
 def merge_reports(session: Session, target: Report, others: list[Report], actor: str, reason: str | None) -> list[int]:
     """Mark `others` (and the reports already linked to them) duplicates of `target` and give
-    `target` their indicators; return the ids of every indicator involved. The caller checks
-    that the merge is allowed (`merge_problem`)."""
+    `target` their indicators (written to the database, not committed); return the ids of
+    every indicator involved. The caller checks that the merge is allowed (`merge_problem`)."""
     moved: set[int] = set()
     followers = [r for r in duplicates_of(session, [o.id for o in others]) if r.id != target.id]
     for other in [*others, *followers]:
@@ -156,6 +156,7 @@ def merge_reports(session: Session, target: Report, others: list[Report], actor:
         target.links.append(ReportIndicator(indicator_id=indicator_id, role="merged"))
     target.history.append(StatusChange(from_status=target.status, to_status=target.status, actor=actor,
                                        reason=f"merged reports {sorted(o.id for o in others)}"))
+    session.flush()  # the moved links are rows before the caller recounts their indicators
     return sorted(moved | existing)
 
 
@@ -181,6 +182,18 @@ def set_verdict(session: Session, report: Report, verdict: dict) -> None:
     report.verdict_at = utcnow()
 
 
-def indicators_of(report: Report) -> list[tuple[Indicator, str]]:
-    """The indicators linked to a report, with their role."""
-    return [(link.indicator, link.role) for link in report.links]
+def mark_processed(session: Session, report_id: int) -> bool:
+    """Stamp a report as processed (verdict and crawl queued); False when it is gone."""
+    report = session.get(Report, report_id, populate_existing=True)
+    if report is None:
+        return False
+    report.processed_at = utcnow()
+    return True
+
+
+def url_indicators_of(session: Session, report_id: int) -> list[tuple[int, str]]:
+    """(id, value) of the URL indicators linked to a report, by id (none for an unknown report)."""
+    query = (sa.select(Indicator.id, Indicator.value)
+             .join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
+             .where(ReportIndicator.report_id == report_id, Indicator.type == "url").order_by(Indicator.id))
+    return [(indicator_id, value) for indicator_id, value in session.execute(query)]

@@ -1,10 +1,10 @@
 """GET /healthz (the process answers) and GET /readyz (database and Redis reachable)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint
 
 from fraudwatch.infra.extensions import db, redis_store
+from fraudwatch.storage.health import ping
 
 bp = Blueprint("health", __name__)
 
@@ -20,7 +20,7 @@ def readyz():
     """Database and Redis both answer; 503 with the failing part otherwise."""
     checks = {}
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        ping(db.session)
         db.session.rollback()
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - any failure means not ready

@@ -110,7 +110,7 @@ def fill(app, farm) -> None:
     """Realistic data through the real code paths: reports with indicators (and a duplicate),
     verdicts and crawl evidence from the jobs, officers' status changes and a merge, users
     and tokens (one revoked), an audit event, and reports whose jobs are still pending."""
-    from fraudwatch.storage import erasure, users
+    from fraudwatch.storage import audit, users
 
     client = app.test_client()
     officer = {"Authorization": "Bearer " + user_token(app, "wang.officer", "officer")}
@@ -135,7 +135,7 @@ def fill(app, farm) -> None:
                        json={"report_ids": [again], "reason": "same campaign"}).status_code == 200
     with app.app_context():
         users.revoke_token(db.session, revoked[:10])
-        erasure.add_audit_event(db.session, actor="ops", action="note", detail={"why": "before backup", "n": [1, 2]})
+        audit.add_audit_event(db.session, actor="ops", action="note", detail={"why": "before backup", "n": [1, 2]})
         db.session.commit()
     post(client, message_text="【税务稽查】您公司存在异常，请加QQ群 12345678 处理", channel="im")
     post(client, domain="etax-chinatax.top", channel="web", description="仿冒电子税务局")
