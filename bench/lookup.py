@@ -54,10 +54,10 @@ def free_port() -> int:
 
 
 def import_phase(app, feed: Path) -> None:
-    from fraudwatch.services.feeds import import_feed
+    from fraudwatch.services.imports.indicators import import_indicators
 
     with app.app_context():
-        stats = import_feed(feed, source="openphish", note="OpenPhish community feed history")
+        stats = import_indicators(feed, source="openphish", note="OpenPhish community feed history")
     print(f"import: {stats.read:,} lines, {stats.new:,} indicators, {stats.invalid:,} invalid, "
           f"{stats.seconds:.1f} s -> {stats.read / stats.seconds:,.0f} lines/s, "
           f"{stats.new / stats.seconds:,.0f} indicators/s")
@@ -65,7 +65,7 @@ def import_phase(app, feed: Path) -> None:
 
 def sample_values(feed: Path, count: int, seed: int = 7) -> list[str]:
     """Random URLs of the feed (hits) mixed with URLs it does not hold (misses)."""
-    from fraudwatch.services.feeds import read_values
+    from fraudwatch.services.imports.indicators import read_values
 
     values = list(read_values(feed))
     rng = random.Random(seed)

@@ -1,4 +1,5 @@
-"""CLI commands of the crawl side: `scan`, `lookalikes`, `crawl`, `ingest` (thin wrappers)."""
+"""CLI commands of the crawl side: `scan`, `lookalikes`, `crawl` (thin wrappers); `run_workers`
+runs local workers for them and for `import messages`."""
 from __future__ import annotations
 
 import json
@@ -168,47 +169,11 @@ def crawl(seeds_file: str, depth: int, workers: int) -> None:
         click.echo("run `fraudwatch worker` to crawl them")
         return
     before = crawling.stats()["fetched"]
-    _run_workers(workers)
+    run_workers(workers)
     click.echo(f"crawled {crawling.stats()['fetched'] - before} page(s) with {workers} worker(s)")
 
 
-@click.command("ingest")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="One JSON result per message.")
-@click.option("--workers", type=int, default=0, show_default=True,
-              help="Local workers to classify the reports and crawl their URLs now (0: leave it "
-                   "to the service's workers).")
-@with_appcontext
-def ingest(file: str, as_json: bool, workers: int) -> None:
-    """Import an .eml, mbox, or SMS CSV/JSONL export as reports (source `import`)."""
-    from fraudwatch.messages.records import IngestFileError
-    from fraudwatch.services.imports import import_file
-
-    counts = {"stored": 0, "duplicates": 0, "errors": 0}
-    try:
-        for result in import_file(file):
-            if result.error:
-                counts["errors"] += 1
-            elif result.duplicate_of:
-                counts["duplicates"] += 1
-            else:
-                counts["stored"] += 1
-            if as_json:
-                click.echo(json.dumps(result.__dict__, ensure_ascii=False))
-            elif result.error:
-                click.echo(f"{result.source}: {result.error['code']}: {result.error['message']}", err=True)
-    except IngestFileError as exc:
-        click.echo(json.dumps({"error": {"code": exc.code, "message": str(exc)}}) if as_json
-                   else f"error: {exc.code}: {exc}", err=not as_json)
-        sys.exit(2)
-    if not as_json:
-        click.echo(f"{counts['stored']} report(s) stored, {counts['duplicates']} duplicate(s), "
-                   f"{counts['errors']} message(s) with errors")
-    if workers > 0:
-        _run_workers(workers)
-
-
-def _run_workers(count: int) -> None:
+def run_workers(count: int) -> None:
     """Fork `count` local workers with this app's configuration; wait until all work is done."""
     from flask import current_app
 
@@ -219,4 +184,4 @@ def _run_workers(count: int) -> None:
     run_local_workers(count, lambda: create_app(config))
 
 
-COMMANDS = [scan, lookalikes, crawl, ingest]
+COMMANDS = [scan, lookalikes, crawl]

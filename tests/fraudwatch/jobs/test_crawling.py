@@ -1,7 +1,6 @@
 """Distributed crawl glue on real Redis + database: frontier, dedupe, politeness, evidence."""
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
@@ -138,7 +137,7 @@ def test_redis_gate_serialises_a_host_across_workers(redis_url):
     client.delete(*client.keys("fwtest:gate:*") or ["none"])
 
 
-def test_crawl_and_ingest_commands(crawl_app, farm, tmp_path):
+def test_crawl_and_import_messages_commands(crawl_app, farm, tmp_path):
     seeds = tmp_path / "seeds.txt"
     seeds.write_text(f"# seeds\n{farm.url('www.taxinfo-guide.org')}\n{farm.url('fapiao-chayan.xyz')}\n")
     cli = crawl_app.test_cli_runner()
@@ -149,17 +148,10 @@ def test_crawl_and_ingest_commands(crawl_app, farm, tmp_path):
     url = farm.url("hmrc-taxrefund.co.uk.verify-id.online")
     sms.write_text(f"sender,date,body\n+447700900123,2025-03-01 10:00:00,HMRC: claim your refund at {url}\n"
                    f"x,2025-03-01 10:00:00,\n", encoding="utf-8")
-    result = cli.invoke(args=["ingest", str(sms), "--workers", "1"])
+    result = cli.invoke(args=["import", "messages", str(sms), "--workers", "1"])
     assert "1 report(s) stored, 0 duplicate(s), 1 message(s) with errors" in result.output
     with crawl_app.app_context():
         report = db.session.scalars(sa.select(Report).where(Report.source == "import")).one()
         assert report.channel == "sms" and report.phone
     (row,) = evidence(crawl_app, report_id=report.id)
     assert row.final_url == url and row.verdict["label"] == "scam"
-
-
-def test_ingest_of_an_unknown_file_is_a_clear_error(crawl_app, tmp_path):
-    junk = tmp_path / "junk.bin"
-    junk.write_bytes(bytes(range(256)))
-    result = crawl_app.test_cli_runner().invoke(args=["ingest", "--json", str(junk)])
-    assert result.exit_code == 2 and json.loads(result.output)["error"]["code"] == "unknown_format"

@@ -1,7 +1,8 @@
-"""Bulk import of indicator feeds (e.g. a phishing-URL list) into the indicators table.
+"""Bulk import of an indicator list (e.g. a phishing-URL list) into the indicators table.
 
 Values are normalised in worker processes and written in chunks; a bad line is counted
-and skipped, never fatal. The lookup cache of every touched scope is dropped at the end.
+and skipped, never fatal, but a missing, empty or binary file is refused before anything
+is stored. The lookup cache of every touched scope is dropped at the end.
 """
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from pathlib import Path
 
 from fraudwatch.indicators import INDICATOR_TYPES, Normalized, normalize, normalize_domain, shared_site
 from fraudwatch.infra import cache
-from fraudwatch.infra.extensions import SQLITE_CACHE_KIB, db
+from fraudwatch.infra.extensions import db
+from fraudwatch.services.imports.files import check_file
 from fraudwatch.storage import indicators as ind_store
+from fraudwatch.storage.bulk import bulk_writes
 
 log = logging.getLogger(__name__)
 MAX_LINE = 4096
@@ -98,54 +101,46 @@ def _chunks(values: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def import_feed(path: Path, *, kind: str = "url", source: str = "feed", status: str = "suspected",
-                column: str | None = None, with_domains: bool = False, note: str | None = None,
-                processes: int = 2, chunk_size: int = 5000, region: str = "CN",
-                progress: Callable[[ImportStats], None] | None = None) -> ImportStats:
-    """Import a feed file as indicators of `kind` (needs an app context)."""
+def import_indicators(path: Path, *, kind: str = "url", source: str = "feed", status: str = "suspected",
+                      column: str | None = None, with_domains: bool = False, note: str | None = None,
+                      processes: int = 2, chunk_size: int = 5000, region: str = "CN",
+                      progress: Callable[[ImportStats], None] | None = None) -> ImportStats:
+    """Import a file of indicators of `kind` (needs an app context). `source` names the list
+    in lookup evidence; ValueError for a bad kind or status, IngestFileError for a bad file."""
     if kind not in INDICATOR_TYPES:
         raise ValueError(f"type must be one of {', '.join(INDICATOR_TYPES)}")
     if status not in ("suspected", "confirmed_fraud"):
         raise ValueError("status must be suspected or confirmed_fraud")
-    stats, scopes, started = ImportStats(), set(), time.perf_counter()
-    sqlite = db.engine.dialect.name == "sqlite"
-    if sqlite:
-        _bulk_pragmas(True)
-    uncommitted = 0
+    path = check_file(path)
+    stats, started = ImportStats(), time.perf_counter()
     jobs = ((kind, chunk, with_domains, region) for chunk in _chunks(read_values(path, column), chunk_size))
-    try:
-        with ProcessPoolExecutor(max_workers=max(1, processes)) as pool:
-            for rows, invalid, read in pool.map(normalize_chunk, jobs):
-                new, touched = ind_store.import_indicators(db.session, rows, source=source, status=status, note=note)
-                uncommitted += len(rows)
-                if uncommitted >= COMMIT_ROWS:
-                    db.session.commit()
-                    uncommitted = 0
-                stats.read, stats.invalid, stats.new = stats.read + read, stats.invalid + invalid, stats.new + new
-                scopes |= touched
-                stats.seconds = time.perf_counter() - started
-                if progress:
-                    progress(stats)
-        db.session.commit()
-    finally:
-        db.session.rollback()
-        if sqlite:
-            _bulk_pragmas(False)
+    with bulk_writes(db.session):
+        try:
+            with ProcessPoolExecutor(max_workers=max(1, processes)) as pool:
+                scopes = _store(pool.map(normalize_chunk, jobs), stats, started, progress,
+                                source=source, status=status, note=note)
+            db.session.commit()
+        finally:
+            db.session.rollback()
     cache.invalidate(scopes)
     stats.seconds = time.perf_counter() - started
     return stats
 
 
-def _bulk_pragmas(on: bool) -> None:
-    """SQLite settings of the importing connection: a 256 MiB page cache and a WAL
-    checkpoint every ~100 MiB instead of every 4 MiB (each checkpoint syncs the file),
-    back to the connection defaults afterwards (the connection returns to the pool)."""
-    connection = db.session.connection()
-    if on:
-        connection.exec_driver_sql("PRAGMA cache_size=-262144")
-        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=25000")
-        return
-    connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-    connection.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-    db.session.commit()
+def _store(chunks: Iterable[tuple[list[tuple], int, int]], stats: ImportStats, started: float,
+           progress: Callable[[ImportStats], None] | None, **fields: str | None) -> set[str]:
+    """Write the normalised chunks, committing every COMMIT_ROWS rows; the lookup scopes touched."""
+    scopes: set[str] = set()
+    uncommitted = 0
+    for rows, invalid, read in chunks:
+        new, touched = ind_store.import_indicators(db.session, rows, **fields)
+        uncommitted += len(rows)
+        if uncommitted >= COMMIT_ROWS:
+            db.session.commit()
+            uncommitted = 0
+        stats.read, stats.invalid, stats.new = stats.read + read, stats.invalid + invalid, stats.new + new
+        scopes |= touched
+        stats.seconds = time.perf_counter() - started
+        if progress:
+            progress(stats)
+    return scopes

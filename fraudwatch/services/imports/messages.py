@@ -3,20 +3,24 @@
 Each message becomes a report through the same path as the API (validation, indicators,
 duplicate linking, a `process_report` job that classifies it and queues its URLs for
 crawling). A message the validator refuses is retried without the refused fields and
-otherwise reported as an error; the import always goes on.
+otherwise reported as an error; the import always goes on. A whole file that cannot be
+imported (missing, empty, binary, too large, unknown format) is refused by `check_files`
+before any file of the import is read for messages.
 """
 from __future__ import annotations
 
 import logging
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flask import current_app
 
 from fraudwatch.exceptions import Invalid
-from fraudwatch.messages.files import ingest_file
-from fraudwatch.messages.records import Message, MessageError
+from fraudwatch.messages.files import MAX_FILE, detect_format, ingest_file
+from fraudwatch.messages.records import IngestFileError, Message, MessageError
+from fraudwatch.services.imports.files import check_file
 from fraudwatch.services.reporting import store_report
 from fraudwatch.services.validation import TEXT_LIMITS, validate_report
 
@@ -75,7 +79,18 @@ def _store(payload: dict) -> dict:
     return store_report(fields, found, digest, source="import", submitted_by="import")
 
 
-def import_file(path: str) -> Iterator[ImportResult]:
+def check_files(paths: Iterable[str | os.PathLike[str]]) -> None:
+    """Raise IngestFileError for the first file that cannot be imported as a whole."""
+    for path in paths:
+        p = check_file(path)
+        size = p.stat().st_size
+        if size > MAX_FILE:
+            raise IngestFileError("file_too_large", f"{p.name} is {size} bytes (limit {MAX_FILE})")
+        with p.open("rb") as fh:
+            detect_format(p, fh.read(4096))
+
+
+def import_file(path: str | os.PathLike[str]) -> Iterator[ImportResult]:
     """Import every message of `path`; yields one result per message, errors included."""
     for item in ingest_file(path):
         if isinstance(item, MessageError):

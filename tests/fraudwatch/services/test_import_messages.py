@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fraudwatch.services.imports import _sender_email
+from fraudwatch.services.imports.messages import _sender_email
 
 
 @pytest.mark.parametrize("sender, email", [
