@@ -18,14 +18,14 @@ from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_text, normaliz
 from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
 from fraudwatch.indicators.hosting import domains_of_kind
 from fraudwatch.indicators.official import judge_host, official_hotline
+from fraudwatch.indicators.wordlists import word_list, word_set
 
 log = logging.getLogger(__name__)
 
 SHORTENERS = domains_of_kind("shortener")  # data/hosting/shared_domains.csv
-RISKY_TLDS = {"top", "xyz", "vip", "cc", "icu", "club", "online", "site", "live", "shop", "buzz", "link", "click",
-              "work", "tk", "ml", "ga", "cf", "gq", "pw", "ly", "gy", "info", "wang", "ren", "xin", "win", "bid",
-              "loan", "fun", "ink", "ws", "su", "app", "store", "tech", "asia", "mobi"}
-_TAXLIKE = re.compile(r"tax|irs|hmrc|ato|cra|12366|shuiwu|tuishui|fapiao|refund|rebate|gov|revenue|etax")
+RISKY_TLDS = word_set("risky_tlds")  # data/lexicon/risky_tlds.txt
+# A host naming tax or a government (data/lexicon/tax_words.txt, and 'gov') is 'taxlike'.
+_TAXLIKE = re.compile("|".join(re.escape(word) for word in (*word_list("tax_words"), "gov")))
 _IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _HOST_OF = re.compile(r"(?i)^(?:https?:/{0,3}\s?)?([^/?#:\s]+)")
 

@@ -20,13 +20,12 @@ import dnstwist
 
 from crawlers.errors import FetchError
 from fraudwatch.indicators import registrable_domain, unicode_host
+from fraudwatch.indicators.wordlists import word_list
 
 log = logging.getLogger(__name__)
 
-TAX_WORDS = ("tax", "etax", "refund", "tuishui", "shuiwu", "gov", "online", "login", "verify",
-             "secure", "service", "portal", "12366", "fapiao", "invoice", "rebate", "claim")
-SCAM_TLDS = ("com", "net", "org", "cn", "top", "xyz", "icu", "vip", "cc", "online", "site",
-             "shop", "info", "co", "cyou", "live", "com.cn", "net.cn")
+TAX_WORDS = word_list("lookalike_words")  # data/lexicon/lookalike_words.txt
+SCAM_TLDS = word_list("lookalike_tlds")  # data/lexicon/lookalike_tlds.txt
 MAX_CANDIDATES = 20_000
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-import idna
-
 from crawlers.errors import FetchError
+from fraudwatch.indicators.hosts import normalize_host
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ class Target:
     host: str
     port: int
     had_credentials: bool = False
-    ip_host: bool = False
 
 
 def parse_networks(cidrs: Iterable[str]) -> tuple[IPNetwork, ...]:
@@ -148,17 +147,27 @@ def _ip_literal(host: str) -> IPAddress | None:
         return None
 
 
+_FORBIDDEN_HOST_CHARS = " /\\@%\x00"
+_NUMERIC_HOST = re.compile(r"[0-9.]+")
+
+
 def _normalize_host(raw: str) -> str:
+    """The host to resolve, through `fraudwatch.indicators.hosts.normalize_host`, with this
+    guard's stricter refusals first; every failure is `bad_url`."""
     host = raw.strip().lower().rstrip(".")
     if not host:
         raise FetchError("bad_url", "URL has no host")
     if _ip_literal(host) is not None:
         return host.strip("[]")
-    if any(c in host for c in " /\\@%\x00"):
+    if any(c in host for c in _FORBIDDEN_HOST_CHARS):
         raise FetchError("bad_url", f"invalid host {raw!r}")
+    if _NUMERIC_HOST.fullmatch(host):
+        # 127.1 or 2130706433: the system resolver reads these shorthands as an address,
+        # which the address policy then checks; the shared normaliser would refuse them.
+        return host
     try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError as exc:
+        return normalize_host(host)
+    except ValueError as exc:
         raise FetchError("bad_url", f"invalid host {raw!r}: {exc}") from None
 
 
@@ -194,4 +203,4 @@ def check_url(url: str, allowed_ports: frozenset[int] | None = DEFAULT_ALLOWED_P
     if port != DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
     clean = urlunsplit(SplitResult(scheme, netloc, parts.path or "/", parts.query, ""))
-    return Target(clean, scheme, host, port, creds, _ip_literal(host) is not None)
+    return Target(clean, scheme, host, port, creds)

@@ -18,18 +18,13 @@ from crawlers.forms import Form
 from crawlers.page import Page
 from fraudwatch.indicators import registrable_domain, unicode_host
 from fraudwatch.indicators.hosting import shared_kind
+from fraudwatch.indicators.hosts import normalize_host
 from fraudwatch.indicators.official import HostJudgement, judge_host, load_official
+from fraudwatch.indicators.wordlists import word_set
 
-NEW_TLDS = frozenset({
-    "top", "xyz", "icu", "cyou", "vip", "shop", "online", "site", "club", "buzz", "live", "work",
-    "fun", "space", "store", "tech", "website", "life", "cc", "tk", "ml", "ga", "cf", "gq", "pw",
-    "cn.com", "ltd", "wang", "ren", "xin", "bond", "sbs", "cfd", "click", "link", "rest", "lol",
-    "monster", "quest", "support", "help", "info", "biz", "asia", "today", "pro", "win", "loan",
-})
+NEW_TLDS = word_set("new_tlds")  # data/lexicon/new_tlds.txt
 CREDENTIAL_KINDS = frozenset({"password", "bank_card", "id_number", "cvv", "otp", "card_expiry"})
-Judge = Callable[[str], HostJudgement]
-# The same hosts come back page after page: judge_host keeps its own cache.
-cached_judge: Judge = judge_host
+Judge = Callable[[str], HostJudgement]  # judge_host (cached: the same hosts come back page after page)
 
 
 @dataclass(frozen=True)
@@ -43,6 +38,15 @@ class Signal:
     def as_dict(self) -> dict:
         """JSON form."""
         return asdict(self)
+
+
+def _clean_host(raw: str) -> str:
+    """The host in the shared normal form (`fraudwatch.indicators.hosts.normalize_host`),
+    IPv6 without brackets; a host that form refuses is still judged, lower-cased."""
+    try:
+        return normalize_host(raw).strip("[]")
+    except ValueError:
+        return raw.lower().strip(".")
 
 
 def _is_ip(host: str) -> bool:
@@ -80,9 +84,9 @@ def _brand_tokens() -> set[str]:
         d for d in data.domains if d.count(".") >= 1 and d not in {"gov.cn", "gov.uk", "gc.ca"}}
 
 
-def host_signals(host: str, judge: Judge = cached_judge) -> list[Signal]:
+def host_signals(host: str, judge: Judge = judge_host) -> list[Signal]:
     """Signals of a host name alone (official, lookalike, subdomain tricks, TLD, hosting)."""
-    host = host.lower().strip(".")
+    host = _clean_host(host)
     if _is_ip(host):
         return [Signal("ip_host", 1.5, f"the site is addressed by IP ({host}), not by a name")]
     out: list[Signal] = []
@@ -112,18 +116,18 @@ def host_signals(host: str, judge: Judge = cached_judge) -> list[Signal]:
 
 
 def url_signals(url: str, final_url: str | None = None, had_credentials: bool = False,
-                judge: Judge = cached_judge) -> list[Signal]:
+                judge: Judge = judge_host) -> list[Signal]:
     """Signals of the requested URL and the URL it ended at."""
     final = final_url or url
     parts = urlsplit(final)
-    host = parts.hostname or ""
+    host = _clean_host(parts.hostname or "")
     out = host_signals(host, judge)
     if had_credentials or "@" in urlsplit(url).netloc:
         out.append(Signal("credentials_in_url", 2.0,
                           "the URL hides its real host behind a user-name part (user@host)"))
     if parts.port and parts.port not in (80, 443):
         out.append(Signal("odd_port", 0.5, f"served on port {parts.port}"))
-    start = urlsplit(url).hostname or ""
+    start = _clean_host(urlsplit(url).hostname or "")
     if start and host and registrable_domain(start) != registrable_domain(host):
         out.append(Signal("cross_domain_redirect", 0.5,
                           f"{registrable_domain(start)} redirected to {registrable_domain(host)}"))
@@ -136,7 +140,7 @@ def _form_signals(form: Form, page_host: str, official: bool, judge: Judge) -> l
         return []
     out: list[Signal] = []
     action = urlsplit(form.action)
-    target = (action.hostname or page_host).lower()
+    target = _clean_host(action.hostname or page_host)
     what = ", ".join(asks)
     if registrable_domain(target) != registrable_domain(page_host) and judge(target).status != "official":
         out.append(Signal("credential_form_cross_domain", 3.0,
@@ -149,9 +153,9 @@ def _form_signals(form: Form, page_host: str, official: bool, judge: Judge) -> l
     return out
 
 
-def page_signals(page: Page, judge: Judge = cached_judge) -> list[Signal]:
+def page_signals(page: Page, judge: Judge = judge_host) -> list[Signal]:
     """Signals of the page content: forms, brand cues and downloads, judged by its domain."""
-    host = (urlsplit(page.url).hostname or "").lower()
+    host = _clean_host(urlsplit(page.url).hostname or "")
     official = not _is_ip(host) and judge(host).status == "official"
     out: list[Signal] = []
     for form in page.forms:

@@ -21,10 +21,10 @@ import phonenumbers
 import tldextract
 
 from fraudwatch.indicators.hosting import shared_domains
+from fraudwatch.indicators.hosts import MAX_HOST_LENGTH, normalize_host
 
 INDICATOR_TYPES = ("url", "domain", "phone", "email", "company", "bank_account")
 MAX_VALUE_LENGTH = 2048
-MAX_HOST_LENGTH = 253
 MAX_TEXT_CHARS = 100_000  # of a free text searched for indicators
 MAX_RAW_LENGTH = 4 * MAX_VALUE_LENGTH  # more than this cannot clean down to MAX_VALUE_LENGTH but for junk
 TRACKING_PARAMS = {"gclid", "fbclid", "msclkid", "yclid", "igshid", "mc_eid", "mc_cid", "spm",
@@ -84,33 +84,6 @@ def refang(text: str) -> str:
     return text
 
 
-# Labels of a plain ASCII host name (fullmatch; the 253-character limit is checked apart).
-_PLAIN_HOST = re.compile(r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
-
-
-def _ascii_host(host: str) -> str:
-    host = host.strip().strip(".").lower()
-    if not host:
-        raise ValueError("the host is empty")
-    if len(host) <= MAX_HOST_LENGTH and "xn--" not in host and _PLAIN_HOST.fullmatch(host) \
-            and not host.replace(".", "").isdigit():
-        return host  # plain ASCII: IDNA would only lower-case it
-    if host.startswith("[") and host.endswith("]"):
-        return host
-    if re.fullmatch(r"[0-9.]+", host):
-        parts = host.split(".")
-        if len(parts) != 4 or any(not p or int(p) > 255 for p in parts):
-            raise ValueError(f"'{host}' is not a valid IPv4 address")
-        return host
-    try:
-        ascii_host = idna.encode(host, uts46=True).decode("ascii")
-    except (idna.IDNAError, UnicodeError) as exc:
-        raise ValueError(f"'{host}' is not a valid host name ({exc})") from None
-    if len(ascii_host) > 253 or not re.fullmatch(r"[a-z0-9.-]+", ascii_host):
-        raise ValueError(f"'{host}' is not a valid host name")
-    return ascii_host
-
-
 def unicode_host(host: str) -> str:
     """Display form of a punycode host."""
     if "xn--" not in host:
@@ -148,7 +121,7 @@ def _split_url(text: str) -> tuple[object, str]:
         port = parts.port
     except ValueError:
         raise ValueError("URL port is not a number between 0 and 65535") from None
-    return parts, _ascii_host(parts.hostname) + ("" if port in (None, 80, 443) else f":{port}")
+    return parts, normalize_host(parts.hostname) + ("" if port in (None, 80, 443) else f":{port}")
 
 
 _SIMPLE_PATH = re.compile(r"(?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*/?")
@@ -184,7 +157,7 @@ def normalize_url(raw: object) -> Normalized:
 def _canonical_url(text: str) -> Normalized:
     simple = _SIMPLE_URL.fullmatch(text)
     if simple:  # scheme, plain host and a plain path (most URLs): no parsing library needed
-        scheme, host = simple.group(1).lower(), _ascii_host(simple.group(2))
+        scheme, host = simple.group(1).lower(), normalize_host(simple.group(2))
         path = simple.group(3) or "/"
         value = f"{scheme}://{host}{path}"
         return Normalized("url", value, value, f"{scheme}://{unicode_host(host)}{path}", host)
@@ -193,7 +166,7 @@ def _canonical_url(text: str) -> Normalized:
     if (scheme == "https" and netloc.endswith(":443")) or (scheme == "http" and netloc.endswith(":80")):
         netloc = netloc.rsplit(":", 1)[0]
     path = _canonical_path(parts.path)  # always starts with "/"
-    host = netloc.split(":", 1)[0] if not netloc.startswith("[") else netloc
+    host = netloc.split(":", 1)[0] if not netloc.startswith("[") else netloc.split("]", 1)[0] + "]"
     base, shown = f"{scheme}://{netloc}", f"{scheme}://{unicode_host(host)}{netloc[len(host):]}"
     if not parts.query:
         return Normalized("url", base + path, base + path, shown + unquote(path), host)
@@ -224,7 +197,7 @@ def normalize_domain(raw: object) -> Normalized:
     if "/" in text or ":" in text.split("]")[-1]:
         host = _split_url(text)[1].split(":", 1)[0]
     else:
-        host = _ascii_host(text)
+        host = normalize_host(text)
     if "." not in host and not host.startswith("["):
         raise ValueError(f"'{host}' is not a domain name (no dot)")
     value = registrable_domain(host)
@@ -256,7 +229,7 @@ def normalize_email(raw: object) -> Normalized:
     local, sep, domain = text.rpartition("@")
     if not sep or not local or len(local) > 64 or re.search(r"[\s<>()\[\],;:\"]", local):
         raise ValueError(f"'{text[:80]}' is not an e-mail address")
-    host = _ascii_host(domain)
+    host = normalize_host(domain)
     if "." not in host:
         raise ValueError(f"'{text[:80]}' has no valid domain")
     value = f"{local}@{host}"

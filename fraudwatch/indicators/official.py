@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import idna
 import phonenumbers
 
 from fraudwatch.datafiles import data_path
+from fraudwatch.indicators.hosts import url_host
+from fraudwatch.indicators.normalize import unicode_host
+from fraudwatch.indicators.wordlists import word_set
 
 DATA_DIR = data_path("official")
 EXTRA_DOMAINS_ENV = "FRAUDWATCH_EXTRA_OFFICIAL_DOMAINS"
@@ -31,8 +33,6 @@ _HOMOGLYPHS = str.maketrans({
     "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "ϲ": "c",
 })
 _GOV_WORDS = {"gov", "govt", "gouv", "gob", "govcn", "govuk", "govau"}
-_TAX_WORDS = {"tax", "taxes", "refund", "rebate", "etax", "revenue", "shuiwu", "tuishui",
-              "fapiao", "invoice", "12366", "return", "irs", "hmrc", "ato", "cra"}
 
 
 class HostJudgement(NamedTuple):
@@ -114,27 +114,12 @@ def official_hotline(number: str, region: str = "CN") -> str | None:
 
 
 def clean_host(host: str) -> str:
-    """Lower-case ASCII (punycode) form of a host name, without port or trailing dot."""
-    host = unicodedata.normalize("NFKC", host or "").strip().strip(".").lower()
-    host = host.rsplit("@", 1)[-1]
-    if host.startswith("[") or re.fullmatch(r"[0-9.]+", host):
-        return host
-    host = host.split(":", 1)[0]
-    if host.isascii() and re.fullmatch(r"[a-z0-9._-]+", host):
-        return host  # plain ASCII: IDNA would not change it
+    """The normalised host of a host name or URL (`hosts.url_host`: after any user-name part,
+    without port), or "" when there is none. Lenient, for judging: never raises."""
     try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError:
-        return host.encode("ascii", "ignore").decode("ascii")
-
-
-def _unicode_host(host: str) -> str:
-    if "xn--" not in host:
-        return host
-    try:
-        return idna.decode(host)
-    except idna.IDNAError:
-        return host
+        return url_host((host or "").lstrip("."))
+    except ValueError:
+        return ""
 
 
 def _skeleton(text: str) -> str:
@@ -199,7 +184,7 @@ def _distinctive_patterns() -> tuple[re.Pattern, re.Pattern]:
 
 
 def _embedded_official(host: str) -> HostJudgement | None:
-    flat = re.sub(r"[^a-z0-9]", "", _skeleton(_unicode_host(host)))
+    flat = re.sub(r"[^a-z0-9]", "", _skeleton(unicode_host(host)))
     whole, separated = _distinctive_patterns()
     if not whole.search(host) and not separated.search(flat):
         return None
@@ -217,7 +202,7 @@ def _embedded_official(host: str) -> HostJudgement | None:
 def _labels(host: str) -> tuple[str, ...]:
     """Labels of the host split on dots, hyphens and underscores, raw and de-homoglyphed
     (cached: three checks of one judgement read them)."""
-    text = _unicode_host(host).lower()
+    text = unicode_host(host).lower()
     raw = [p for p in re.split(r"[.\-_]", text) if p]
     return tuple(raw + [p for p in re.split(r"[.\-_]", _skeleton(text)) if p and p not in raw])
 
@@ -310,7 +295,7 @@ def _gov_and_tax_words(host: str) -> HostJudgement | None:
     labels = _labels(host)
     words, joined = set(labels), "".join(labels)
     has_gov = bool(words & _GOV_WORDS) or "gov" in joined
-    has_tax = bool(words & _TAX_WORDS) or any(w in joined for w in ("tax", "refund", "rebate"))
+    has_tax = bool(words & word_set("tax_words")) or any(w in joined for w in ("tax", "refund", "rebate"))
     if has_gov and has_tax:
         return HostJudgement("lookalike", None,
                              "combines 'gov' with tax or refund words in a non-government domain")
