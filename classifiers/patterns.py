@@ -5,18 +5,19 @@
 - `PhraseIndex`: the whole lexicon compiled into one trie-shaped regex that, at every
   position, finds the longest phrase starting there on token boundaries (the semantics
   the spaCy PhraseMatcher side reproduces).
-- `find_links` (URLs, by `fraudwatch.indicators.links`, and e-mails) and `find_entities` (phones,
-  money, deadlines, card numbers and sender tags), found on the normalised text before
-  tokenising, in time linear in the text.
+- `find_links` (URLs and e-mails, by `fraudwatch.indicators.links.find_links`: the very
+  spans the service turns into indicators) and `find_entities` (phones, money, deadlines,
+  card numbers and sender tags), found on the normalised text before tokenising, in time
+  linear in the text.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from fraudwatch.indicators.links import SpanSet, find_urls
+from fraudwatch.indicators.links import SpanSet
+from fraudwatch.indicators.links import find_links as find_link_spans
 
-CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Letters and digits of alphabetic scripts (Latin, Greek, Cyrillic): runs of them are one
 # token. Small explicit ranges on purpose: big Unicode classes make the lexicon regex
 # slow to compile. Every other character (Chinese, kana, Hangul, symbols) is one token.
@@ -24,7 +25,6 @@ WORD_CLASS = "[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u04
 TOKEN_RE = re.compile(rf"{WORD_CLASS}+|\s+|\S", re.UNICODE)
 _WORD_CHAR = re.compile(WORD_CLASS)
 
-EMAIL_RE = re.compile(r"(?i)(?<![\w.+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}(?![\w-])")
 _ENTITY_PATTERNS = [
     ("money", r"(?i)(?:[¥$£€\ufffd]|\b(?:rmb|cny|usd|gbp|aud|cad|inr|rs\.?))\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:万|k|m|bn)\b)?"
               r"|(?<![\d,.])\d[\d,]*(?:\.\d+)?\s?(?:万元|元|块钱|块|万|美元|英镑|澳元|加元|dollars?|pounds?|usd|gbp|aud|cad)"
@@ -54,15 +54,7 @@ class Span:
 
 def find_links(text: str) -> list[Span]:
     """URL and e-mail spans (sorted, non-overlapping; e-mails win) in normalised text."""
-    if "." not in text:
-        return []
-    spans = [Span("email", m.start(), m.end()) for m in EMAIL_RE.finditer(text)]
-    emails = SpanSet([(s.start, s.end) for s in spans])
-    for start, stop in find_urls(text):
-        end = start + len(text[start:stop].rstrip(".,;:!?)]}'\""))
-        if end > start and not emails.overlaps(start, end):
-            spans.append(Span("url", start, end))
-    return sorted(spans, key=lambda s: s.start)
+    return [Span(kind, start, end) for kind, start, end in find_link_spans(text)]
 
 
 def find_entities(text: str, links: list[Span]) -> list[Span]:

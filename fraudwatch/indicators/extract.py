@@ -1,29 +1,23 @@
 """Finding indicators in free text: the URLs, bare domains, e-mail addresses and phone
-numbers a message names, normalised (bad ones skipped). Linear in the text: every pattern
-starts only where a run of its characters starts, and the text is cut to MAX_TEXT_CHARS
+numbers a message names, normalised (bad ones skipped). URLs and e-mails are exactly the
+link spans of `fraudwatch.indicators.links.find_links` (what the classifier judges as
+links). Linear in the text: the link finder is, and the text is cut to MAX_TEXT_CHARS
 before any pattern runs."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import phonenumbers
 
-from fraudwatch.indicators.links import SpanSet
+from fraudwatch.indicators.links import SpanSet, find_links
 from fraudwatch.indicators.normalize import (
-    _EXTRACT,
     MAX_TEXT_CHARS,
     Normalized,
     normalize,
     normalize_domain,
     shared_site,
 )
-
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[\w-]{1,63}\.)+[a-zA-Z]{2,24}(?![\w-])", re.UNICODE)
-_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'，。；！？、）】》]+")
-_BARE_HOST = re.compile(r"(?i)(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-                        r"[a-z]{2,24}(?::\d{2,5})?(?:/[^\s<>\"'，。；！？、）】》]*)?")
 
 
 @dataclass(frozen=True)
@@ -54,14 +48,9 @@ def extract_indicators(text: str, region: str = "CN", limit: int = 200) -> list[
 
 
 def _candidates(text: str, region: str, limit: int) -> Iterator[tuple[str, int, int]]:
-    """(kind, start, end) of e-mails, then URLs, bare hosts with a public suffix, phones."""
-    for match in _EMAIL.finditer(text):
-        yield "email", match.start(), match.end()
-    for pattern in (_URL, _BARE_HOST):
-        for match in pattern.finditer(text):
-            if pattern is _BARE_HOST and not _EXTRACT(match.group().split("/")[0].split(":")[0]).suffix:
-                continue
-            yield "url", match.start(), match.start() + len(match.group().rstrip(".,;:!?)]}'\""))
+    """(kind, start, end) of e-mails and URLs (`links.find_links`: the classifier's link
+    spans too), then phones."""
+    yield from find_links(text)
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID,
                                                  max_tries=limit):
         yield "phone", match.start, match.end

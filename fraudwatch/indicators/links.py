@@ -1,42 +1,69 @@
-"""URLs written in normalised text, found in time linear in the text.
+"""Links written in text, found in time linear in the text: the one URL and e-mail finder
+of fraudwatch. The classifier's link spans (`classifiers.patterns.find_links`) and the
+service's indicators (`fraudwatch.indicators.extract`) both come from `find_links`, so a
+host that becomes an indicator is also a link the classifier judges, and the reverse.
 
-`find_urls` returns the spans the classifier's link rule matches: left to right, at each
-position the first of
+`find_urls` returns, left to right, at each position the first of
 
 1. `http(s):` (up to three slashes, one optional space) or `www.`, then a host, then a path;
 2. `http(s):` then an IPv4 address (optional port), then a path;
 3. a host not preceded by a word character, `@`, `.` or `-`, then a path;
 4. an IPv4 address not preceded by a word character or `.`, then `/` and a path;
 
-where a host is one or more DNS labels followed by dots, then one of `TLDS` that ends the
-run of host characters, then an optional port. That rule was one regex (kept as the
-reference in tests/classifiers/test_links_differential.py) that retried the host from every
+where a host is one or more DNS labels each followed by a dot (`.`, or the ideographic
+and full-width `。．｡` that scam texts use to hide links), then a top-level domain of the
+public suffix list (`hosts.public_tlds`) that ends the run of host characters, then an
+optional port. That rule was one regex (a reference built the same way is kept in
+tests/fraudwatch/indicators/test_links_differential.py) that retried the host from every
 `www.` inside a run of host characters: quadratic, 13 s of CPU for `"www." * 12000`.
-Here the run of host characters (`[a-z0-9.-]`) is read once, split on dots and checked
-label by label from its end, so every host start inside it is answered from that one pass.
+Here the run of host characters (`[a-z0-9.-]` and the other dots) is read once, split on
+dots and checked label by label from its end, so every host start inside it is answered
+from that one pass.
 """
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from itertools import accumulate
 
-TLDS = ("com|net|org|info|biz|cn|top|xyz|vip|cc|icu|club|online|site|live|shop|buzz|link|click|"
-        "work|tk|ml|ga|cf|gq|pw|io|co|me|ly|gy|gl|to|uk|au|ca|us|in|hk|tw|sg|nz|ie|de|fr|ru|su|"
-        "app|store|tech|fun|ink|ltd|wang|ren|xin|mobi|asia|pro|win|bid|loan|gov|edu|ws|be|at|im")
+from fraudwatch.indicators.hosts import public_tlds
+
+DOTS = ".\u3002\uff0e\uff61"  # what a browser reads as the dot between labels
+EMAIL_RE = re.compile(r"(?i)(?<![\w.+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}(?![\w-])")
 _PATH_CHARS = r"[^\s<>\"'，。；！？、）】》\u3000-\u303f\uff00-\uffef]"
 _PATH = rf"(?:[/?#]{_PATH_CHARS}*+)?"
 _IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?"
 # Every position where one of the four forms can start (a superset; the rest is checked below).
-_START = re.compile(r"(?i)\b(?=https?:|www\.)|(?<![\w@.-])(?=[a-z0-9][a-z0-9-]*+\.)|(?<![\w.])(?=\d{1,3}\.)")
+_START = re.compile(rf"(?i)\b(?=https?:|www\.)|(?<![\w@.-])(?=[a-z0-9][a-z0-9-]*+[{DOTS}])|(?<![\w.])(?=\d{{1,3}}\.)")
 _SCHEME_OR_WWW = re.compile(r"(?i)\b(?:https?:/{0,3}\s?|www\.)")
 _SCHEME_IP = re.compile(rf"(?i)\bhttps?:/{{0,3}}\s?{_IPV4}{_PATH}")
 _BARE_HOST_START = re.compile(r"(?<![\w@.-])")
 _BARE_IP = re.compile(rf"(?i)(?<![\w.]){_IPV4}/{_PATH_CHARS}*+")
-_HOST_CHARS = re.compile(r"(?i)[a-z0-9.-]*+")
+_HOST_CHARS = re.compile(rf"(?i)[a-z0-9{DOTS}-]*+")
+_DOT = re.compile(f"[{DOTS}]")
 _LABEL = re.compile(r"(?i)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-_TLD = re.compile(rf"(?i)(?:{TLDS})")
 _PORT_AND_PATH = re.compile(rf"(?i)(?::\d{{2,5}})?{_PATH}")
+_TRAILING = ".,;:!?)]}'\""  # punctuation that ends a sentence, not a link
+# Full-width letters, digits and ．－／：＠ (ｅｔａｘ－ｇｏｖ．ｔｏｐ) read as ASCII, as NFKC and browsers
+# read them: one character for one, so offsets hold. Full-width ，。！ still end a link.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in
+               [*range(0xFF10, 0xFF1B), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF0D, 0xFF0E, 0xFF0F, 0xFF20]}
+_HAS_FULL_WIDTH = re.compile("[\uff0d-\uff5a]")
+
+
+@functools.cache
+def _tld_pattern() -> re.Pattern:
+    """The public TLDs as one case-insensitive alternation: how a regex would compare a
+    non-ASCII piece (Python folds ſ to s and K to k), kept for those rare pieces."""
+    return re.compile("(?i)(?:" + "|".join(sorted(public_tlds(), key=lambda t: (-len(t), t))) + ")")
+
+
+def is_tld(piece: str) -> bool:
+    """True when `piece` is a top-level domain of the public suffix list (any case)."""
+    if piece.isascii():
+        return piece.lower() in public_tlds()
+    return _tld_pattern().fullmatch(piece) is not None
 
 
 class _Hosts:
@@ -57,14 +84,14 @@ class _Hosts:
         """For every dot-separated piece of the run of host characters from `start`: the end
         of the last TLD reachable through valid labels (the regex's greedy backtracking)."""
         stop = _HOST_CHARS.match(self.text, start).end()
-        pieces = self.text[start:stop].split(".")
+        pieces = _DOT.split(self.text[start:stop])
         starts = list(accumulate([start] + [len(piece) + 1 for piece in pieces[:-1]]))
         best: int | None = None  # the last piece can only be a TLD, never a label
         self.tld_end[starts[-1]] = None
         for i in range(len(pieces) - 2, -1, -1):
             if not _LABEL.fullmatch(pieces[i]):
                 best = None
-            elif best is None and _TLD.fullmatch(pieces[i + 1]):
+            elif best is None and is_tld(pieces[i + 1]):
                 best = starts[i + 1] + len(pieces[i + 1])
             self.tld_end[starts[i]] = best
 
@@ -98,6 +125,29 @@ def find_urls(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
             pos = end
     return spans
+
+
+def has_dot(text: str) -> bool:
+    """True when `text` has any character a link's host needs (a dot of some width)."""
+    return any(dot in text for dot in DOTS)
+
+
+def find_links(text: str) -> list[tuple[str, int, int]]:
+    """("email" | "url", start, end) of every e-mail address and URL in `text`, sorted and
+    not overlapping (an e-mail wins over the URL its domain looks like); trailing
+    punctuation is not part of a URL. Case-insensitive: raw or lower-cased text alike, and
+    full-width host characters are read as their ASCII forms."""
+    if _HAS_FULL_WIDTH.search(text):
+        text = text.translate(_FULL_WIDTH)
+    if not has_dot(text):
+        return []
+    found = [("email", m.start(), m.end()) for m in EMAIL_RE.finditer(text)]
+    emails = SpanSet([(start, end) for _, start, end in found])
+    for start, stop in find_urls(text):
+        end = start + len(text[start:stop].rstrip(_TRAILING))
+        if end > start and not emails.overlaps(start, end):
+            found.append(("url", start, end))
+    return sorted(found, key=lambda link: link[1])
 
 
 class SpanSet:
