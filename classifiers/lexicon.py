@@ -203,11 +203,6 @@ AUTHORITY_PHRASES: dict[str, list[str]] = {
     "IE-REV": ["revenue commissioners", "revenue online service", "irish revenue"],
 }
 
-# Signals whose presence the model reads as features but which are not shown as spans.
-SPAN_SIGNAL_KINDS = {**dict.fromkeys(RISK_PHRASES, "risk"), **dict.fromkeys(TOPIC_PHRASES, "topic"),
-                     **dict.fromkeys(WEAK_PHRASES, "weak"), **dict.fromkeys(TRUST_PHRASES, "trust")}
-
-
 def phrase_table() -> dict[str, list[str]]:
     """Signal name -> phrases, including one `authority:<code>` signal per authority."""
     table = {**RISK_PHRASES, **WEAK_PHRASES, **TOPIC_PHRASES, **TRUST_PHRASES}

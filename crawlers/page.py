@@ -46,7 +46,6 @@ class Page:
     links: list[str] = field(default_factory=list)
     forms: list[Form] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)
-    iframes: list[str] = field(default_factory=list)
     favicon_url: str | None = None
     favicon_hash: str | None = None
     downloads: list[str] = field(default_factory=list)
@@ -187,7 +186,6 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
     page = Page(url=url, title=title, meta=meta, links=links, encoding=encoding,
                 forms=extract_forms(get("form"), get("label"), base),
                 scripts=_collect(get("script"), base, "src", MAX_SCRIPTS),
-                iframes=_collect(get("iframe"), base, "src", MAX_SCRIPTS),
                 meta_refresh=_absolute(base, refresh) if refresh else None)
     page.favicon_url, page.favicon_hash = _favicon(get("link"), base)
     page.downloads = [u for u in links if _EXECUTABLE.search(urlsplit(u).path[-_EXECUTABLE_TAIL:])][:50]

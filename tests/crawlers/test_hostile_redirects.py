@@ -16,7 +16,7 @@ LOCATIONS = ["http:127.0.0.1", "\\\\evil.example", "http://xn--/", "http://[::1"
 
 
 class _Redirector(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:  # the name http.server calls
         self.send_response(302)
         self.send_header("Location", LOCATIONS[int(self.path.strip("/"))])
         self.end_headers()
