@@ -29,6 +29,20 @@ def _int(name: str, default: int) -> int:
     return number
 
 
+def _positive(name: str, default: float | None, kind: type = int) -> float | None:
+    """A positive number (int or float) from the environment, or the default."""
+    raw = os.environ.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a {kind.__name__} (got {raw[:40]!r})") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive (got {value})")
+    return value
+
+
 def _list(name: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
 
@@ -90,5 +104,14 @@ def load_config(instance_path: str) -> dict:
         "JOB_LEASE_SECONDS": max(3, _int(ENV_PREFIX + "JOB_LEASE_SECONDS", 15)),
         "JOB_MAX_ATTEMPTS": max(1, _int(ENV_PREFIX + "JOB_MAX_ATTEMPTS", 5)),
         "JSON_SORT_KEYS": False,
+        # HSTS on every answer, also over plain http (behind a proxy that is not trusted
+        # to say https); without it HSTS goes with https requests only.
+        "HSTS": env.get(ENV_PREFIX + "HSTS", "off") == "on",
+        # The buffering web worker (fraudwatch/infra/webserver.py): read deadline per
+        # request, largest body it buffers (None: MAX_CONTENT_LENGTH + 64 KiB), and the
+        # budget of all its buffers.
+        "REQUEST_READ_TIMEOUT": _positive(ENV_PREFIX + "REQUEST_READ_TIMEOUT", 10.0, float),
+        "REQUEST_BUFFER_BYTES": _positive(ENV_PREFIX + "REQUEST_BUFFER_BYTES", None),
+        "REQUEST_BUFFER_TOTAL_BYTES": _positive(ENV_PREFIX + "REQUEST_BUFFER_TOTAL_BYTES", 64 * 1024 * 1024),
         **crawl_config(),
     }

@@ -8,7 +8,6 @@ limits; every other check stays gunicorn's, which parses the complete request ag
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 
 from gunicorn.http import errors as gerrors
@@ -50,20 +49,6 @@ class Limits:
     content: int  # the app's largest body: a larger chunked body is refused (413)
 
 
-def _setting(name: str, default: float, kind: type = int) -> float:
-    """A positive number from the environment, or the default; a bad value names itself."""
-    raw = os.environ.get(name, "")
-    if raw.strip() == "":
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a {kind.__name__} (got {raw[:40]!r})") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive (got {value})")
-    return value
-
-
 def read_limits(cfg, app) -> tuple[Limits, float, int]:
     """The request limits, read deadline (s) and per-worker buffer budget (bytes) in force."""
     line = cfg.limit_request_line
@@ -71,11 +56,12 @@ def read_limits(cfg, app) -> tuple[Limits, float, int]:
     fields = cfg.limit_request_fields if 0 < cfg.limit_request_fields <= MAX_HEADERS else MAX_HEADERS
     field = cfg.limit_request_field_size if cfg.limit_request_field_size > 0 else DEFAULT_MAX_HEADERFIELD_SIZE
     head = (line or MAX_REQUEST_LINE) + 4 + fields * (field + 2) + 4
-    max_content = getattr(app, "config", {}).get("MAX_CONTENT_LENGTH") or 1024 * 1024
-    body = int(_setting("FRAUDWATCH_REQUEST_BUFFER_BYTES", max_content + 64 * 1024))
+    config = getattr(app, "config", {})  # the app's settings (fraudwatch/config.py), defaults for another app
+    max_content = config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
+    body = int(config.get("REQUEST_BUFFER_BYTES") or max_content + 64 * 1024)
     limits = Limits(line=line or head, head=head, field=field, body=body, content=max_content)
-    timeout = float(_setting("FRAUDWATCH_REQUEST_READ_TIMEOUT", 10.0, float))
-    return limits, timeout, int(_setting("FRAUDWATCH_REQUEST_BUFFER_TOTAL_BYTES", 64 * 1024 * 1024))
+    timeout = float(config.get("REQUEST_READ_TIMEOUT") or 10.0)
+    return limits, timeout, int(config.get("REQUEST_BUFFER_TOTAL_BYTES") or 64 * 1024 * 1024)
 
 
 def error_response(status: int, message: str) -> bytes:

@@ -1,6 +1,6 @@
 """Local crawl workers: forked RQ workers that run until the whole crawl is done.
 
-`fraudwatch crawl --workers N`, `fraudwatch ingest --workers N` and bench/crawl.py use
+`fraudwatch crawl --workers N`, `fraudwatch import messages --workers N` and bench/crawl.py use
 `run_local_workers`; in production, `fraudwatch worker` processes on any number of
 machines listen to the same queues instead.
 """

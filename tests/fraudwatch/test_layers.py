@@ -180,32 +180,11 @@ def sql_builders(name: str, tree: ast.Module) -> list[str]:
     return found
 
 
-def _pending_move(name: str) -> bool:
-    """services/feeds.py (and its successor under services/imports/) is being moved by
-    another change of issue #9, which puts its SQLite PRAGMAs behind storage."""
-    return name == "fraudwatch/services/feeds.py" or name.startswith("fraudwatch/services/imports/")
-
-
-def _queries_outside_storage(*, pending_move: bool) -> list[str]:
+def test_no_query_outside_storage():
     found = []
     for name, tree in _outside_storage():
-        if _pending_move(name) == pending_move:
-            found += db_calls(name, tree) + sql_builders(name, tree)
-    return found
-
-
-def test_no_query_outside_storage():
-    found = _queries_outside_storage(pending_move=False)
+        found += db_calls(name, tree) + sql_builders(name, tree)
     assert not found, "queries outside fraudwatch/storage/ (move them into a storage function):\n" + "\n".join(found)
-
-
-def test_no_query_in_the_feed_import():
-    """Passes once the move of services/feeds.py lands (its `_bulk_pragmas` ran PRAGMAs on
-    `db.session.connection()`); until then an expected failure. Delete the xfail (and
-    `_pending_move`) when the move is committed."""
-    found = _queries_outside_storage(pending_move=True)
-    if found:
-        pytest.xfail("pending move of services/feeds.py to services/imports/ (issue #9): " + "; ".join(found))
 
 
 def test_the_checks_see_what_they_must():
