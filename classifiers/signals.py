@@ -17,7 +17,7 @@ from classifiers.lexicon import phrase_table
 from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_text, normalize_with_offsets, to_original
 from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
 from fraudwatch.indicators.hosting import domains_of_kind
-from fraudwatch.indicators.official import judge_host, official_hotline
+from fraudwatch.indicators.official import clean_host, judge_host, official_hotline
 from fraudwatch.indicators.wordlists import word_list, word_set
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ RISKY_TLDS = word_set("risky_tlds")  # data/lexicon/risky_tlds.txt
 # A host naming tax or a government (data/lexicon/tax_words.txt, and 'gov') is 'taxlike'.
 _TAXLIKE = re.compile("|".join(re.escape(word) for word in (*word_list("tax_words"), "gov")))
 _IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
-_HOST_OF = re.compile(r"(?i)^(?:https?:/{0,3}\s?)?([^/?#:\s]+)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,12 +55,8 @@ def lower(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def judge_link(kind: str, raw: str) -> tuple[str, ...]:
     """Signal names (with ':authority' details) that describe one URL or e-mail."""
-    if kind == "email":
-        host = raw.rsplit("@", 1)[-1]
-    else:
-        match = _HOST_OF.match(raw.replace("www.", "", 1) if raw.startswith("www.") else raw)
-        host = match.group(1) if match else ""
-    host = host.lower().strip(".")
+    # The shared host normaliser: the real host after a user-name part, 。 dots folded, punycode.
+    host = clean_host(raw.rsplit("@", 1)[-1] if kind == "email" else raw)
     if not host:
         return ()
     verdict = judge_host(host)

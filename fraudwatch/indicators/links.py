@@ -22,7 +22,6 @@ from that one pass.
 """
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_right
 from itertools import accumulate
@@ -52,18 +51,16 @@ _FULL_WIDTH = {code: code - 0xFEE0 for code in
 _HAS_FULL_WIDTH = re.compile("[\uff0d-\uff5a]")
 
 
-@functools.cache
-def _tld_pattern() -> re.Pattern:
-    """The public TLDs as one case-insensitive alternation: how a regex would compare a
-    non-ASCII piece (Python folds ſ to s and K to k), kept for those rare pieces."""
-    return re.compile("(?i)(?:" + "|".join(sorted(public_tlds(), key=lambda t: (-len(t), t))) + ")")
+# The only non-ASCII letters Python's case-insensitive [a-z] matches (İ ı ſ K): the host
+# characters read them as letters, so a TLD piece is compared with them folded the same way.
+_ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 def is_tld(piece: str) -> bool:
     """True when `piece` is a top-level domain of the public suffix list (any case)."""
-    if piece.isascii():
-        return piece.lower() in public_tlds()
-    return _tld_pattern().fullmatch(piece) is not None
+    if not piece.isascii():
+        piece = piece.translate(_ASCII_FOLD)
+    return piece.isascii() and piece.lower() in public_tlds()
 
 
 class _Hosts:

@@ -97,7 +97,7 @@ EDGE_CASES = [
     "退.税.局.com", "http://a.com:99999/", "http://[::1]/", "ftp://a.com", "irs.gov.refund.top", "chinatax.gov.cn",
     "etax。chinatax。gov。cn", "etax．chinatax｡gov．cn/x", "请访问 a。com。", "a.com。领取", "www。a。com", "a。b.c．top",
     "hmrc-refund.support/claim", "a.cfd b.sbs c.help d.dev e.es", "a.xn--fiqs8s", "a.XN--FIQS8S", "a.co.uk.", "a.tax",
-    "a.txt b.pdf c.exe", "a.comx", "a.support-", "x.ſupport", "a.\u212a\u212a",
+    "a.txt b.pdf c.exe", "a.comx", "a.support-", "x.ſupport", "a.\u212aim", "a.\u0130n", "a.\u0131n", "\u0131.com", "a.\u0131\u0131",
 ]
 
 
