@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import tempfile
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from classifiers.features import Vectorizer, combine, feature_names, language, s
 from classifiers.normalize import MAX_INPUT_CHARS, MAX_TEXT_CHARS, normalize_with_offsets
 from classifiers.patterns import Span
 from classifiers.signals import fast_signals, lower
+from fraudwatch.config import instance_from_env
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ HEADS = ("flag", "scam", "tax", "category")
 
 def default_model_dir(instance_path: str | Path | None = None) -> Path:
     """`<instance>/models/current`; instance = the argument, else FRAUDWATCH_INSTANCE, else ./instance."""
-    base = instance_path or os.environ.get("FRAUDWATCH_INSTANCE") or "instance"
+    base = instance_path or instance_from_env() or "instance"
     return Path(base) / "models" / "current"
 
 

@@ -16,6 +16,16 @@ def instance_path_from_env() -> str:
     return str(Path(os.environ.get("FRAUDWATCH_INSTANCE", "instance")).resolve())
 
 
+def instance_from_env() -> str | None:
+    """FRAUDWATCH_INSTANCE as given (None when unset), for libraries that default to it."""
+    return os.environ.get("FRAUDWATCH_INSTANCE") or None
+
+
+def extra_official_domains() -> str | None:
+    """FRAUDWATCH_EXTRA_OFFICIAL_DOMAINS: a CSV of domains added to the official allowlist."""
+    return os.environ.get(ENV_PREFIX + "EXTRA_OFFICIAL_DOMAINS") or None
+
+
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     if value in (None, ""):

@@ -16,7 +16,7 @@ public suffix list (`hosts.public_tlds`) that ends the run of host characters, t
 optional port. That rule was one regex (a reference built the same way is kept in
 tests/fraudwatch/indicators/test_links_differential.py) that retried the host from every
 `www.` inside a run of host characters: quadratic, 13 s of CPU for `"www." * 12000`.
-Here the run of host characters (`[a-z0-9.-]` and the other dots) is read once, split on
+Here the run of host characters (`HOST_LETTERS`, `-` and the dots) is read once, split on
 dots and checked label by label from its end, so every host start inside it is answered
 from that one pass.
 """
@@ -29,19 +29,25 @@ from itertools import accumulate
 from fraudwatch.indicators.hosts import public_tlds
 
 DOTS = ".\u3002\uff0e\uff61"  # what a browser reads as the dot between labels
+# Letters of a host label: ASCII, and the Latin, Greek and Cyrillic letters homoglyph
+# domains are spelt with (рауpal, chinatаx: IDNA turns them into xn-- labels). Not CJK:
+# Chinese text runs into a link without a space ("请登录etax.top办理"), so a CJK letter
+# ends the host instead of joining it.
+HOST_LETTERS = "a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff"
 EMAIL_RE = re.compile(r"(?i)(?<![\w.+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.)+[a-z]{2,24}(?![\w-])")
 _PATH_CHARS = r"[^\s<>\"'，。；！？、）】》\u3000-\u303f\uff00-\uffef]"
 _PATH = rf"(?:[/?#]{_PATH_CHARS}*+)?"
 _IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?"
 # Every position where one of the four forms can start (a superset; the rest is checked below).
-_START = re.compile(rf"(?i)\b(?=https?:|www\.)|(?<![\w@.-])(?=[a-z0-9][a-z0-9-]*+[{DOTS}])|(?<![\w.])(?=\d{{1,3}}\.)")
+_START = re.compile(rf"(?i)\b(?=https?:|www\.)|(?<![\w@.-])(?=[{HOST_LETTERS}][{HOST_LETTERS}-]*+[{DOTS}])"
+                    rf"|(?<![\w.])(?=\d{{1,3}}\.)")
 _SCHEME_OR_WWW = re.compile(r"(?i)\b(?:https?:/{0,3}\s?|www\.)")
 _SCHEME_IP = re.compile(rf"(?i)\bhttps?:/{{0,3}}\s?{_IPV4}{_PATH}")
 _BARE_HOST_START = re.compile(r"(?<![\w@.-])")
 _BARE_IP = re.compile(rf"(?i)(?<![\w.]){_IPV4}/{_PATH_CHARS}*+")
-_HOST_CHARS = re.compile(rf"(?i)[a-z0-9{DOTS}-]*+")
+_HOST_CHARS = re.compile(rf"(?i)[{HOST_LETTERS}{DOTS}-]*+")
 _DOT = re.compile(f"[{DOTS}]")
-_LABEL = re.compile(r"(?i)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_LABEL = re.compile(rf"(?i)[{HOST_LETTERS}](?:[{HOST_LETTERS}-]{{0,61}}[{HOST_LETTERS}])?")
 _PORT_AND_PATH = re.compile(rf"(?i)(?::\d{{2,5}})?{_PATH}")
 _TRAILING = ".,;:!?)]}'\""  # punctuation that ends a sentence, not a link
 # Full-width letters, digits and ．－／：＠ (ｅｔａｘ－ｇｏｖ．ｔｏｐ) read as ASCII, as NFKC and browsers

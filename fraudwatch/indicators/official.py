@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,13 +16,13 @@ from typing import NamedTuple
 
 import phonenumbers
 
+from fraudwatch.config import extra_official_domains
 from fraudwatch.datafiles import data_path
 from fraudwatch.indicators.hosts import url_host
 from fraudwatch.indicators.normalize import unicode_host
 from fraudwatch.indicators.wordlists import word_set
 
 DATA_DIR = data_path("official")
-EXTRA_DOMAINS_ENV = "FRAUDWATCH_EXTRA_OFFICIAL_DOMAINS"
 
 # Characters that attackers swap in for ASCII letters (digits, Cyrillic, Greek).
 _HOMOGLYPHS = str.maketrans({
@@ -64,7 +63,7 @@ def load_official(data_dir: str | None = None) -> OfficialData:
     """Read the official lists once per process."""
     base = Path(data_dir) if data_dir else DATA_DIR
     domains = {r["domain"].strip().lower(): r["authority"].strip() for r in _rows(base / "domains.csv")}
-    extra = os.environ.get(EXTRA_DOMAINS_ENV)
+    extra = extra_official_domains()
     if extra and Path(extra).is_file():
         for row in _rows(Path(extra)):
             name = (row.get("domain") or row.get("Domain name") or "").strip().lower()

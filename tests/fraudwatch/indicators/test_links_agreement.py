@@ -112,3 +112,22 @@ def test_the_userinfo_trick_is_judged_by_the_real_host():
     assert all(n.host == "etax.hn-tax.cc" for n in indicators_in_text(text) if n.type in ("url", "email"))
     assert not any(name.startswith(("url_official", "email_official")) for span in find_links(text)
                    for name in judge_link(span.name, text[span.start:span.end]))
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("请登录 http://chinatаx.gov.cn.refund.top/x 办理", "http://xn--chinatx-7fg.gov.cn.refund.top/x"),  # Cyrillic а
+    ("visit раураl.com now", "http://xn--l-7sba6dbr.com/"),  # Cyrillic р а у
+    ("Ιrs-refund.com/claim", "http://xn--rs-refund-zzg.com/claim"),  # Greek capital iota
+])
+def test_homoglyph_hosts_are_links_and_indicators(text, value):
+    assert [span.name for span in find_links(text)] == ["url"]  # the classifier sees a link too
+    assert value in [n.value for n in indicators_in_text(text)]
+
+
+def test_a_cjk_letter_ends_a_host():
+    """Chinese text runs into links without spaces: CJK letters never join a host."""
+    assert _values("访问 etax-refund.top办理") == ["http://etax-refund.top/"]
+
+
+def _values(text):
+    return [n.value for n in indicators_in_text(text) if n.type == "url"]

@@ -23,13 +23,14 @@ from classifiers.normalize import normalize_text
 from classifiers.patterns import ENTITY_RE, Span, _aligned, find_entities, find_links
 from classifiers.signals import lower
 from fraudwatch.indicators.hosts import public_tlds
-from fraudwatch.indicators.links import DOTS, EMAIL_RE, find_urls
+from fraudwatch.indicators.links import DOTS, EMAIL_RE, HOST_LETTERS, find_urls
 
 ROOT = Path(__file__).resolve().parents[3]
 EXTERNAL = Path(os.environ.get("FRAUDWATCH_EXTERNAL_DATA") or ROOT.parent / "shared" / "data")
 
 _TLDS = "|".join(sorted(public_tlds()))
-_HOST = rf"(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?[{DOTS}])+(?:{_TLDS})(?![a-z0-9-])(?::\d{{2,5}})?"
+_L = HOST_LETTERS
+_HOST = rf"(?:[{_L}](?:[{_L}-]{{0,61}}[{_L}])?[{DOTS}])+(?:{_TLDS})(?![{_L}-])(?::\d{{2,5}})?"
 _PATH_CHARS = r"[^\s<>\"'，。；！？、）】》\u3000-\u303f\uff00-\uffef]"
 _PATH = rf"(?:[/?#]{_PATH_CHARS}*)?"
 _IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?"
@@ -119,7 +120,7 @@ def test_corpus_and_fixtures(fixture_corpus):
 def test_random_host_like_strings():
     pool = list("aw.-/:@1h tps_%K。．") + ["www.", "http://", "https:/", "com", "top", "cn", "1.", "退", "，", "ſ",
                                           "a-b", "xn--", ":80", "/x", "?q", "#f", "\n", "¥1", "12366", "support",
-                                          "es", "cfd", "help", "dev", "py"]
+                                          "es", "cfd", "help", "dev", "py", "а", "р", "é", "ß"]
     rng = random.Random(8)
     for _ in range(5000):
         assert_same("".join(rng.choice(pool) for _ in range(rng.randint(0, 40))))
