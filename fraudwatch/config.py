@@ -113,6 +113,15 @@ def load_config(instance_path: str) -> dict:
         "PENDING_RETRY_SECONDS": _int(ENV_PREFIX + "PENDING_RETRY_SECONDS", 10),
         "JOB_LEASE_SECONDS": max(3, _int(ENV_PREFIX + "JOB_LEASE_SECONDS", 15)),
         "JOB_MAX_ATTEMPTS": max(1, _int(ENV_PREFIX + "JOB_MAX_ATTEMPTS", 5)),
+        # The fast path of POST /reports: the report's text (at most FAST_VERDICT_MAX_CHARS)
+        # is classified in the request and its verdict stored, when the web process has the
+        # model loaded and it all fits in FAST_VERDICT_BUDGET_MS; the job stores it again.
+        "FAST_VERDICT": env.get(ENV_PREFIX + "FAST_VERDICT", "on") != "off",
+        "FAST_VERDICT_MAX_CHARS": _int(ENV_PREFIX + "FAST_VERDICT_MAX_CHARS", 4000),
+        "FAST_VERDICT_BUDGET_MS": _int(ENV_PREFIX + "FAST_VERDICT_BUDGET_MS", 300),
+        # CPU priority (nice increment) a worker serving bulk queues gives itself, so that
+        # imports and seed crawls leave the CPU to live work on the same machine.
+        "BULK_WORKER_NICE": _int(ENV_PREFIX + "BULK_WORKER_NICE", 10),
         "JSON_SORT_KEYS": False,
         # HSTS on every answer, also over plain http (behind a proxy that is not trusted
         # to say https); without it HSTS goes with https requests only.

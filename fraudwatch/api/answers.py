@@ -43,6 +43,22 @@ class IndicatorFound(Answer):
     role: Literal["reported", "extracted"]
 
 
+PENDING_WORK = ("verdict", "crawl")
+Pending = Field(description="what is still to come for this report: `verdict` (the classifier's), `crawl` "
+                            "(evidence from fetching its URLs); empty when nothing is")
+
+
+class VerdictSummary(Answer):
+    """The classifier's verdict on the report's text, stored while the report was received."""
+
+    label: Literal[LABELS]
+    scam_score: Score
+    tax_impersonation: bool
+    authority: str | None
+    category: str
+    model_version: str
+
+
 class ReportCreated(Answer):
     """The submitter's receipt: whether anyone reported the same before is never said."""
 
@@ -51,6 +67,9 @@ class ReportCreated(Answer):
     created_at: datetime
     indicators: list[IndicatorFound]
     processing: Literal["queued", "pending"]
+    verdict: VerdictSummary | None = Field(description="set when the report's text was judged within the "
+                                                       "request; otherwise it comes later (see `pending`)")
+    pending: list[Literal[PENDING_WORK]] = Pending
 
 
 class Evidence(Answer):
@@ -203,6 +222,7 @@ class CrawlEvidence(Answer):
 class ReportDetail(Report):
     """One report with its history, indicators and crawl evidence."""
 
+    pending: list[Literal[PENDING_WORK]] = Pending
     history: list[StatusChange]
     indicators: list[LinkedIndicator]
     evidence: list[CrawlEvidence]

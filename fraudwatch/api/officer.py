@@ -34,6 +34,7 @@ def report_json(report: Report, *, full: bool = False) -> dict:
         "processed_at": report.processed_at.isoformat() if report.processed_at else None,
     }
     if full:
+        data["pending"] = report_store.pending_of(db.session, report.id)
         data["history"] = [{"from": h.from_status, "to": h.to_status, "actor": h.actor, "reason": h.reason,
                             "at": h.created_at.isoformat()} for h in report.history]
         data["indicators"] = [{"id": link.indicator.id, "type": link.indicator.type, "value": link.indicator.value,

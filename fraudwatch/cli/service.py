@@ -1,4 +1,8 @@
-"""Running the service: `serve` (web + workers + embedded Redis), `worker`, `db-upgrade`, `pump`."""
+"""Running the service: `serve` (web + workers + embedded Redis), `worker`, `db-upgrade`, `pump`.
+
+`serve` runs workers by role: `--live-workers` (default 1) serve only live reports and
+their crawls, so a long bulk crawl never holds a live report; `--rq-workers` (default 1)
+serve every queue, live first, at a lower CPU priority."""
 from __future__ import annotations
 
 import os
@@ -31,17 +35,33 @@ def pump() -> None:
     click.echo(f"enqueued {outbox.pump(limit=100_000)} pending job(s)")
 
 
+def _queue_roles(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    from fraudwatch.jobs.workers import parse_roles
+
+    try:
+        return parse_roles(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
+@click.option("--queues", "roles", default="all", show_default=True, callback=_queue_roles,
+              help="Queues to serve, comma-separated, among live, live-crawl, bulk, crawl (or all); "
+                   "always taken in that priority order.")
+@click.option("--nice", type=click.IntRange(0, 19), default=None,
+              help="Lower this worker's CPU priority by this much [default: FRAUDWATCH_BULK_WORKER_NICE "
+                   "when it serves bulk or crawl, else 0].")
 @with_appcontext
-def worker(burst: bool) -> None:
+def worker(burst: bool, roles: tuple[str, ...], nice: int | None) -> None:
     """Run a background worker (RQ) on the app's queues; it outlives Redis outages."""
-    from fraudwatch.jobs.workers import run_worker, start_pump
+    from fraudwatch.jobs.workers import lower_priority, run_worker, start_pump, takes_bulk
 
     app = current_app._get_current_object()
+    lower_priority(nice if nice is not None else app.config["BULK_WORKER_NICE"] if takes_bulk(roles) else 0)
     stop = None if burst else start_pump(app)
     try:
-        run_worker(app, burst=burst)
+        run_worker(app, burst=burst, roles=roles)
     finally:
         if stop is not None:
             stop.set()
@@ -92,10 +112,14 @@ def _child_env(app) -> dict:
 @click.option("--web-workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--web-threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 64),
               help="Threads per web worker (requests reach them already buffered).")
-@click.option("--rq-workers", default=1, show_default=True, type=click.IntRange(0, 64))
+@click.option("--live-workers", default=1, show_default=True, type=click.IntRange(0, 64),
+              help="Workers serving only live reports and their crawls (never bulk work).")
+@click.option("--rq-workers", default=1, show_default=True, type=click.IntRange(0, 64),
+              help="General workers: every queue, live first (at a lower CPU priority).")
 @click.option("--train/--no-train", default=True, help="Train the classifier if no model exists.")
 @with_appcontext
-def serve(host: str, port: int, web_workers: int, web_threads: int, rq_workers: int, train: bool) -> None:
+def serve(host: str, port: int, web_workers: int, web_threads: int, live_workers: int, rq_workers: int,
+          train: bool) -> None:
     """Migrate, start Redis (embedded unless REDIS_URL), the workers and the web server, and
     keep them running: a child that exits is restarted, and so is the embedded Redis."""
     from fraudwatch.infra.embedded import stop_embedded_redis
@@ -106,8 +130,9 @@ def serve(host: str, port: int, web_workers: int, web_threads: int, rq_workers: 
     upgrade(app.config["DATABASE_URL"])
     redis_store.ensure_started(app)
     _ensure_model(app, train)
-    children = _children(app, host, port, web_workers, web_threads, rq_workers)
-    click.echo(f"fraudwatch on http://{host}:{port} with {rq_workers} worker(s); Ctrl-C stops it all")
+    children = _children(app, host, port, web_workers, web_threads, live_workers, rq_workers)
+    click.echo(f"fraudwatch on http://{host}:{port} with {live_workers} live and {rq_workers} general "
+               "worker(s); Ctrl-C stops it all")
     interrupt_on_signals()
     failed = None
     try:
@@ -125,13 +150,18 @@ def serve(host: str, port: int, web_workers: int, web_threads: int, rq_workers: 
         raise click.ClickException(str(failed))
 
 
-def _children(app, host: str, port: int, web_workers: int, web_threads: int, rq_workers: int) -> list:
+def _children(app, host: str, port: int, web_workers: int, web_threads: int, live_workers: int,
+              rq_workers: int) -> list:
     from fraudwatch.infra.supervisor import Child
+    from fraudwatch.jobs.workers import LIVE_ROLES
 
     env = _child_env(app)
     web = [sys.executable, "-m", "gunicorn", *gunicorn_command(host, port, web_workers, web_threads)]
-    workers = [Child(f"worker {n + 1}", [sys.executable, "-m", "fraudwatch", "worker"], env) for n in range(rq_workers)]
-    return [*workers, Child("web server", web, env, fatal_first_exit=True)]
+    command = [sys.executable, "-m", "fraudwatch", "worker"]
+    live = [Child(f"live worker {n + 1}", [*command, "--queues", ",".join(LIVE_ROLES)], env)
+            for n in range(live_workers)]
+    general = [Child(f"worker {n + 1}", [*command, "--queues", "all"], env) for n in range(rq_workers)]
+    return [*live, *general, Child("web server", web, env, fatal_first_exit=True)]
 
 
 def _watchdogs(app) -> list:

@@ -1,5 +1,6 @@
 """Every Redis key of fraudwatch comes from here, under one prefix (REDIS_PREFIX, default
-`fw:`), and so do the RQ job ids of pending jobs (RQ prefixes its own keys with `rq:`).
+`fw:`), and so do the RQ job ids of pending jobs and the RQ queue names (RQ prefixes its
+own keys with `rq:`; queue names derive from RQ_QUEUE).
 Each key has a named builder; nothing else reads REDIS_PREFIX (tests/fraudwatch/test_layers.py
 checks both)."""
 from __future__ import annotations
@@ -60,6 +61,19 @@ def rate_window(scope: str, who: str, seconds: int, number: int) -> str:
 def pump_lock() -> str:
     """Lock held by the one process re-enqueueing pending jobs at a time."""
     return _key("pump-lock")
+
+
+# The RQ queues, in the order workers serve them: a live report's classification, a live
+# report's crawl, an imported report's processing, then every other crawl (seeds, links
+# followed, imported reports' URLs).
+QUEUE_ROLES = ("live", "live-crawl", "bulk", "crawl")
+
+
+def rq_queue(role: str) -> str:
+    """The RQ queue name of a role (`<RQ_QUEUE>-<role>`); ValueError for an unknown role."""
+    if role not in QUEUE_ROLES:
+        raise ValueError(f"unknown queue {role!r} (known: {', '.join(QUEUE_ROLES)})")
+    return f"{current_app.config['RQ_QUEUE']}-{role}"
 
 
 def rq_job_id(pending_id: int) -> str:

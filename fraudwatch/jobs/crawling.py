@@ -59,9 +59,10 @@ def setting(name: str):
     return current_app.config.get(name, DEFAULTS[name])
 
 
-def crawl_queue():
-    """The RQ queue of crawl jobs (workers listen to it after the main queue)."""
-    return get_queue(current_app.config["RQ_QUEUE"] + "-crawl")
+def crawl_queue(live: bool = False):
+    """The RQ queue of crawl jobs: `live-crawl` for a live report's URLs (served before any
+    bulk work), else `crawl` (seeds, links followed, imported reports' URLs: served last)."""
+    return get_queue(redis_keys.rq_queue("live-crawl" if live else "crawl"))
 
 
 def fetch_config() -> FetchConfig:
@@ -108,11 +109,12 @@ def _job(urls: list[str], depth: int, scope: str | None, report_id: int | None =
 
 
 def enqueue_url(url: str, *, depth: int = 0, scope: str | None = None, report_id: int | None = None,
-                indicator_id: int | None = None) -> bool:
-    """Queue a crawl of `url` unless the frontier has seen it; True when queued."""
+                indicator_id: int | None = None, live: bool = False) -> bool:
+    """Queue a crawl of `url` (on the live crawl queue with `live`) unless the frontier has
+    seen it; True when queued."""
     if report_id is None and not claim(url):
         return False
-    crawl_queue().enqueue_many([_job([url], depth, scope, report_id, indicator_id)])
+    crawl_queue(live).enqueue_many([_job([url], depth, scope, report_id, indicator_id)])
     return True
 
 
@@ -143,14 +145,15 @@ def enqueue_seeds(urls: list[str], depth: int = 0) -> tuple[int, list[str]]:
     return queued, bad
 
 
-def enqueue_report_urls(report_id: int) -> int:
-    """Queue a crawl of every URL a report names (called by the report job); idempotent."""
+def enqueue_report_urls(report_id: int, live: bool = False) -> int:
+    """Queue a crawl of every URL a report names (called by the report job; on the live
+    crawl queue for a live report); idempotent."""
     window = int(setting("CRAWL_REVISIT_SECONDS"))
     count = 0
     for indicator_id, url in report_store.url_indicators_of(db.session, report_id):
         once = redis_keys.crawl_report_url(report_id, url)
         if redis_store.client.set(once, "1", nx=True, ex=window):
-            count += enqueue_url(url, report_id=report_id, indicator_id=indicator_id)
+            count += enqueue_url(url, report_id=report_id, indicator_id=indicator_id, live=live)
     return count
 
 

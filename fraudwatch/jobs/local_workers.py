@@ -2,7 +2,9 @@
 
 `fraudwatch crawl --workers N`, `fraudwatch import messages --workers N` and bench/crawl.py use
 `run_local_workers`; in production, `fraudwatch worker` processes on any number of
-machines listen to the same queues instead.
+machines listen to the same queues instead. Local workers serve the bulk queues only (an
+import's reports, seed crawls) at a lower CPU priority (BULK_WORKER_NICE): a service
+running on the same machine keeps its live reports to itself, and its CPU.
 """
 from __future__ import annotations
 
@@ -11,13 +13,13 @@ from collections.abc import Callable
 from flask import Flask
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from fraudwatch.jobs.crawling import crawl_queue
-from fraudwatch.services.outbox import get_queue
+from fraudwatch.jobs.workers import BULK_ROLES
+from fraudwatch.services.outbox import get_queue, queue_names
 
 
-def crawl_idle() -> bool:
-    """True when no crawl or main job is queued, running or waiting for a retry."""
-    for q in (crawl_queue(), get_queue()):
+def crawl_idle(roles: tuple[str, ...] = BULK_ROLES) -> bool:
+    """True when no job of these queues is queued, running or waiting for a retry."""
+    for q in (get_queue(name) for name in queue_names(roles)):
         started = StartedJobRegistry(queue=q)
         started.cleanup()
         if q.count or started.count or ScheduledJobRegistry(queue=q).count:
@@ -30,13 +32,14 @@ def _worker_process(make_app: Callable[[], Flask], results, max_idle: float) -> 
     import resource
     import time
 
-    from fraudwatch.jobs.workers import build_worker
+    from fraudwatch.jobs.workers import build_worker, lower_priority
 
     app = make_app()
+    lower_priority(app.config["BULK_WORKER_NICE"])
     waiting_since = time.monotonic()
     while True:
         # with_scheduler: a burst worker also enqueues retries whose backoff has passed
-        if build_worker(app).work(burst=True, with_scheduler=True, logging_level="WARNING"):
+        if build_worker(app, BULK_ROLES).work(burst=True, with_scheduler=True, logging_level="WARNING"):
             waiting_since = time.monotonic()
         with app.app_context():
             if crawl_idle():

@@ -10,18 +10,14 @@ from collections.abc import Callable
 
 from flask import current_app
 
-from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
 from fraudwatch.jobs import crawling
-from fraudwatch.services import model_registry
-from fraudwatch.storage import indicators as ind_store
+from fraudwatch.services import verdicts
 from fraudwatch.storage import pending
 from fraudwatch.storage import reports as report_store
-from fraudwatch.storage.models import Report
 from fraudwatch.storage.transactions import in_transaction
 
 log = logging.getLogger(__name__)
-MAX_CLASSIFY_CHARS = 20_000
 
 
 def run_pending(pending_id: int) -> str:
@@ -33,10 +29,10 @@ def run_pending(pending_id: int) -> str:
     if job is None:
         session.rollback()
         return "already done"
-    kind, target = job.kind, job.target_id
+    kind, target, queue = job.kind, job.target_id, job.queue
     session.commit()
     try:
-        HANDLERS[kind](target)
+        HANDLERS[kind](target, queue=queue)
     except Exception as exc:  # noqa: BLE001 - recorded, retried by the pump, never lost
         session.rollback()
         log.exception("job %s (%s of %s) failed, attempt %s", pending_id, kind, target, job.attempts)
@@ -57,44 +53,20 @@ def _close(pending_id: int, error: str | None) -> str:
     return outcome
 
 
-def report_text(report: Report) -> str:
-    """The text the classifier judges for a report."""
-    parts = [report.message_text, report.description, report.url]
-    return "\n".join(p for p in parts if p)[:MAX_CLASSIFY_CHARS]
-
-
-def classify_report(report_id: int) -> dict | None:
-    """Store the classifier's verdict on a report (skipped when no model exists yet)."""
-    session = db.session
-    report = report_store.get_report(session, report_id)
-    if report is None:
-        return None
-    classifier = model_registry.get_classifier()
-    if classifier is None:
-        log.warning("report %s not classified: no model", report_id)
-        return None
-    verdict = classifier.classify(report_text(report))
-
-    def work() -> set[str]:
-        locked = report_store.lock_reports(session, [report_id]).get(report_id)
-        if locked is None:
-            return set()
-        report_store.set_verdict(session, locked, verdict)
-        return ind_store.refresh_indicators(session, [link.indicator_id for link in locked.links])
-
-    scopes = in_transaction(session, work)
-    cache.invalidate(scopes)
-    return verdict
-
-
-def process_report(report_id: int) -> None:
-    """Everything a new report needs: a verdict, then a crawl of its URLs."""
-    classify_report(report_id)
-    crawling.enqueue_report_urls(report_id)
+def process_report(report_id: int, queue: str = "live") -> None:
+    """Everything a new report needs: a verdict, then a crawl of its URLs (on the live crawl
+    queue when the report's job is live)."""
+    verdicts.classify_report(report_id)
+    crawling.enqueue_report_urls(report_id, live=queue == "live")
     in_transaction(db.session, lambda: report_store.mark_processed(db.session, report_id))
 
 
-HANDLERS: dict[str, Callable[[int], object]] = {
+def classify_report(report_id: int, queue: str = "live") -> dict | None:
+    """Store the verdict of a report (see fraudwatch.services.verdicts)."""
+    return verdicts.classify_report(report_id)
+
+
+HANDLERS: dict[str, Callable[..., object]] = {
     "process_report": process_report,
     "classify_report": classify_report,
 }

@@ -4,10 +4,16 @@ alive, the loop that outlives Redis outages, and the pending-job pump.
 A job's RQ execution is given a lease of JOB_LEASE_SECONDS and renewed every quarter of it
 by a thread of the worker while the job runs; if the worker dies (kill -9, OOM, power), the
 lease runs out and the pump (fraudwatch.services.outbox) has RQ take the job back, within about
-JOB_LEASE_SECONDS + 5 s instead of RQ's default of the job timeout plus a minute."""
+JOB_LEASE_SECONDS + 5 s instead of RQ's default of the job timeout plus a minute.
+
+Workers serve queue roles (infra/redis_keys.QUEUE_ROLES: live, live-crawl, bulk, crawl)
+in that priority order: a worker on all of them always takes live work first. A worker
+that serves bulk roles lowers its CPU priority (BULK_WORKER_NICE) so the bulk work it
+runs cannot starve live work on the same machine of CPU."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -16,10 +22,13 @@ import redis
 from flask import Flask
 from rq import SimpleWorker
 
+from fraudwatch.infra.redis_keys import QUEUE_ROLES
 from fraudwatch.services import outbox
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
+LIVE_ROLES = ("live", "live-crawl")  # what a dedicated live worker serves
+BULK_ROLES = ("bulk", "crawl")  # what `import messages --workers` and `crawl --workers` serve
 
 
 class AppWorker(SimpleWorker):
@@ -53,13 +62,41 @@ class AppWorker(SimpleWorker):
                 log.warning("could not renew the lease of job %s: %s", job.id, exc)
 
 
-def build_worker(app: Flask) -> AppWorker:
-    """A worker on the app's queues."""
+def parse_roles(text: str | None) -> tuple[str, ...]:
+    """Queue roles from `live,live-crawl` (or `all`/None: every queue); always served in
+    priority order whatever order they are named in. ValueError names an unknown one."""
+    if text is None or text.strip() in ("", "all"):
+        return QUEUE_ROLES
+    named = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in named if name not in QUEUE_ROLES]
+    if unknown or not named:
+        raise ValueError(f"unknown queue {', '.join(map(repr, unknown)) or repr(text)}: "
+                         f"choose among {', '.join(QUEUE_ROLES)} (or all)")
+    return tuple(role for role in QUEUE_ROLES if role in named)
+
+
+def takes_bulk(roles: tuple[str, ...]) -> bool:
+    """True when a worker on these roles runs bulk work (imports, seed crawls)."""
+    return any(role in BULK_ROLES for role in roles)
+
+
+def lower_priority(increment: int) -> None:
+    """Give this process a lower CPU priority (a bulk worker leaves the CPU to live work)."""
+    if increment > 0:
+        try:
+            os.nice(increment)
+        except OSError as exc:  # not allowed here: run at the priority we have
+            log.warning("could not lower the CPU priority: %s", exc)
+
+
+def build_worker(app: Flask, roles: tuple[str, ...] = QUEUE_ROLES) -> AppWorker:
+    """A worker on the app's queues of these roles, dequeuing in priority order: it takes
+    its next job from the first of its queues that has one (RQ's order)."""
     from fraudwatch.infra.extensions import redis_store
 
     with app.app_context():
         connection = redis_store.worker_client()
-        queues = [outbox.get_queue(name, connection) for name in outbox.queue_names()]
+        queues = [outbox.get_queue(name, connection) for name in outbox.queue_names(roles)]
     # RQ's own housekeeping (abandoned crawl jobs, jobs stuck between queue and worker)
     # every minute instead of every ten; report jobs are watched closer by the pump.
     worker = AppWorker(queues, connection=connection, maintenance_interval=60)
@@ -68,7 +105,7 @@ def build_worker(app: Flask) -> AppWorker:
     return worker
 
 
-def run_worker(app: Flask, *, burst: bool = False) -> None:
+def run_worker(app: Flask, *, burst: bool = False, roles: tuple[str, ...] = QUEUE_ROLES) -> None:
     """Work until stopped (SIGTERM/SIGINT) or, with `burst`, until the queues are empty.
     When Redis goes away RQ's work loop ends; this starts a new worker after a pause
     (1 s, doubling up to 30 s) instead of exiting, so the process outlives the outage."""
@@ -78,7 +115,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
         started = time.monotonic()
         worker = None
         try:
-            worker = build_worker(app)
+            worker = build_worker(app, roles)
             worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
         except (redis.RedisError, OSError) as exc:
             log.warning("worker lost Redis (%s); starting again in %.0f s", exc, pause)

@@ -7,12 +7,16 @@ every worker, one at a time through a Redis lock) puts it right:
 - a job never enqueued (Redis was down when its report arrived) is enqueued;
 - a job enqueued more than PENDING_RETRY_SECONDS ago and still open is looked up on the
   queue: still queued or running, it is left alone; unknown to Redis (lost with a Redis
-  restart), failed (its worker died: see `requeue_abandoned`) or finished without closing
-  its row, it is enqueued again;
+  restart), failed (its worker died: see `requeue_abandoned`), finished without closing
+  its row, or waiting on a queue other than its own, it is enqueued again;
 - a job whose worker died mid-run (its RQ execution was not kept alive for
   JOB_LEASE_SECONDS: workers renew it every few seconds, see fraudwatch.jobs.workers) is taken
   back by RQ's own abandoned-job handling, run here on every tick instead of every 10 min.
 Jobs are idempotent, so running one twice does no harm.
+
+Each pending job names its queue role (`live`: reports from the API; `bulk`: imported
+reports); it is always put back on that queue, whichever process pumps. The queues and
+their order are in `fraudwatch.infra.redis_keys.QUEUE_ROLES`.
 """
 from __future__ import annotations
 
@@ -35,33 +39,32 @@ JOB_TIMEOUT = 600
 ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
-def queue_names() -> list[str]:
-    """The queues a worker listens to: the main one, then the crawl one."""
-    main = current_app.config["RQ_QUEUE"]
-    return [main, main + "-crawl"]
+def queue_names(roles: tuple[str, ...] | list[str] = redis_keys.QUEUE_ROLES) -> list[str]:
+    """The RQ queue names of these roles (default all), in the order given: a worker takes
+    its next job from the first of its queues that has one."""
+    return [redis_keys.rq_queue(role) for role in roles]
 
 
 def get_queue(name: str | None = None, connection: redis.Redis | None = None) -> Queue:
-    """An RQ queue on the app's Redis (or on `connection`)."""
-    return Queue(name or current_app.config["RQ_QUEUE"], connection=connection or redis_store.client,
+    """An RQ queue on the app's Redis (or on `connection`); by default the live queue."""
+    return Queue(name or redis_keys.rq_queue("live"), connection=connection or redis_store.client,
                  default_timeout=JOB_TIMEOUT)
 
 
-
-
-
-def try_enqueue(pending_ids: list[int]) -> bool:
-    """Put pending jobs on the queue; False (and nothing lost) when Redis is unreachable."""
+def try_enqueue(pending_ids: list[int], role: str | None = None) -> bool:
+    """Put pending jobs on their queues (all on `role` when the caller knows it, else each
+    on the one its row names); False (and nothing lost) when Redis is unreachable."""
     if not pending_ids:
         return True
     if not redis_store.available():  # failed moments ago: do not make the request wait for it
         return False
     try:
-        queue = get_queue()
+        queues = dict.fromkeys(pending_ids, role) if role else pending.queues_of(db.session, pending_ids)
         # a fresh job hash each time: nothing left over from an earlier attempt's job
         redis_store.client.delete(*(Job.key_for(redis_keys.rq_job_id(i)) for i in pending_ids))
         with redis_store.client.pipeline() as pipe:
             for pending_id in pending_ids:
+                queue = get_queue(redis_keys.rq_queue(queues.get(pending_id, "live")))
                 queue.enqueue_call("fraudwatch.jobs.tasks.run_pending", args=(pending_id,),
                                    job_id=redis_keys.rq_job_id(pending_id),
                                    result_ttl=3600, failure_ttl=7 * 86400, pipeline=pipe)
@@ -82,11 +85,14 @@ def lost_jobs(pending_ids: list[int]) -> list[int]:
     if not pending_ids:
         return []
     client = redis_store.client
+    queues = pending.queues_of(db.session, pending_ids)
     jobs = Job.fetch_many([redis_keys.rq_job_id(i) for i in pending_ids], connection=client)
     lost, queued = [], []
     for pending_id, job in zip(pending_ids, jobs):
         status = job.get_status(refresh=False) if job is not None else None
-        if status == JobStatus.QUEUED:
+        if status == JobStatus.QUEUED and job.origin != redis_keys.rq_queue(queues.get(pending_id, "live")):
+            lost.append(pending_id)  # on a queue no worker serves any more (the one queue before 0003)
+        elif status == JobStatus.QUEUED:
             queued.append((pending_id, job))
         elif status not in ALIVE:
             lost.append(pending_id)

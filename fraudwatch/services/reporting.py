@@ -6,14 +6,17 @@ touched after the commit and may fail without losing anything.
 """
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
-from fraudwatch.services import outbox
+from fraudwatch.services import outbox, verdicts
 from fraudwatch.services.validation import validate_report
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import pending
@@ -21,11 +24,38 @@ from fraudwatch.storage import reports as report_store
 from fraudwatch.storage.models import Report
 from fraudwatch.storage.transactions import in_transaction
 
+log = logging.getLogger(__name__)
+BULK_SOURCES = frozenset({"import"})  # their jobs wait on the bulk queue, behind every live report
+
+
+def queue_role(source: str) -> str:
+    """The queue a report's job goes on: `bulk` for imported reports, `live` for the rest."""
+    return "bulk" if source in BULK_SOURCES else "live"
+
 
 def submit_report(payload: object, *, source: str = "api", submitted_by: str | None = None) -> dict:
-    """Store a report from a client payload and return what the submitter may see."""
+    """Store a report from a client payload and return what the submitter may see: with the
+    verdict when the fast path could store it in this request, and what is still pending."""
     fields, found, digest = validate_report(payload, current_app.config["PHONE_REGION"])
-    return public_report(store_report(fields, found, digest, source=source, submitted_by=submitted_by))
+    stored, queued = _store(fields, found, digest, source=source, submitted_by=submitted_by)
+    started = time.monotonic()
+    verdict = verdicts.fast_verdict(stored.report, started)
+    answer = public_report(_answer(stored, found, queued))
+    answer["verdict"] = verdicts.summary(verdict) if verdict is not None else None
+    answer["pending"] = _pending(stored, found, verdict)
+    return answer
+
+
+def _pending(stored: _Stored, found: list, verdict: dict | None) -> list[str]:
+    """What is still pending for a report just stored; when the database cannot say right
+    now, what a new report always waits for (the report is stored: it must not fail now)."""
+    try:
+        return report_store.pending_of(db.session, stored.report.id)
+    except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
+        log.warning("pending work of report %s not read: %s", stored.report.id, exc)
+        has_url = any(item.type == "url" for item, _ in found)
+        return [name for name, waits in (("verdict", verdict is None), ("crawl", has_url)) if waits]
 
 
 @dataclass
@@ -38,6 +68,13 @@ class _Stored:
 def store_report(fields: dict, found: list, digest: str, *, source: str, submitted_by: str | None) -> dict:
     """Store already validated fields; shared by the API and the importers. The answer
     names the report this one duplicates (for importers and officers, not the public)."""
+    stored, queued = _store(fields, found, digest, source=source, submitted_by=submitted_by)
+    return _answer(stored, found, queued)
+
+
+def _store(fields: dict, found: list, digest: str, *, source: str, submitted_by: str | None) -> tuple[_Stored, bool]:
+    """The report stored with its indicators and job (one transaction), and whether the job
+    reached its queue."""
     session = db.session
     window = timedelta(seconds=current_app.config["DUPLICATE_WINDOW_SECONDS"])
 
@@ -49,11 +86,15 @@ def store_report(fields: dict, found: list, digest: str, *, source: str, submitt
         ind_store.lock_indicators(session, ids.values())  # before the links: see lock_indicators
         ind_store.link_report(session, report.id, {ids[(i.type, i.value)]: role for i, role in found})
         scopes = ind_store.refresh_indicators(session, ids.values())
-        return _Stored(report, scopes, pending.add_pending(session, "process_report", report.id).id)
+        return _Stored(report, scopes, pending.add_pending(session, "process_report", report.id, role).id)
 
+    role = queue_role(source)
     stored = in_transaction(session, work)
     cache.invalidate(stored.scopes)
-    queued = outbox.try_enqueue([stored.job_id])
+    return stored, outbox.try_enqueue([stored.job_id], role)
+
+
+def _answer(stored: _Stored, found: list, queued: bool) -> dict:
     report = stored.report
     return {
         "id": report.id,

@@ -135,6 +135,9 @@ class PendingJob(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
     target_id: Mapped[int] = mapped_column()
+    # the queue role it is put on (`live` or `bulk`, see infra/redis_keys.QUEUE_ROLES), so
+    # that the pump puts it back where it belongs
+    queue: Mapped[str] = mapped_column(sa.String(16), default="live", server_default="live")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

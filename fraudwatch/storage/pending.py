@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from fraudwatch.storage.models import PendingJob, utcnow
 
 BACKOFF_SECONDS = (5, 30, 120, 600)  # wait before attempt 2, 3, 4, 5...
+REPORT_KINDS = ("process_report", "classify_report")  # jobs whose target is a report
 
 
-def add_pending(session: Session, kind: str, target_id: int) -> PendingJob:
-    """Record that `kind` must run for `target_id`."""
-    job = PendingJob(kind=kind, target_id=target_id)
+def add_pending(session: Session, kind: str, target_id: int, queue: str = "live") -> PendingJob:
+    """Record that `kind` must run for `target_id`, on the `queue` role (live or bulk)."""
+    job = PendingJob(kind=kind, target_id=target_id, queue=queue)
     session.add(job)
     session.flush()
     return job
@@ -42,6 +43,21 @@ def enqueued_before(session: Session, cutoff: datetime, limit: int = 500) -> lis
     query = (sa.select(PendingJob.id).where(_open(utcnow()), PendingJob.enqueued_at < cutoff)
              .order_by(PendingJob.id).limit(limit))
     return list(session.scalars(query))
+
+
+def queues_of(session: Session, job_ids: list[int]) -> dict[int, str]:
+    """{job id: its queue role} of these jobs (unknown ids left out)."""
+    if not job_ids:
+        return {}
+    query = sa.select(PendingJob.id, PendingJob.queue).where(PendingJob.id.in_(job_ids))
+    return dict(session.execute(query).all())
+
+
+def report_job_open(session: Session, report_id: int) -> bool:
+    """True while a job of this report (processing or classification) is neither done nor given up."""
+    query = sa.select(PendingJob.id).where(PendingJob.kind.in_(REPORT_KINDS), PendingJob.target_id == report_id,
+                                           PendingJob.done_at.is_(None), PendingJob.failed_at.is_(None)).limit(1)
+    return session.scalar(query) is not None
 
 
 def mark_enqueued(session: Session, job_ids: list[int]) -> None:

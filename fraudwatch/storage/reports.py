@@ -7,9 +7,22 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from fraudwatch.storage.models import REPORT_STATUSES, Indicator, Report, ReportIndicator, StatusChange, utcnow
+from fraudwatch.storage import indicators as ind_store
+from fraudwatch.storage import pending
+from fraudwatch.storage.models import (
+    REPORT_STATUSES,
+    Evidence,
+    Indicator,
+    Report,
+    ReportIndicator,
+    StatusChange,
+    utcnow,
+)
 
 MAX_CHAIN = 32  # duplicate links followed at most (merges keep chains one link long)
+# A crawl whose evidence has not come this long after the report was processed is no longer
+# waited for (its job was lost or gave up: the report is not "pending" forever).
+CRAWL_WAIT = timedelta(days=1)
 REPORT_FIELDS = ("message_text", "url", "domain", "phone", "email", "company", "bank_account",
                  "description", "reporter_contact", "channel", "received_at")
 
@@ -182,6 +195,16 @@ def set_verdict(session: Session, report: Report, verdict: dict) -> None:
     report.verdict_at = utcnow()
 
 
+def store_verdict(session: Session, report_id: int, verdict: dict) -> set[str] | None:
+    """Store a verdict on a report under its row lock and recount its indicators (written,
+    not committed); the cache scopes to drop, or None when the report is gone."""
+    locked = lock_reports(session, [report_id]).get(report_id)
+    if locked is None:
+        return None
+    set_verdict(session, locked, verdict)
+    return ind_store.refresh_indicators(session, [link.indicator_id for link in locked.links])
+
+
 def mark_processed(session: Session, report_id: int) -> bool:
     """Stamp a report as processed (verdict and crawl queued); False when it is gone."""
     report = session.get(Report, report_id, populate_existing=True)
@@ -197,3 +220,28 @@ def url_indicators_of(session: Session, report_id: int) -> list[tuple[int, str]]
              .join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
              .where(ReportIndicator.report_id == report_id, Indicator.type == "url").order_by(Indicator.id))
     return [(indicator_id, value) for indicator_id, value in session.execute(query)]
+
+
+def pending_of(session: Session, report_id: int) -> list[str]:
+    """What is still to come for a report, read from its own rows only (never from other
+    reports): `verdict` while its job is open and it has none; `crawl` while a URL it names
+    (not one merged into it) has no evidence for this report yet and its job is open or
+    ran less than CRAWL_WAIT ago."""
+    row = session.execute(sa.select(Report.verdict_at, Report.processed_at).where(Report.id == report_id)).first()
+    if row is None:
+        return []
+    verdict_at, processed_at = row
+    job_open = pending.report_job_open(session, report_id)
+    out = ["verdict"] if job_open and verdict_at is None else []
+    recent = processed_at is not None and processed_at > utcnow() - CRAWL_WAIT
+    if (job_open or recent) and _uncrawled_urls(session, report_id):
+        out.append("crawl")
+    return out
+
+
+def _uncrawled_urls(session: Session, report_id: int) -> bool:
+    crawled = sa.exists().where(Evidence.report_id == report_id, Evidence.indicator_id == Indicator.id)
+    query = (sa.select(Indicator.id).join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
+             .where(ReportIndicator.report_id == report_id, ReportIndicator.role != "merged",
+                    Indicator.type == "url", ~crawled).limit(1))
+    return session.scalar(query) is not None

@@ -7,10 +7,11 @@ restart). Such a transaction is rolled back and run again from the start, a few 
 with jittered backoff; anything else, and the last failure, is raised to the caller."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -73,3 +74,25 @@ def _rollback(session: Session) -> None:
         session.rollback()
     except sa.exc.DBAPIError:  # the connection is gone: the session is reset all the same
         log.debug("rollback after a broken connection failed", exc_info=True)
+
+
+@contextlib.contextmanager
+def waits_at_most(session: Session, milliseconds: int) -> Iterator[None]:
+    """Within the session's current transaction, wait at most `milliseconds` for a lock
+    (PostgreSQL: lock_timeout and statement_timeout, for this transaction only; SQLite: the
+    busy timeout of this connection, put back afterwards): a caller with a time budget
+    gets an error instead of queueing behind another writer."""
+    ms = max(1, int(milliseconds))
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
+        yield
+        return
+    raw = conn.connection.dbapi_connection  # the PRAGMA must reach this very connection, even mid-error
+    before = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
+    raw.execute(f"PRAGMA busy_timeout = {ms}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {before}")

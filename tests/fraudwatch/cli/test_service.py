@@ -48,11 +48,21 @@ def test_users_and_tokens(cli):
     ("create-user", "acme", "--role", "enterprise", "--rate-limit", "lots"),
     ("create-token", "nobody"),
     ("revoke-token", "fwo_nothing"),
+    ("worker", "--burst", "--queues", "live,nope"),
+    ("worker", "--burst", "--queues", ","),
+    ("worker", "--burst", "--nice", "40"),
+    ("serve", "--live-workers", "-1"),
 ])
 def test_bad_cli_input_is_a_usage_error(cli, args):
     result = cli(*args)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_an_unknown_queue_is_named_with_the_known_ones(cli):
+    result = cli("worker", "--burst", "--queues", "live,urgent")
+    assert result.exit_code == 2
+    assert "unknown queue 'urgent'" in result.output and "live, live-crawl, bulk, crawl" in result.output
 
 
 def test_enterprise_user_with_limit(cli):

@@ -26,7 +26,7 @@ from fraudwatch import create_app
 from fraudwatch.jobs import tasks as jobs
 from fraudwatch.jobs.workers import run_worker
 
-def stuck(report_id):
+def stuck(report_id, **_):
     time.sleep(3600)  # killed long before
 
 jobs.HANDLERS["process_report"] = stuck
@@ -57,7 +57,7 @@ def _processed(app, report_id: int):
 def test_a_failing_job_backs_off_and_is_given_up_after_max_attempts(app, client, monkeypatch):
     report_id = client.post("/api/v1/reports", json={"message_text": "个税退税 fails"}).get_json()["id"]
     calls = []
-    monkeypatch.setitem(jobs.HANDLERS, "process_report", lambda target: calls.append(target) or 1 / 0)
+    monkeypatch.setitem(jobs.HANDLERS, "process_report", lambda target, **_: calls.append(target) or 1 / 0)
     with app.app_context():
         job_id = _job_row(app, report_id).id
         outcomes = [jobs.run_pending(job_id)]

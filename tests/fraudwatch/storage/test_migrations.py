@@ -31,3 +31,20 @@ def test_migrations_go_down_and_up_again(tmp_path):
     assert current(url) is None
     upgrade(url)
     assert current(url) == head and _differences(url) == []
+
+
+def test_pending_jobs_from_before_the_queues_were_split_are_live_jobs(tmp_path):
+    """0003 gives pending jobs a queue; rows written before it were live reports' jobs."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0002")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO pending_jobs (kind, target_id, created_at, attempts) "
+                             "VALUES ('process_report', 7, '2026-11-30 10:00:00', 0)"))
+    upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT kind, target_id, queue FROM pending_jobs")).all() == [
+            ("process_report", 7, "live")]
+    engine.dispose()
