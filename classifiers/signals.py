@@ -23,7 +23,7 @@ from fraudwatch.indicators.wordlists import word_list, word_set
 log = logging.getLogger(__name__)
 
 SHORTENERS = domains_of_kind("shortener")  # data/hosting/shared_domains.csv
-RISKY_TLDS = word_set("risky_tlds")  # data/lexicon/risky_tlds.txt
+RISKY_TLDS = word_set("cheap_tlds")  # data/lexicon/cheap_tlds.txt
 # A host naming tax or a government (data/lexicon/tax_words.txt, and 'gov') is 'taxlike'.
 _TAXLIKE = re.compile("|".join(re.escape(word) for word in (*word_list("tax_words"), "gov")))
 _IP_HOST = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")

@@ -22,7 +22,7 @@ from fraudwatch.indicators.hosts import normalize_host
 from fraudwatch.indicators.official import HostJudgement, judge_host, load_official
 from fraudwatch.indicators.wordlists import word_set
 
-NEW_TLDS = word_set("new_tlds")  # data/lexicon/new_tlds.txt
+NEW_TLDS = word_set("cheap_tlds")  # data/lexicon/cheap_tlds.txt
 CREDENTIAL_KINDS = frozenset({"password", "bank_card", "id_number", "cvv", "otp", "card_expiry"})
 Judge = Callable[[str], HostJudgement]  # judge_host (cached: the same hosts come back page after page)
 

@@ -74,8 +74,8 @@ def test_public_tlds_come_from_the_bundled_suffix_list():
 def test_word_lists_are_read_from_data_files():
     assert word_list("tax_words")[:3] == ("tax", "taxes", "refund")
     assert "hmrc" in word_set("tax_words") and "#" not in "".join(word_list("tax_words"))
-    assert {"top", "cfd", "support"} <= word_set("new_tlds")
+    assert {"top", "cfd", "support"} <= word_set("cheap_tlds")
     assert "com.cn" in word_set("lookalike_tlds") and "claim" in word_set("lookalike_words")
-    assert word_list("risky_tlds") is word_list("risky_tlds")  # read once
+    assert word_list("cheap_tlds") is word_list("cheap_tlds")  # read once
     with pytest.raises(FileNotFoundError):
         word_list("no_such_list")
