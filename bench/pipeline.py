@@ -175,6 +175,24 @@ def bulk_progress(instance: Instance) -> str:
     return f"imported reports stored {stored}, processed {processed}; evidence rows {pages}"
 
 
+def drain(instance: Instance, count: int, started: float, limit: float) -> str:
+    """Wait until every imported report is processed (at most `limit` s); how long it took."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{instance.folder / 'fraudwatch.db'}")
+    try:
+        while True:
+            with engine.connect() as conn:
+                done = conn.execute(sa.text(
+                    "SELECT count(processed_at) FROM reports WHERE source = 'import'")).scalar()
+            if done >= count or time.monotonic() - started > limit:
+                break
+            time.sleep(1)
+    finally:
+        engine.dispose()
+    return f"{done} of {count} imported reports processed {time.monotonic() - started:.0f} s after the import started"
+
+
 def post_live(instance: Instance, farm: FarmServer, hosts: list[str], rate: float, seconds: float) -> list[dict]:
     """POST a live report every 1/rate s; each names its own farm page."""
     sent = []
@@ -207,12 +225,12 @@ def run_scenario(name: str, base: Path, farm: FarmServer, model: Path, args) -> 
     bulk_hosts = [f"bulk{i:02d}-etax-refund.top" for i in range(20)]
     instance = Instance(base, name, farm, live_hosts + bulk_hosts, model, args.serve_arg)
     instance.start()
-    side = None
+    side, side_started = None, time.monotonic()
     try:
         if name == "import":
             messages = base / "import.jsonl"
             write_import(messages, farm, args.messages, bulk_hosts)
-            side = instance.background("import", "messages", str(messages))
+            side, side_started = instance.background("import", "messages", str(messages)), time.monotonic()
             time.sleep(2)  # the import is under way when live reports come
         elif name == "crawl":
             seeds = base / "seeds.txt"
@@ -241,6 +259,8 @@ def run_scenario(name: str, base: Path, farm: FarmServer, model: Path, args) -> 
         print(f"report -> crawl evidence: {percentiles(to_crawl)}; none within {args.wait:.0f} s: {len(ids) - len(to_crawl)}")
         if side is not None:
             print(f"bulk work when the live reports were done: {bulk_progress(instance)}")
+            if name == "import" and args.drain > 0:
+                print(f"import: {drain(instance, args.messages, side_started, args.drain)}")
     finally:
         if side is not None and side.poll() is None:
             os.killpg(side.pid, signal.SIGTERM)
@@ -263,6 +283,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="live reports per second")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long live reports are posted")
     parser.add_argument("--messages", type=int, default=3000, help="messages in the import scenario")
+    parser.add_argument("--drain", type=float, default=600.0,
+                        help="then wait up to this long for the whole import to be processed (0: do not)")
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for verdicts and crawls")
     parser.add_argument("--scenario", action="append", choices=["idle", "import", "crawl"])
     parser.add_argument("--keep", action="store_true", help="keep the instance folders and logs")

@@ -38,6 +38,7 @@ from fraudwatch.jobs.crawl_gate import RedisHostGate
 from fraudwatch.services import model_registry
 from fraudwatch.services.outbox import get_queue
 from fraudwatch.storage import reports as report_store
+from fraudwatch.storage.transactions import in_transaction
 
 log = logging.getLogger(__name__)
 
@@ -215,8 +216,9 @@ def _store_once(url: str, result: dict, report_id: int | None, indicator_id: int
     if redis_store.client.exists(marker):
         return False
     evidence = {**result, "excerpt": result.get("text_excerpt"), "signals": result.get("site_signals")}
-    save_evidence(db.session, evidence, report_id=report_id, indicator_id=indicator_id)
-    db.session.commit()
+    # its own write transaction, retried when it loses (SQLite under a steady import)
+    in_transaction(db.session, lambda: save_evidence(db.session, evidence, report_id=report_id,
+                                                     indicator_id=indicator_id))
     redis_store.client.set(marker, "1", ex=int(setting("CRAWL_REVISIT_SECONDS")))
     return True
 

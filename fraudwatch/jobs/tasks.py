@@ -25,17 +25,23 @@ def run_pending(pending_id: int) -> str:
     is recorded on the row and retried later by the pump (with backoff, at most
     JOB_MAX_ATTEMPTS attempts), not by RQ: the database is what survives a Redis restart."""
     session = db.session
-    job = pending.start_attempt(session, pending_id)
-    if job is None:
-        session.rollback()
+
+    def start() -> tuple[str, int, str, int] | None:
+        job = pending.start_attempt(session, pending_id)
+        return None if job is None else (job.kind, job.target_id, job.queue, job.attempts)
+
+    # One write transaction (retried when it loses): on SQLite a read-then-write transaction
+    # fails at once whenever another connection committed in between, as an import does
+    # many times a second.
+    started = in_transaction(session, start)
+    if started is None:
         return "already done"
-    kind, target, queue = job.kind, job.target_id, job.queue
-    session.commit()
+    kind, target, queue, attempts = started
     try:
         HANDLERS[kind](target, queue=queue)
     except Exception as exc:  # noqa: BLE001 - recorded, retried by the pump, never lost
         session.rollback()
-        log.exception("job %s (%s of %s) failed, attempt %s", pending_id, kind, target, job.attempts)
+        log.exception("job %s (%s of %s) failed, attempt %s", pending_id, kind, target, attempts)
         return _close(pending_id, f"{type(exc).__name__}: {exc}")
     return _close(pending_id, None)
 

@@ -24,6 +24,7 @@ import logging
 from datetime import timedelta
 
 import redis
+import sqlalchemy as sa
 from flask import current_app
 from rq import Queue
 from rq.job import Job, JobStatus
@@ -33,6 +34,7 @@ from fraudwatch.infra import redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.storage import pending
 from fraudwatch.storage.models import utcnow
+from fraudwatch.storage.transactions import in_transaction
 
 log = logging.getLogger(__name__)
 JOB_TIMEOUT = 600
@@ -73,8 +75,10 @@ def try_enqueue(pending_ids: list[int], role: str | None = None) -> bool:
         redis_store.failed(exc)
         log.warning("queue unavailable, %d job(s) stay pending: %s", len(pending_ids), exc)
         return False
-    pending.mark_enqueued(db.session, pending_ids)
-    db.session.commit()
+    try:  # its own write transaction, retried when it loses (SQLite under a steady import)
+        in_transaction(db.session, lambda: pending.mark_enqueued(db.session, pending_ids))
+    except sa.exc.DBAPIError as exc:  # they are on the queue; the pump may enqueue them again: harmless
+        log.warning("%d enqueued job(s) not marked as enqueued: %s", len(pending_ids), exc)
     return True
 
 

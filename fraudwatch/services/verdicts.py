@@ -80,7 +80,7 @@ def _fast_verdict(report: Report, started: float, budget: float) -> dict | None:
         return None  # over budget already: the job stores it
     session = db.session
     session.commit()  # a transaction of its own, bounded below
-    with waits_at_most(session, left * 1000):
+    with waits_at_most(session, left * 1000, write=True):
         scopes = report_store.store_verdict(session, report.id, verdict)
         if scopes is None or time.monotonic() - started > budget:
             session.rollback()

@@ -77,11 +77,15 @@ def _rollback(session: Session) -> None:
 
 
 @contextlib.contextmanager
-def waits_at_most(session: Session, milliseconds: int) -> Iterator[None]:
+def waits_at_most(session: Session, milliseconds: int, *, write: bool = False) -> Iterator[None]:
     """Within the session's current transaction, wait at most `milliseconds` for a lock
     (PostgreSQL: lock_timeout and statement_timeout, for this transaction only; SQLite: the
     busy timeout of this connection, put back afterwards): a caller with a time budget
-    gets an error instead of queueing behind another writer."""
+    gets an error instead of queueing behind another writer.
+
+    `write`: on SQLite, take the write lock now, within that wait. A transaction that reads
+    first and writes later fails at once (SQLITE_BUSY_SNAPSHOT, no waiting) when another
+    connection committed in between, which under a steady import is nearly always."""
     ms = max(1, int(milliseconds))
     conn = session.connection()
     if conn.dialect.name == "postgresql":
@@ -93,6 +97,8 @@ def waits_at_most(session: Session, milliseconds: int) -> Iterator[None]:
     before = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
     raw.execute(f"PRAGMA busy_timeout = {ms}")
     try:
+        if write:
+            conn.exec_driver_sql("DELETE FROM pending_jobs WHERE 0")  # deletes nothing; takes the write lock
         yield
     finally:
         raw.execute(f"PRAGMA busy_timeout = {before}")
