@@ -41,7 +41,10 @@ def normalize_host(raw: object) -> str:
         raise ValueError("the host must be a string")
     if len(raw) > 4 * MAX_HOST_LENGTH:  # no normalisation brings that down to a host
         raise ValueError(f"the host is longer than {MAX_HOST_LENGTH} characters")
-    host = unicodedata.normalize("NFKC", raw).translate(_DOTS).strip().lower().rstrip(".")
+    if raw.isascii():  # most hosts, and the lookup hot path: NFKC and the dots change nothing
+        host = raw.strip().lower().rstrip(".")
+    else:
+        host = unicodedata.normalize("NFKC", raw).translate(_DOTS).strip().lower().rstrip(".")
     if not host:
         raise ValueError("the host is empty")
     if host.startswith("[") or ":" in host:
