@@ -43,6 +43,9 @@ def normalize_host(raw: object) -> str:
         raise ValueError(f"the host is longer than {MAX_HOST_LENGTH} characters")
     if raw.isascii():  # most hosts, and the lookup hot path: NFKC and the dots change nothing
         host = raw.strip().lower().rstrip(".")
+        if len(host) <= MAX_HOST_LENGTH and _PLAIN_HOST.fullmatch(host) and "xn--" not in host \
+                and not host.replace(".", "").isdigit():
+            return host  # a plain name (one regex): IDNA would only lower-case it
     else:
         host = unicodedata.normalize("NFKC", raw).translate(_DOTS).strip().lower().rstrip(".")
     if not host:
@@ -52,7 +55,7 @@ def normalize_host(raw: object) -> str:
     if _NUMERIC.fullmatch(host):
         return _ipv4(host)
     if len(host) <= MAX_HOST_LENGTH and "xn--" not in host and _PLAIN_HOST.fullmatch(host):
-        return host  # plain ASCII (most hosts): IDNA would only lower-case it
+        return host
     return _idna(host)
 
 
