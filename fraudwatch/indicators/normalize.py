@@ -34,6 +34,7 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_ps
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _DEFANG = [("hxxps://", "https://"), ("hxxp://", "http://"), ("[.]", "."), ("(.)", "."),
            ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("。", ".")]
+_MAYBE_DEFANGED = re.compile(r"hxxp|[\[({。]")  # one scan instead of eight replaces for most values
 _COMPANY_SUFFIXES = [
     (re.compile(r"有限责任公司$"), "有限公司"),
     (re.compile(r"股份有限公司$"), "股份有限公司"),
@@ -79,6 +80,8 @@ def _clean(raw: object, what: str) -> str:
 
 def refang(text: str) -> str:
     """Undo the usual defanging of links (hxxp, [.], (dot), full stops)."""
+    if not _MAYBE_DEFANGED.search(text):
+        return text
     for old, new in _DEFANG:
         text = text.replace(old, new)
     return text
