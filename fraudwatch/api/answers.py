@@ -13,7 +13,7 @@ from pydantic import Field
 
 from fraudwatch.api.models import LABELS, IndicatorType
 from fraudwatch.services.contract import Answer
-from fraudwatch.storage.models import CHANNELS, REPORT_STATUSES
+from fraudwatch.storage.models import CHANNELS, EVIDENCE_ROLES, LINK_ROLES, REPORT_STATUSES
 
 Score = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
@@ -73,7 +73,9 @@ class ReportCreated(Answer):
 
 
 class Evidence(Answer):
-    """Why a lookup answered as it did."""
+    """Why a lookup answered as it did. A `page` entry is the scam page a crawl found: the
+    indicator is that page's URL or domain (`role` page) or where its form sends what it
+    asks for (`role` collector)."""
 
     kind: str
     detail: str
@@ -81,6 +83,12 @@ class Evidence(Answer):
     status: str = None  # type: ignore[assignment]
     max_scam_score: Score = None  # type: ignore[assignment]
     report_ids: list[int] = Field(None, description="officers only")  # type: ignore[assignment]
+    role: Literal[EVIDENCE_ROLES] = Field(None, description="`page` entries")  # type: ignore[assignment]
+    final_url: str = Field(None, description="`page` entries: the page, after redirects")  # type: ignore[assignment]
+    title: str = Field(None, description="`page` entries")  # type: ignore[assignment]
+    label: Literal[LABELS] = Field(None, description="`page` entries: the page's verdict")  # type: ignore[assignment]
+    scam_score: Score = Field(None, description="`page` entries: the page's verdict")  # type: ignore[assignment]
+    signals: list[str] = Field(None, description="`page` entries: the page's signals")  # type: ignore[assignment]
 
 
 class LookupAnswer(Answer):
@@ -198,13 +206,25 @@ class StatusChange(Answer):
 
 
 class LinkedIndicator(Answer):
-    """An indicator of the report."""
+    """An indicator of the report: named in a field (`reported`) or its text (`extracted`), by
+    a report merged into it (`merged`), or found by crawling its URLs: where a URL led and
+    that page's domain (`landing`), where a scam page's form sends what it asks for
+    (`collector`)."""
 
     id: int
     type: IndicatorType
     value: str
     status: str
-    role: Literal["reported", "extracted", "merged"]
+    role: Literal[LINK_ROLES]
+
+
+class PageForm(Answer):
+    """A form of the page: where it posts and what it asks for."""
+
+    action: str | None
+    method: str
+    asks: list[str] = Field(description="kinds of data asked for (password, bank_card, id_number, otp...)")
+    cross_domain: bool = Field(description="posts to another registrable domain than the page's")
 
 
 class CrawlEvidence(Answer):
@@ -214,6 +234,9 @@ class CrawlEvidence(Answer):
     final_url: str | None
     http_status: int | None
     title: str | None
+    excerpt: str | None
+    forms: list[PageForm]
+    signals: list[dict[str, Any]]
     verdict: dict[str, Any] | None
     error: dict[str, Any] | None
     fetched_at: datetime

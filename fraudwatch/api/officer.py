@@ -11,7 +11,7 @@ from fraudwatch.services import triage
 from fraudwatch.services.validation import clean_string
 from fraudwatch.storage import evidence as evidence_store
 from fraudwatch.storage import reports as report_store
-from fraudwatch.storage.models import Report
+from fraudwatch.storage.models import Evidence, Report
 from fraudwatch.web.auth import current
 
 OFFICERS = ("officer", "admin")
@@ -39,11 +39,16 @@ def report_json(report: Report, *, full: bool = False) -> dict:
                             "at": h.created_at.isoformat()} for h in report.history]
         data["indicators"] = [{"id": link.indicator.id, "type": link.indicator.type, "value": link.indicator.value,
                                "status": link.indicator.status, "role": link.role} for link in report.links]
-        data["evidence"] = [{"url": e.url, "final_url": e.final_url, "http_status": e.http_status,
-                             "title": e.title, "verdict": e.verdict, "error": e.error,
-                             "fetched_at": e.fetched_at.isoformat()}
-                            for e in evidence_store.evidence_for(db.session, report_id=report.id)]
+        data["evidence"] = [evidence_json(e) for e in evidence_store.evidence_for(db.session, report_id=report.id)]
     return data
+
+
+def evidence_json(e: Evidence) -> dict:
+    """A crawl's evidence as officers see it: the page, its excerpt, forms and their targets,
+    signals and verdict (evidence stored before forms were kept has none)."""
+    return {"url": e.url, "final_url": e.final_url, "http_status": e.http_status, "title": e.title,
+            "excerpt": e.excerpt, "forms": e.forms or [], "signals": e.signals or [], "verdict": e.verdict,
+            "error": e.error, "fetched_at": e.fetched_at.isoformat()}
 
 
 @bp.get("/reports")

@@ -12,6 +12,11 @@
   re-queued alone); permanent ones (blocked address, robots, size...) are evidence.
 - Evidence: `fraudwatch.storage.evidence.save_evidence`, linked to report and indicator,
   stored once per URL and report even when a job runs again.
+- Findings: a page judged scam makes its URL and registrable domain (requested and, after
+  redirects, final) and the targets of its forms on other registrable domains (role
+  `collector`) suspected indicators, linked to the crawl's report, in the evidence's own
+  transaction; the lookup cache of their scopes is dropped after the commit. Official hosts
+  are never among them; a page judged anything else changes nothing.
 Settings (app config, defaults in DEFAULTS): CRAWL_ALLOW_NETWORKS (CIDRs), CRAWL_RESOLVE
 (curl-style HOST:PORT:ADDR), CRAWL_ALLOWED_PORTS (None = usual web ports, "any", or a
 list), CRAWL_HOST_DELAY, CRAWL_OBEY_ROBOTS, CRAWL_TOTAL_TIMEOUT, CRAWL_REVISIT_SECONDS,
@@ -31,12 +36,14 @@ from rq import Queue, Retry, get_current_job
 from crawlers.fetch import FetchConfig, Fetcher
 from crawlers.netguard import DEFAULT_ALLOWED_PORTS
 from crawlers.scan import scan_page
-from fraudwatch.indicators import normalize_url, registrable_domain
-from fraudwatch.infra import redis_keys
+from fraudwatch.indicators import Normalized, normalize_domain, normalize_url, registrable_domain, shared_site
+from fraudwatch.indicators.official import judge_host
+from fraudwatch.infra import cache, redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.jobs.crawl_gate import RedisHostGate
 from fraudwatch.services import model_registry
 from fraudwatch.services.outbox import get_queue
+from fraudwatch.storage import evidence as evidence_store
 from fraudwatch.storage import reports as report_store
 from fraudwatch.storage.transactions import in_transaction
 
@@ -209,18 +216,69 @@ def _retries_left() -> int:
 
 
 def _store_once(url: str, result: dict, report_id: int | None, indicator_id: int | None) -> bool:
-    """Save the evidence unless this job (or its earlier attempt) already did."""
-    from fraudwatch.storage.evidence import save_evidence
-
+    """Save the evidence and what a scam page makes suspected, unless this job (or its
+    earlier attempt) already did."""
     marker = redis_keys.crawl_stored(url, report_id)
     if redis_store.client.exists(marker):
         return False
     evidence = {**result, "excerpt": result.get("text_excerpt"), "signals": result.get("site_signals")}
+    findings = page_findings(result)
+    session = db.session
+
+    def work() -> set[str]:
+        row = evidence_store.report_evidence(session, report_id, url) if report_id is not None else None
+        if row is None:
+            row = evidence_store.save_evidence(session, evidence, report_id=report_id, indicator_id=indicator_id)
+        return evidence_store.record_findings(session, row, findings, report_id) if findings else set()
+
     # its own write transaction, retried when it loses (SQLite under a steady import)
-    in_transaction(db.session, lambda: save_evidence(db.session, evidence, report_id=report_id,
-                                                     indicator_id=indicator_id))
+    cache.invalidate(in_transaction(session, work))
     redis_store.client.set(marker, "1", ex=int(setting("CRAWL_REVISIT_SECONDS")))
     return True
+
+
+def page_findings(result: dict) -> list[tuple[Normalized, str]]:
+    """What a page judged scam makes suspected, as (indicator, role): its URL and domain
+    (`page`), requested and final, and the targets of its forms on other registrable
+    domains (`collector`); nothing for any other verdict, a failed fetch or official hosts."""
+    if result.get("error") or (result.get("verdict") or {}).get("label") != "scam":
+        return []
+    pages = [u for u in dict.fromkeys((result.get("url"), result.get("final_url"))) if isinstance(u, str)]
+    found = [f for u in pages for f in _url_and_domain(u, "page")]
+    own = {registrable_domain(item.host) for item, _ in found if item.host}
+    for form in result.get("forms") or []:
+        target = form.get("action") if isinstance(form, dict) else None
+        host = _host(target)
+        if host and registrable_domain(host) not in own:
+            found += _url_and_domain(target, "collector")
+    return found
+
+
+def _host(url: object) -> str | None:
+    if not isinstance(url, str):
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _url_and_domain(url: str, role: str) -> list[tuple[Normalized, str]]:
+    """The URL and its registrable domain as indicators (the domain left out on shared
+    hosting, where only the URL is judged); nothing for an official host or a bad URL."""
+    try:
+        item = normalize_url(url)
+    except ValueError:
+        return []
+    if not item.host or judge_host(item.host).status == "official":
+        return []
+    out = [(item, role)]
+    if shared_site(item.host) is None:
+        try:
+            out.append((normalize_domain(item.host), role))
+        except ValueError:
+            pass
+    return out
 
 
 def _followable(result: dict, scope: str | None) -> list[str]:

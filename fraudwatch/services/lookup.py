@@ -1,8 +1,10 @@
 """Lookups: what fraudwatch knows about a URL, domain, phone, e-mail, company or account.
 
 Status is one of `official`, `confirmed_fraud`, `suspected`, `unknown`, with a risk score
-and the evidence that decided it. Answers are cached per scope (see cache.py); report
-ids are added for officers only and never cached.
+and the evidence that decided it: reports, feeds, lookalike rules, and the scam page a
+crawl found (`page`: the page's own URL or domain, or where its form sends what it asks
+for). Answers are cached per scope (see cache.py); report ids are added for officers only
+and never cached.
 """
 from __future__ import annotations
 
@@ -78,7 +80,9 @@ def _compute(items: list[Normalized]) -> list[dict]:
         return []
     keys = {(n.type, n.match_key) for n in items} | {k for n in items if (k := _parent_key(n))}
     found = ind_store.find_for_lookup(db.engine, keys)
-    return [_answer(n, found.get((n.type, n.match_key), []), found.get(_parent_key(n) or ("", ""), []))
+    paged = [row.id for rows in found.values() for row in rows if row.paged]
+    pages = ind_store.page_evidence_for(db.engine, paged) if paged else {}
+    return [_answer(n, found.get((n.type, n.match_key), []), found.get(_parent_key(n) or ("", ""), []), pages)
             for n in items]
 
 
@@ -94,7 +98,8 @@ def _official(item: Normalized) -> tuple[str, str | None, str] | None:
     return None
 
 
-def _answer(item: Normalized, own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow]) -> dict:
+def _answer(item: Normalized, own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow],
+            pages: dict[int, ind_store.PageEvidence]) -> dict:
     judged = _official(item)
     rows = own + [p for p in parent if p not in own]
     answer = {"type": item.type, "value": item.value, "display": item.display,
@@ -107,7 +112,7 @@ def _answer(item: Normalized, own: list[ind_store.LookupRow], parent: list[ind_s
         answer.update(status="official", risk_score=0.0)
         answer["evidence"].append({"kind": "official_list", "detail": judged[2]})
         return answer
-    status, score, evidence = _from_rows(own, parent)
+    status, score, evidence = _from_rows(own, parent, pages)
     kind = shared_site(item.host) if item.host else None
     if kind:
         evidence.append({"kind": "shared_domain", "detail": f"{registrable_domain(item.host)} is a shared "
@@ -121,11 +126,17 @@ def _answer(item: Normalized, own: list[ind_store.LookupRow], parent: list[ind_s
     return answer
 
 
-def _from_rows(own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow]) -> tuple[str, float, list[dict]]:
+def _from_rows(own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow],
+               pages: dict[int, ind_store.PageEvidence]) -> tuple[str, float, list[dict]]:
     evidence: list[dict] = []
     best, score = "unknown", 0.0
     for row in own:
-        evidence.append(_row_evidence(row, inherited=False))
+        page = pages.get(row.id)
+        if row.report_count or row.source not in ind_store.OWN_SOURCES or page is None:
+            evidence.append(_row_evidence(row, inherited=False))
+        if page is not None:
+            evidence.append(_page_evidence(page, row.status))
+            score = max(score, _page_score(page))
         if RANK.get(row.status, 0) > RANK.get(best, 0):
             best = row.status
         score = max(score, _row_score(row))
@@ -136,7 +147,8 @@ def _from_rows(own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow]
         inherited = "confirmed_fraud" if row.status == "confirmed_fraud" else "suspected"
         if RANK[inherited] > RANK.get(best, 0):
             best = inherited
-        score = max(score, _row_score(row) * 0.9)
+        page = pages.get(row.id)
+        score = max(score, max(_row_score(row), _page_score(page) if page else 0.0) * 0.9)
     return best, score, evidence
 
 
@@ -145,15 +157,42 @@ def _row_score(row: ind_store.LookupRow) -> float:
         return 0.97
     if row.status == "dismissed":
         return 0.05
-    if row.source != "report" and not row.report_count:
+    if row.source not in ind_store.OWN_SOURCES and not row.report_count:
         return 0.8
+    if row.source == "crawl" and not row.report_count:
+        return 0.0  # a crawl's own indicator: its page says how bad it is (_page_score)
     return 0.4 + min(0.3, 0.1 * math.log2(1 + row.report_count)) + 0.25 * (row.max_score or 0.0)
 
 
+def _page_score(page: ind_store.PageEvidence) -> float:
+    """A scam page is worth a report with a scam verdict: 0.5, plus a quarter of its score."""
+    return 0.5 + 0.25 * (page.scam_score or 0.0)
+
+
+def _page_evidence(page: ind_store.PageEvidence, status: str) -> dict:
+    """The scam page that names an indicator, short: where, what, which signals."""
+    where = page.final_url or page.url
+    if page.role == "collector":
+        detail = f"a form on the scam page {where} sends what it asks for here"
+    else:
+        detail = f"a crawl judged the page {where} a scam"
+    entry = {"kind": "page", "detail": detail, "status": status, "role": page.role, "final_url": where,
+             "signals": page.signals}
+    if page.title:
+        entry["title"] = page.title[:200]
+    if page.label:
+        entry["label"] = page.label
+    if page.scam_score is not None:
+        entry["scam_score"] = round(min(max(page.scam_score, 0.0), 1.0), 3)
+    return entry
+
+
 def _row_evidence(row: ind_store.LookupRow, *, inherited: bool) -> dict:
-    kind = "domain" if inherited else ("reports" if row.source == "report" else "feed")
+    kind = "domain" if inherited else ("reports" if row.source in ind_store.OWN_SOURCES else "feed")
     detail = f"{row.report_count} report(s), status {row.status}"
-    if row.source != "report":
+    if row.source == "crawl" and not row.report_count:
+        detail = f"named by a scam page a crawl found, status {row.status}"
+    if row.source not in ind_store.OWN_SOURCES:
         detail = f"listed by {row.source}" + (f" ({row.note})" if row.note else "") + f"; {detail}"
     if inherited:
         detail = f"its domain {row.display} is {row.status.replace('_', ' ')}: {detail}"

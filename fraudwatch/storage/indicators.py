@@ -1,4 +1,5 @@
-"""Indicator rows: upsert, link to reports, recompute status and counts, find for lookups."""
+"""Indicator rows: upsert, link to reports, recompute status and counts (from linked reports
+and from crawl evidence of scam pages), find for lookups with the page evidence they show."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -9,10 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fraudwatch.indicators import Normalized
-from fraudwatch.storage.models import Indicator, Report, ReportIndicator, utcnow
+from fraudwatch.storage.models import Evidence, EvidenceIndicator, Indicator, Report, ReportIndicator, utcnow
 
 OPEN_STATUSES = ("new", "triaging", "duplicate")
+# sources whose status this service derives (from reports and crawls); a feed's listed status stands
+OWN_SOURCES = ("report", "crawl")
 CHUNK = 400
+MAX_PAGE_SIGNALS = 8
 
 
 def scope_of(item: Normalized) -> str:
@@ -20,7 +24,8 @@ def scope_of(item: Normalized) -> str:
     return item.scope
 
 
-def _insert(session: Session):
+def dialect_insert(session: Session):
+    """The backend's INSERT construct (it has ON CONFLICT DO NOTHING)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -43,7 +48,7 @@ def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: 
     for each other in that order, never in a circle."""
     seen = seen or utcnow()
     unique = dict(sorted({(i.type, i.value): i for i in items}.items()))
-    insert = _insert(session)
+    insert = dialect_insert(session)
     rows = [{"type": i.type, "value": i.value, "match_key": i.match_key, "display": i.display[:2100],
              "host": i.host, "scope": scope_of(i), "status": status, "source": source, "note": note,
              "report_count": 0, "first_seen": seen, "last_seen": seen} for i in unique.values()]
@@ -63,10 +68,11 @@ def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: 
 
 
 def link_report(session: Session, report_id: int, links: dict[int, str]) -> None:
-    """Link a report to indicator ids with a role ("reported" or "extracted")."""
+    """Link a report to indicator ids with a role (models.LINK_ROLES); a link that exists
+    keeps its role."""
     if not links:
         return
-    insert = _insert(session)
+    insert = dialect_insert(session)
     session.execute(insert(ReportIndicator).values(
         [{"report_id": report_id, "indicator_id": i, "role": role} for i, role in links.items()]
     ).on_conflict_do_nothing(index_elements=["report_id", "indicator_id"]))
@@ -89,7 +95,8 @@ def lock_indicators(session: Session, indicator_ids: Iterable[int]) -> list[int]
 
 
 def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[str]:
-    """Recompute counts, score, dates and status from linked reports; return their scopes."""
+    """Recompute counts, score, dates and status from linked reports and crawl evidence;
+    return their scopes."""
     ids = lock_indicators(session, indicator_ids)
     if not ids:
         return set()
@@ -102,6 +109,7 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
     ).join(r, r.id == ReportIndicator.report_id).where(
         ReportIndicator.indicator_id.in_(ids)).group_by(ReportIndicator.indicator_id)
     found = {row[0]: row[1:] for row in session.execute(stats)}
+    paged = set(session.scalars(_counted_pages(ids, EvidenceIndicator.indicator_id).distinct()))
     scopes = set()
     fresh = sa.select(Indicator).where(Indicator.id.in_(ids)).execution_options(populate_existing=True)
     for indicator in session.scalars(fresh):
@@ -112,17 +120,31 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
         if last is not None:
             indicator.last_seen = max(indicator.last_seen, last)
             indicator.first_seen = min(indicator.first_seen, first)
-        indicator.status = _derived_status(indicator, count, confirmed, open_)
+        indicator.status = _derived_status(indicator, count, confirmed, open_, indicator.id in paged)
     return scopes
 
 
-def _derived_status(indicator: Indicator, count: int, confirmed: int, open_: int) -> str:
+def _counted_pages(ids: Sequence[int], *columns) -> sa.Select:
+    """`columns` of the links between `ids` and the scam pages naming them whose evidence
+    counts: a crawl of no report, or of a report an officer did not dismiss (their judgement
+    outweighs the page's verdict)."""
+    return (sa.select(*columns).select_from(EvidenceIndicator)
+            .join(Evidence, Evidence.id == EvidenceIndicator.evidence_id)
+            .outerjoin(Report, Report.id == Evidence.report_id)
+            .where(EvidenceIndicator.indicator_id.in_(ids),
+                   sa.or_(Report.id.is_(None), Report.status != "dismissed")))
+
+
+def _derived_status(indicator: Indicator, count: int, confirmed: int, open_: int, paged: bool) -> str:
     if confirmed:
         return "confirmed_fraud"
     if open_:
         return "suspected"
-    if count and indicator.source == "report":
-        return "dismissed"
+    if paged:  # a feed's confirmed_fraud stays: the page adds nothing to it
+        feed_confirmed = indicator.source not in OWN_SOURCES and indicator.status == "confirmed_fraud"
+        return indicator.status if feed_confirmed else "suspected"
+    if indicator.source == "crawl" or (count and indicator.source == "report"):
+        return "dismissed"  # what made it suspected was dismissed by an officer
     return indicator.status if indicator.source != "report" else "suspected"
 
 
@@ -140,9 +162,12 @@ class LookupRow(NamedTuple):
     max_score: float | None
     first_seen: datetime
     last_seen: datetime
+    paged: bool  # named by a scam page (see page_evidence_for)
 
 
-_LOOKUP_SQL = f"SELECT {', '.join(LookupRow._fields)} FROM indicators WHERE "
+# `paged` probes the (indicator_id) index of evidence_indicators: found rows only, no join
+_LOOKUP_SQL = (f"SELECT {', '.join(LookupRow._fields[:-1])}, EXISTS (SELECT 1 FROM evidence_indicators "
+               "WHERE evidence_indicators.indicator_id = indicators.id) FROM indicators WHERE ")
 
 
 def find_for_lookup(engine: sa.Engine, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[LookupRow]]:
@@ -182,7 +207,7 @@ def find_for_lookup(engine: sa.Engine, keys: Iterable[tuple[str, str]]) -> dict[
                 connection.invalidate(exc)  # a broken connection must not go back to the pool
                 raise sa.exc.DBAPIError.instance(_LOOKUP_SQL, params, exc, dbapi_error) from exc
             for raw in cursor.fetchall():
-                row = LookupRow(*raw[:9], _utc(raw[9]), _utc(raw[10]))
+                row = LookupRow(*raw[:9], _utc(raw[9]), _utc(raw[10]), bool(raw[11]))
                 out.setdefault((row.type, row.match_key), []).append(row)
         cursor.close()
     finally:
@@ -195,6 +220,44 @@ def _utc(value) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+class PageEvidence(NamedTuple):
+    """What a lookup shows of the scam page that names an indicator."""
+
+    role: str  # `page` (its URL or domain) or `collector` (a form posts there)
+    url: str
+    final_url: str | None
+    title: str | None
+    label: str | None
+    scam_score: float | None
+    signals: list[str]
+
+
+def page_evidence_for(engine: sa.Engine, indicator_ids: Iterable[int]) -> dict[int, PageEvidence]:
+    """The latest counting scam page (see _counted_pages) of each indicator that has one."""
+    ids = sorted(set(indicator_ids))
+    if not ids:
+        return {}
+    counted = _counted_pages(ids, EvidenceIndicator.indicator_id,
+                             sa.func.max(EvidenceIndicator.evidence_id).label("evidence_id")
+                             ).group_by(EvidenceIndicator.indicator_id).subquery()
+    query = (sa.select(counted.c.indicator_id, EvidenceIndicator.role, Evidence.url, Evidence.final_url,
+                       Evidence.title, Evidence.verdict, Evidence.signals)
+             .join(EvidenceIndicator, sa.and_(EvidenceIndicator.indicator_id == counted.c.indicator_id,
+                                              EvidenceIndicator.evidence_id == counted.c.evidence_id))
+             .join(Evidence, Evidence.id == counted.c.evidence_id))
+    with engine.connect() as conn:
+        return {row.indicator_id: _page(row) for row in conn.execute(query)}
+
+
+def _page(row) -> PageEvidence:
+    verdict = row.verdict if isinstance(row.verdict, dict) else {}
+    score = verdict.get("scam_score")
+    names = [s.get("code") for s in row.signals or [] if isinstance(s, dict) and s.get("code")]
+    return PageEvidence(row.role, row.url, row.final_url, row.title, verdict.get("label"),
+                        float(score) if isinstance(score, (int, float)) else None,
+                        list(dict.fromkeys(names))[:MAX_PAGE_SIGNALS])
 
 
 def report_ids_for(session: Session, indicator_ids: Iterable[int], limit: int = 20) -> dict[int, list[int]]:

@@ -29,6 +29,14 @@ class UTCDateTime(sa.types.TypeDecorator):
 REPORT_STATUSES = ("new", "triaging", "confirmed", "dismissed", "duplicate")
 CHANNELS = ("sms", "email", "web", "phone_call", "im", "other")
 ROLES = ("officer", "admin", "enterprise")
+# How a report names an indicator: in a field (`reported`), in its text (`extracted`), through a
+# report merged into it (`merged`), or through the crawl of its URLs: where a URL led after
+# redirects and that page's domain (`landing`), where a scam page's form sends what it asks for
+# (`collector`).
+LINK_ROLES = ("reported", "extracted", "merged", "landing", "collector")
+CRAWL_LINK_ROLES = ("landing", "collector")  # found by a crawl: never crawled for the report themselves
+# How a scam page names an indicator: its own URL or domain (`page`), a form target (`collector`).
+EVIDENCE_ROLES = ("page", "collector")
 
 
 def utcnow() -> datetime:
@@ -116,7 +124,7 @@ class Indicator(Base):
 
 
 class ReportIndicator(Base):
-    """A report mentions an indicator (given in a field, or extracted from its text)."""
+    """A report mentions an indicator (role: one of LINK_ROLES)."""
 
     __tablename__ = "report_indicators"
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
@@ -179,6 +187,20 @@ class Evidence(Base):
     verdict: Mapped[dict | None] = mapped_column(JSONType)
     error: Mapped[dict | None] = mapped_column(JSONType)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the page's forms: action (target URL), method, what they ask for, whether cross-domain
+    forms: Mapped[list | None] = mapped_column(JSONType)
+
+
+class EvidenceIndicator(Base):
+    """A page judged scam names an indicator: its URL or domain (`page`) or a form target
+    (`collector`). What makes an indicator suspected on crawl evidence, and what its lookup
+    shows of the page."""
+
+    __tablename__ = "evidence_indicators"
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
 
 
 class User(Base):

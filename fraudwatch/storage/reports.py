@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import pending
 from fraudwatch.storage.models import (
+    CRAWL_LINK_ROLES,
     REPORT_STATUSES,
     Evidence,
     Indicator,
@@ -215,17 +216,20 @@ def mark_processed(session: Session, report_id: int) -> bool:
 
 
 def url_indicators_of(session: Session, report_id: int) -> list[tuple[int, str]]:
-    """(id, value) of the URL indicators linked to a report, by id (none for an unknown report)."""
+    """(id, value) of the URL indicators linked to a report, by id (none for an unknown report);
+    not those its crawl found (a page's landing URL was fetched; a form's target is not ours
+    to fetch)."""
     query = (sa.select(Indicator.id, Indicator.value)
              .join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
-             .where(ReportIndicator.report_id == report_id, Indicator.type == "url").order_by(Indicator.id))
+             .where(ReportIndicator.report_id == report_id, Indicator.type == "url",
+                    ReportIndicator.role.not_in(CRAWL_LINK_ROLES)).order_by(Indicator.id))
     return [(indicator_id, value) for indicator_id, value in session.execute(query)]
 
 
 def pending_of(session: Session, report_id: int) -> list[str]:
     """What is still to come for a report, read from its own rows only (never from other
     reports): `verdict` while its job is open and it has none; `crawl` while a URL it names
-    (not one merged into it) has no evidence for this report yet and its job is open or
+    (not one merged into it or found by its crawl) has no evidence for this report yet and its job is open or
     ran less than CRAWL_WAIT ago."""
     row = session.execute(sa.select(Report.verdict_at, Report.processed_at).where(Report.id == report_id)).first()
     if row is None:
@@ -242,6 +246,7 @@ def pending_of(session: Session, report_id: int) -> list[str]:
 def _uncrawled_urls(session: Session, report_id: int) -> bool:
     crawled = sa.exists().where(Evidence.report_id == report_id, Evidence.indicator_id == Indicator.id)
     query = (sa.select(Indicator.id).join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
-             .where(ReportIndicator.report_id == report_id, ReportIndicator.role != "merged",
+             .where(ReportIndicator.report_id == report_id,
+                    ReportIndicator.role.not_in(("merged", *CRAWL_LINK_ROLES)),
                     Indicator.type == "url", ~crawled).limit(1))
     return session.scalar(query) is not None
