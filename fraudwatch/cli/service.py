@@ -127,6 +127,7 @@ def serve(host: str, port: int, web_workers: int, web_threads: int, live_workers
     from fraudwatch.storage.migrate import upgrade
 
     app = current_app._get_current_object()
+    _check_port_free(host, port)  # before anything starts: gunicorn would retry, then restart forever
     upgrade(app.config["DATABASE_URL"])
     redis_store.ensure_started(app)
     _ensure_model(app, train)
@@ -161,7 +162,31 @@ def _children(app, host: str, port: int, web_workers: int, web_threads: int, liv
     live = [Child(f"live worker {n + 1}", [*command, "--queues", ",".join(LIVE_ROLES)], env)
             for n in range(live_workers)]
     general = [Child(f"worker {n + 1}", [*command, "--queues", "all"], env) for n in range(rq_workers)]
-    return [*live, *general, Child("web server", web, env, fatal_first_exit=True)]
+    return [*live, *general, Child("web server", web, env, fatal_first_exit=True, ready=lambda: _accepts(host, port))]
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """A clear error, at once, when host:port cannot be listened on (in use, not an address here)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _accepts(host: str, port: int) -> bool:
+    """True when something accepts TCP connections at host:port (the web server is up)."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
 
 
 def _watchdogs(app) -> list:

@@ -5,7 +5,8 @@ doubles with each quick failure (1 s up to 30 s: a child dying within 10 s of it
 is crash-looping) and is 1 s again for a child that lived longer; the embedded Redis is
 pinged every second and started again when it stops
 answering. Only a web server that cannot start at all (its first run ends within a few
-seconds: a port in use, a bad setting) stops the service, since restarting would not help.
+seconds without ever accepting a connection: a port in use, a bad setting) stops the
+service, since restarting would not help.
 In production, systemd (or another process manager) does this for `gunicorn` and
 `fraudwatch worker` instead (see the README)."""
 from __future__ import annotations
@@ -26,10 +27,13 @@ FIRST_START_GRACE = 5.0
 class Child:
     """A child process kept running."""
 
-    def __init__(self, name: str, argv: list[str], env: dict, *, fatal_first_exit: bool = False) -> None:
+    def __init__(self, name: str, argv: list[str], env: dict, *, fatal_first_exit: bool = False,
+                 ready: Callable[[], bool] | None = None) -> None:
         self.name, self.argv, self.env = name, argv, env
         self.proc: subprocess.Popen | None = None
         self.fatal_first_exit = fatal_first_exit
+        self.ready = ready  # a probe: once it answered, an exit is a crash, not a failed start
+        self.was_ready = False
         self.quick_failures = 0
         self.starts = 0
         self.started_at = 0.0
@@ -48,10 +52,12 @@ class Child:
             return
         code = self.proc.poll()
         if code is None:
+            if not self.was_ready and self.ready is not None:
+                self.was_ready = self.ready()
             return
         lived = now - self.started_at
         _signal_group(self.proc, signal.SIGKILL)  # what it started and left behind (RQ's scheduler)
-        if self.fatal_first_exit and self.starts == 1 and lived < FIRST_START_GRACE:
+        if self.fatal_first_exit and self.starts == 1 and lived < FIRST_START_GRACE and not self.was_ready:
             raise RuntimeError(f"{self.name} could not start (exit code {code}); see its messages above")
         self.quick_failures = 0 if lived > HEALTHY_AFTER else self.quick_failures + 1
         pause = min(MAX_PAUSE, 2.0 ** max(0, self.quick_failures - 1))

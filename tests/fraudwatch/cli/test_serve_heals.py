@@ -93,7 +93,7 @@ def test_serve_restarts_what_dies_and_loses_no_report(tmp_path):
 
         web = next(p for p, cmd in _children(serve.pid).items() if "gunicorn" in cmd)
         os.killpg(web, signal.SIGKILL)
-        assert _wait(lambda: _healthy(base), 60), "the web server was not restarted"
+        assert _wait(lambda: _healthy(base), 60), "the web server was not restarted\n" + output()
         _report(base, "退税 after the web server came back")
         assert _wait(processed, 30)
         assert serve.poll() is None

@@ -146,3 +146,18 @@ def test_serve_retrains_a_model_that_no_longer_fits(tmp_path, trained_model_dir)
     assert _usable(trained_model_dir) is True
     assert _usable(stale) is False
     assert _usable(tmp_path / "missing") is False
+
+
+def test_serve_on_a_port_in_use_stops_at_once_saying_so(tmp_path):
+    """gunicorn retries a busy port, then exits; restarting it would loop forever."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+        env["FRAUDWATCH_INSTANCE"] = str(tmp_path / "instance")
+        done = subprocess.run([sys.executable, "-m", "fraudwatch", "serve", "--port", str(port), "--no-train"],
+                              env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert not (tmp_path / "instance" / "redis" / "redis.pid").exists()  # nothing was started
