@@ -42,7 +42,7 @@ from fraudwatch.storage.transactions import in_transaction
 log = logging.getLogger(__name__)
 MARKER = "[erased]"
 REPORT_TEXTS = ("message_text", "description", "url", "domain", "phone", "email", "company", "bank_account")
-EVIDENCE_TEXTS = ("url", "final_url", "title", "excerpt", "signals", "verdict", "error")
+EVIDENCE_TEXTS = ("url", "final_url", "title", "excerpt", "signals", "verdict", "error", "forms")
 _EDGE = {"email": "A-Za-z0-9._%+-", "phone": "0-9", "other": "A-Za-z0-9_"}  # a spelling must not touch these
 
 
