@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import Tag
 
@@ -61,6 +61,17 @@ class Form:
     def asks(self) -> list[str]:
         """Every recognised kind (sensitive or not), without duplicates."""
         return list(dict.fromkeys(f.kind for f in self.fields if f.kind))
+
+    def target(self, page_host: str) -> tuple[str, str]:
+        """(scheme, host) the form sends to. An action that is not a URL ("http://[zz/",
+        kept as written for the evidence) sends nothing: a browser refuses to submit it, so
+        it counts as the page's own host rather than an error."""
+        try:
+            parts = urlsplit(self.action)
+            host = parts.hostname
+        except ValueError:
+            return "", page_host
+        return parts.scheme, (host or page_host).lower()
 
 
 def _label_texts(labels: list[Tag]) -> dict[str, str]:

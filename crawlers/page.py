@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import warnings
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
 from crawlers.brands import BrandCue, find_cues
 from crawlers.forms import Form, extract_forms
@@ -32,6 +33,10 @@ _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"]+)", re.I)
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
+
+# Pages are parsed as a browser parses them, as HTML, XHTML included: bs4's advice to use
+# an XML parser for those would only fill the logs (once per XHTML page).
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 
 @dataclass
@@ -73,10 +78,15 @@ def _absolute(base: str, href: object) -> str | None:
 
 
 def _visible_text(soup: BeautifulSoup, tags: dict[str, list[Tag]]) -> str:
-    """Text a visitor sees (get_text already skips comments, scripts and styles)."""
+    """Text a visitor sees (get_text already skips comments, scripts and styles).
+
+    It removes the invisible elements from the tree, and with them every element inside
+    them: whatever else reads the tree (image cues: news sites put their <img> in
+    <noscript> for visitors without JavaScript) must have read it before."""
     for name in _INVISIBLE:
         for node in tags.get(name, []):
-            if name != "head":
+            # a <script> in an <svg> in a <noscript> is already gone with its container
+            if name != "head" and not node.decomposed:
                 node.decompose()
     body = soup.body or soup
     raw = body.get_text("\n", strip=True)[: MAX_TEXT * 2]
@@ -155,11 +165,16 @@ def _collect(nodes: list[Tag], base: str, attr: str, limit: int) -> list[str]:
     return out
 
 
-def _cues(images: list[Tag], title: str, text: str, meta: dict[str, str]) -> list[BrandCue]:
+def _image_labels(images: list[Tag]) -> list[str]:
+    """What the first images say of themselves (alt, title, file name), read before the
+    invisible elements are removed (an <img> in <noscript> still names a logo)."""
+    return [" ".join(attribute(img, a, MAX_ATTRIBUTE) for a in ("alt", "title", "src")) for img in images[:200]]
+
+
+def _cues(image_labels: list[str], title: str, text: str, meta: dict[str, str]) -> list[BrandCue]:
     cues = find_cues("title", title)
-    for img in images[:200]:
-        alt = " ".join(attribute(img, a, MAX_ATTRIBUTE) for a in ("alt", "title", "src"))
-        cues += find_cues("logo", alt, limit=5)
+    for label in image_labels:
+        cues += find_cues("logo", label, limit=5)
     cues += find_cues("meta", " ".join(meta.get(k, "") for k in ("description", "og:site_name", "keywords")))
     cues += find_cues("text", text[:20_000])
     seen: set[tuple[str, str]] = set()
@@ -189,7 +204,8 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
                 meta_refresh=_absolute(base, refresh) if refresh else None)
     page.favicon_url, page.favicon_hash = _favicon(get("link"), base)
     page.downloads = [u for u in links if _EXECUTABLE.search(urlsplit(u).path[-_EXECUTABLE_TAIL:])][:50]
-    page.text = _visible_text(soup, tags)
+    image_labels = _image_labels(get("img"))
+    page.text = _visible_text(soup, tags)  # last reader of the tree: it removes invisible parts
     page.language = _language(soup, page.text)
-    page.brand_cues = _cues(get("img"), title, page.text, meta)
+    page.brand_cues = _cues(image_labels, title, page.text, meta)
     return page

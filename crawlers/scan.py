@@ -4,6 +4,8 @@
 `{"url", "final_url", "http_status", "title", "verdict", "site_signals", "forms",
 "error"}` plus evidence fields (content hash, text excerpt, brand cues, ...). A fetch
 failure is reported in `error` (with its code); the URL's own signals still count.
+`analyse_fetched` is everything done with the fetched bytes (no network but the favicon);
+the classifier reads the page without the links of its own site (`classifier_text`).
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from crawlers.fetch import FetchConfig, Fetcher, FetchResult
 from crawlers.page import Page, favicon_hash, parse_page
 from crawlers.signals import Signal, page_signals, url_signals
 from fraudwatch.indicators import registrable_domain
+from fraudwatch.indicators.hosting import shared_kind
+from fraudwatch.indicators.links import find_links
+from fraudwatch.indicators.official import clean_host
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +36,7 @@ EXCERPT = 1000
 
 
 def _form_dict(form: Any, page_host: str) -> dict:
-    target = (urlsplit(form.action).hostname or page_host).lower()
+    target = form.target(page_host)[1]
     return {"action": form.action, "method": form.method, "asks": form.asks,
             "sensitive": form.sensitive,
             "cross_domain": registrable_domain(target) != registrable_domain(page_host)}
@@ -76,13 +81,44 @@ def _classify(classifier: Classifier | None, page: Page | None, signals: list[Si
     if classifier is None or page is None:
         return signals_verdict(signals, fetched)
     try:
-        result = classifier(f"{page.title}\n{page.text[:CLASSIFIER_TEXT]}")
+        result = classifier(classifier_text(page))
     except Exception as exc:  # a broken model must not lose the scan
         log.exception("classifier failed on %s", page.url)
         verdict = signals_verdict(signals, fetched)
         verdict["note"] = f"classifier failed ({type(exc).__name__}): verdict from signals only"
         return verdict
     return combined_verdict(result, signals)
+
+
+def classifier_text(page: Page) -> str:
+    """Title and text for the classifier, without the links and e-mail addresses of the
+    page's own site. The classifier reads every link as a destination to judge, and a link
+    it does not know as a reason for suspicion ("non-government link"); a page naming
+    itself (www.xinhuanet.com in its footer, news@ its own domain) sends nobody anywhere.
+    The site itself is judged by its signals (official, lookalike, hosting)."""
+    text = f"{page.title}\n{page.text[:CLASSIFIER_TEXT]}"
+    host = clean_host(page.url)
+    if not host:
+        return text
+    pieces, end = [], 0
+    for kind, start, stop in find_links(text):
+        written = text[start:stop]
+        if own_site(host, clean_host(written.rsplit("@", 1)[-1] if kind == "email" else written)):
+            pieces.append(text[end:start])
+            end = stop
+    return "".join(pieces) + text[end:] if pieces else text
+
+
+def own_site(page_host: str, host: str) -> bool:
+    """Whether `host` belongs to the site of `page_host`: the same host, or the same
+    registrable domain unless that domain is shared by many sites (a platform such as
+    sites.google.com; free hosts like *.github.io are registrable per site already)."""
+    if not host:
+        return False
+    if host == page_host:
+        return True
+    return (registrable_domain(host) == registrable_domain(page_host)
+            and shared_kind(page_host) != "platform")
 
 
 def _favicon(fetcher: Fetcher, page: Page) -> None:
@@ -124,8 +160,15 @@ def scan_page(url: str, fetcher: Fetcher, classifier: Classifier | None = None,
                 "verdict": _classify(None, None, signals, fetched=False),
                 "site_signals": [s.as_dict() for s in signals], "forms": [],
                 "error": exc.as_dict()}, None
+    return analyse_fetched(url, res, classifier, fetcher if favicon else None)
+
+
+def analyse_fetched(url: str, res: FetchResult, classifier: Classifier | None = None,
+                    fetcher: Fetcher | None = None) -> tuple[dict, Page]:
+    """Everything a scan does with a fetched page: parse, site and page signals, evidence,
+    verdict. The network is used only for the favicon, and only when given a `fetcher`."""
     page = parse_page(res.body, res.final_url, res.charset)
-    if favicon:
+    if fetcher is not None:
         _favicon(fetcher, page)
     signals = url_signals(url, res.final_url, res.had_credentials) + page_signals(page)
     report = page_report(url, res, page, signals)

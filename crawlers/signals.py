@@ -139,8 +139,8 @@ def _form_signals(form: Form, page_host: str, official: bool, judge: Judge) -> l
     if not asks:
         return []
     out: list[Signal] = []
-    action = urlsplit(form.action)
-    target = _clean_host(action.hostname or page_host)
+    scheme, host = form.target(page_host)
+    target = _clean_host(host)
     what = ", ".join(asks)
     if registrable_domain(target) != registrable_domain(page_host) and judge(target).status != "official":
         out.append(Signal("credential_form_cross_domain", 3.0,
@@ -148,7 +148,7 @@ def _form_signals(form: Form, page_host: str, official: bool, judge: Judge) -> l
     if not official:
         weight = 2.5 if {"cvv", "card_expiry", "bank_card"} & set(asks) else 1.5
         out.append(Signal("sensitive_form", weight, f"a non-official site asks for {what}"))
-    if action.scheme == "http":
+    if scheme == "http":
         out.append(Signal("insecure_credential_form", 1.0, f"{what} would be sent without TLS"))
     return out
 

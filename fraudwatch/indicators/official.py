@@ -1,8 +1,13 @@
 """Official tax-authority domains and hotlines, and the lookalike judgement of a host.
 
 Backed by the CSV files in `data/official/`. A host is `official` when it equals an
-official domain or is a subdomain of one; it is a `lookalike` when it borrows an
-official domain, brand label or near-spelling without being official; else `unknown`.
+official domain or is a subdomain of one (`domains.csv`, which names the tax authority),
+or lies under a government namespace whose registration is restricted to government
+bodies (`namespaces.csv`: any host under gov.au, gov.uk, .gov... is official, with the
+generic government code of that row, e.g. AU-GOV, unless domains.csv names it more
+precisely; user-content hosts listed there as exceptions are not); it is a `lookalike`
+when it borrows an official domain, brand label or near-spelling without being
+official; else `unknown`.
 """
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import csv
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -51,6 +56,9 @@ class OfficialData:
     hotlines: dict[str, str]
     brands: dict[str, str | None]
     authorities: dict[str, dict[str, str]]
+    # suffix -> (authority code, who may register under it), from namespaces.csv
+    namespaces: dict[str, tuple[str, str]] = field(default_factory=dict)
+    namespace_exceptions: frozenset[str] = frozenset()
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -77,7 +85,23 @@ def load_official(data_dir: str | None = None) -> OfficialData:
     brands = {r["token"].strip().lower(): (r["authority"].strip() or None) for r in _rows(base / "brand_tokens.csv")}
     authorities = {r["code"]: {"name_en": r["name_en"], "name_zh": r["name_zh"], "country": r["country"]}
                    for r in _rows(base / "authorities.csv")}
-    return OfficialData(domains, hotlines, brands, authorities)
+    namespaces, exceptions = _namespaces(base / "namespaces.csv")
+    return OfficialData(domains, hotlines, brands, authorities, namespaces, exceptions)
+
+
+def _namespaces(path: Path) -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+    """Government namespaces and the user-content hosts under them that are excepted."""
+    if not path.is_file():
+        return {}, frozenset()
+    namespaces: dict[str, tuple[str, str]] = {}
+    exceptions: set[str] = set()
+    for row in _rows(path):
+        suffix = row["suffix"].strip().lower().strip(".")
+        if row["kind"].strip() == "exception":
+            exceptions.add(suffix)
+        elif suffix:
+            namespaces[suffix] = (row["authority"].strip(), row["government"].strip())
+    return namespaces, frozenset(exceptions)
 
 
 def _hotline_key(number: str, region: str = "CN") -> str | None:
@@ -137,6 +161,26 @@ def match_official(host: str) -> tuple[str, str] | None:
     return None
 
 
+def match_namespace(host: str, data: OfficialData | None = None) -> tuple[str, str, str] | None:
+    """(namespace, authority code, government) when `host` lies strictly under a government
+    namespace (a name registered in it, or a subdomain of one), the longest namespace
+    first; None for the namespace itself, for anything else, and for hosts at or under
+    an excepted user-content host. Labels are compared whole: gov-uk.com and
+    gov.uk.example.top are under no namespace. `data`: other lists than data/official/."""
+    data = data or load_official()
+    if not data.namespaces:
+        return None
+    labels = host.split(".")
+    suffixes = [".".join(labels[i:]) for i in range(len(labels))]
+    if any(suffix in data.namespace_exceptions for suffix in suffixes):
+        return None
+    for suffix in suffixes[1:]:
+        if suffix in data.namespaces:
+            authority, government = data.namespaces[suffix]
+            return suffix, authority, government
+    return None
+
+
 def judge_host(host: str) -> HostJudgement:
     """Say whether `host` is official, a lookalike of an official domain, or unknown."""
     return HostJudgement(*_judged(host))
@@ -154,13 +198,28 @@ def _judge(host: str) -> HostJudgement:
     if not ascii_host:
         return HostJudgement("unknown", None, "empty host")
     found = match_official(ascii_host)
-    if found:
+    if found and not _excepted(ascii_host):
         return HostJudgement("official", found[1], f"official domain {found[0]}", found[0])
+    namespace = match_namespace(ascii_host)
+    if namespace:
+        suffix, authority, government = namespace
+        return HostJudgement("official", authority,
+                             f"government namespace {suffix} (registered only by {government})", suffix)
     for check in (_embedded_official, _brand_label, _near_spelling, _gov_and_tax_words):
         verdict = check(ascii_host)
         if verdict:
             return verdict
     return HostJudgement("unknown", None, "not an official domain and no lookalike pattern")
+
+
+def _excepted(host: str) -> bool:
+    """Whether `host` is at or under a user-content host excepted in namespaces.csv (its
+    pages are written by anyone, even when its parent domain is on the allowlist)."""
+    exceptions = load_official().namespace_exceptions
+    if not exceptions:
+        return False
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in exceptions for i in range(len(labels)))
 
 
 _BROAD = {"gov.cn", "gov.uk", "gc.ca", "canada.ca", "treasury.gov", "pay.gov"}
