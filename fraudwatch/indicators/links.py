@@ -42,6 +42,11 @@ _IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?"
 _START = re.compile(rf"(?i)\b(?=https?:|www\.)|(?<![\w@.-])(?=[{HOST_LETTERS}][{HOST_LETTERS}-]*+[{DOTS}])"
                     rf"|(?<![\w.])(?=\d{{1,3}}\.)")
 _SCHEME_OR_WWW = re.compile(r"(?i)\b(?:https?:/{0,3}\s?|www\.)")
+# Credentials before the host (https://www.chinatax.gov.cn@etax.hn-tax.cc/): the browser goes
+# to the host after the last @; the part before it is there to look official. Bounded, so
+# reading it from every scheme stays linear.
+_USERINFO = re.compile(r"[^\s/?#@<>\"']{1,256}@")
+_SCHEME_USERINFO = re.compile(r"(?i)https?:/{0,3}\s?[^\s/?#@<>\"']{1,256}@")
 _SCHEME_IP = re.compile(rf"(?i)\bhttps?:/{{0,3}}\s?{_IPV4}{_PATH}")
 _BARE_HOST_START = re.compile(r"(?<![\w@.-])")
 _BARE_IP = re.compile(rf"(?i)(?<![\w.]){_IPV4}/{_PATH_CHARS}*+")
@@ -102,6 +107,9 @@ class _Hosts:
 def _url_at(text: str, start: int, hosts: _Hosts) -> int | None:
     """End of the URL starting at `start` (forms 1 to 4 in order), or None."""
     prefix = _SCHEME_OR_WWW.match(text, start)
+    if prefix and prefix.group()[:1] in "hH" and (userinfo := _USERINFO.match(text, prefix.end())) \
+            and (end := hosts.url_end(userinfo.end())) is not None:
+        return end
     if prefix and (end := hosts.url_end(prefix.end())) is not None:
         return end
     if ip_url := _SCHEME_IP.match(text, start):
@@ -137,17 +145,20 @@ def has_dot(text: str) -> bool:
 
 def find_links(text: str) -> list[tuple[str, int, int]]:
     """("email" | "url", start, end) of every e-mail address and URL in `text`, sorted and
-    not overlapping (an e-mail wins over the URL its domain looks like); trailing
+    not overlapping (an e-mail wins over the URL its domain looks like, except inside a
+    URL with credentials before its host: https://official.example@real.host/); trailing
     punctuation is not part of a URL. Case-insensitive: raw or lower-cased text alike, and
     full-width host characters are read as their ASCII forms."""
     if _HAS_FULL_WIDTH.search(text):
         text = text.translate(_FULL_WIDTH)
     if not has_dot(text):
         return []
-    found = [("email", m.start(), m.end()) for m in EMAIL_RE.finditer(text)]
+    urls = [(start, start + len(text[start:stop].rstrip(_TRAILING))) for start, stop in find_urls(text)]
+    disguised = SpanSet([(start, end) for start, end in urls if _SCHEME_USERINFO.match(text, start)])
+    found = [("email", m.start(), m.end()) for m in EMAIL_RE.finditer(text)
+             if not disguised.overlaps(m.start(), m.end())]  # user@host inside such a URL is not an address
     emails = SpanSet([(start, end) for _, start, end in found])
-    for start, stop in find_urls(text):
-        end = start + len(text[start:stop].rstrip(_TRAILING))
+    for start, end in urls:
         if end > start and not emails.overlaps(start, end):
             found.append(("url", start, end))
     return sorted(found, key=lambda link: link[1])

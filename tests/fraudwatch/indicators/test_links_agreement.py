@@ -131,3 +131,16 @@ def test_a_cjk_letter_ends_a_host():
 
 def _values(text):
     return [n.value for n in indicators_in_text(text) if n.type == "url"]
+
+
+@pytest.mark.parametrize(("text", "value", "domain"), [
+    ("税务局通知 https://www.chinatax.gov.cn@etax.hn-tax.cc/login 登录", "https://etax.hn-tax.cc/login", "hn-tax.cc"),
+    ("Refund: http://irs.gov:secure@irs-refund.help/claim now", "http://irs-refund.help/claim", "irs-refund.help"),
+])
+def test_credentials_before_the_host_are_a_url_of_the_real_host(text, value, domain):
+    """The browser goes to the host after the @: that is the link, judged by that host."""
+    assert [span.name for span in find_links(text)] == ["url"]
+    found = {(n.type, n.value) for n in indicators_in_text(text)}
+    assert ("url", value) in found and ("domain", domain) in found
+    assert not any(kind == "email" for kind, _ in found)
+    assert not any(name.startswith("url_official") for name in judge_link("url", text.split()[1]))

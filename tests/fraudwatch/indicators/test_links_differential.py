@@ -35,7 +35,8 @@ _PATH_CHARS = r"[^\s<>\"'，。；！？、）】》\u3000-\u303f\uff00-\uffef]"
 _PATH = rf"(?:[/?#]{_PATH_CHARS}*)?"
 _IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{2,5})?"
 REFERENCE_URL_RE = re.compile(
-    rf"(?i)\b(?:https?:/{{0,3}}\s?|www\.){_HOST}{_PATH}"
+    rf"(?i)\bhttps?:/{{0,3}}\s?[^\s/?#@<>\"']{{1,256}}@{_HOST}{_PATH}"  # credentials before the host
+    rf"|\b(?:https?:/{{0,3}}\s?|www\.){_HOST}{_PATH}"
     rf"|\bhttps?:/{{0,3}}\s?{_IPV4}{_PATH}"
     rf"|(?<![\w@.-]){_HOST}{_PATH}"
     rf"|(?<![\w.]){_IPV4}/{_PATH_CHARS}*", re.UNICODE)
@@ -45,12 +46,14 @@ def plain_find_links(text: str) -> list[Span]:
     """find_links written plainly (the reference regex, overlaps checked against every e-mail)."""
     if not any(dot in text for dot in DOTS):
         return []
-    spans = [Span("email", m.start(), m.end()) for m in EMAIL_RE.finditer(text)]
+    urls = [(m.start(), m.start() + len(m.group().rstrip(".,;:!?)]}'\""))) for m in REFERENCE_URL_RE.finditer(text)]
+    disguised = [(a, b) for a, b in urls if re.match(r"(?i)https?:/{0,3}\s?[^\s/?#@<>\"']{1,256}@", text[a:b])]
+    spans = [Span("email", m.start(), m.end()) for m in EMAIL_RE.finditer(text)
+             if not any(a < m.end() and m.start() < b for a, b in disguised)]
     taken = [(s.start, s.end) for s in spans]
-    for match in REFERENCE_URL_RE.finditer(text):
-        end = match.start() + len(match.group().rstrip(".,;:!?)]}'\""))
-        if end > match.start() and not any(a < end and match.start() < b for a, b in taken):
-            spans.append(Span("url", match.start(), end))
+    for start, end in urls:
+        if end > start and not any(a < end and start < b for a, b in taken):
+            spans.append(Span("url", start, end))
     return sorted(spans, key=lambda s: s.start)
 
 
@@ -120,7 +123,7 @@ def test_corpus_and_fixtures(fixture_corpus):
 def test_random_host_like_strings():
     pool = list("aw.-/:@1h tps_%K。．") + ["www.", "http://", "https:/", "com", "top", "cn", "1.", "退", "，", "ſ",
                                           "a-b", "xn--", ":80", "/x", "?q", "#f", "\n", "¥1", "12366", "support",
-                                          "es", "cfd", "help", "dev", "py", "а", "р", "é", "ß"]
+                                          "es", "cfd", "help", "dev", "py", "а", "р", "é", "ß", "@", "user:pw@"]
     rng = random.Random(8)
     for _ in range(5000):
         assert_same("".join(rng.choice(pool) for _ in range(rng.randint(0, 40))))
