@@ -254,9 +254,7 @@ def tagged_app(database_url, redis_url, tmp_path, trained_model_dir, farm):
     tag = f"layers{uuid.uuid4().hex[:12]}"
     app = make_test_app(database_url, redis_url, tmp_path / "instance", MODEL_DIR=str(trained_model_dir),
                         REDIS_PREFIX=f"fwtest:{tag}:", RQ_QUEUE=f"fwtest-{tag}",
-                        CRAWL_ALLOW_NETWORKS=("127.0.0.0/8",), CRAWL_RESOLVE=farm.resolve_specs(),
-                        CRAWL_ALLOWED_PORTS="any", CRAWL_HOST_DELAY=0.0, CRAWL_TOTAL_TIMEOUT=1.5,
-                        CRAWL_FAVICON=False)
+                        **farm.crawl_settings())
     app.config["TEST_TAG"] = tag
     yield app
     cleanup_redis(app)

@@ -201,6 +201,13 @@ class FarmServer(ThreadingHTTPServer):
         """http://host:port/path on this farm."""
         return f"http://{host}:{self.port}{path}"
 
+    def crawl_settings(self, timeout: float = 1.5) -> dict:
+        """App settings of a crawler that reaches this farm: 127.0.0.1 allowed, every farm
+        host resolved to it, any port, no politeness delay, no favicon."""
+        return {"CRAWL_ALLOW_NETWORKS": ("127.0.0.0/8",), "CRAWL_RESOLVE": self.resolve_specs(),
+                "CRAWL_ALLOWED_PORTS": "any", "CRAWL_HOST_DELAY": 0.0, "CRAWL_TOTAL_TIMEOUT": timeout,
+                "CRAWL_FAVICON": False}
+
     def resolve_specs(self, address: str = "127.0.0.1") -> tuple[str, ...]:
         """curl-style mappings of every farm host to `address`."""
         hosts = set(SITES) | {"hostile.test", "rebind.test"}

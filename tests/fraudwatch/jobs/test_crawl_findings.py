@@ -19,9 +19,7 @@ COLLECTOR_URL, COLLECTOR_DOMAIN = "http://collect.shuiwu-api.xyz/api/login.php",
 def app(database_url, redis_url, tmp_path, farm):
     """An app that crawls the farm (no classifier model: pages judged on their signals)."""
     application = make_test_app(database_url, redis_url, tmp_path / "instance",
-                                CRAWL_ALLOW_NETWORKS=("127.0.0.0/8",), CRAWL_RESOLVE=farm.resolve_specs(),
-                                CRAWL_ALLOWED_PORTS="any", CRAWL_HOST_DELAY=0.0, CRAWL_TOTAL_TIMEOUT=1.5,
-                                CRAWL_FAVICON=False, ANON_REPORT_LIMIT="1000/minute")
+                                **farm.crawl_settings(), ANON_REPORT_LIMIT="1000/minute")
     yield application
     cleanup_redis(application)
     db.dispose(application)

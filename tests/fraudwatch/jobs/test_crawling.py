@@ -19,9 +19,7 @@ from tests.conftest import cleanup_redis, make_test_app, run_jobs
 @pytest.fixture
 def crawl_app(database_url, redis_url, tmp_path, farm):
     app = make_test_app(database_url, redis_url, tmp_path / "instance",
-                        CRAWL_ALLOW_NETWORKS=("127.0.0.0/8",), CRAWL_RESOLVE=farm.resolve_specs(),
-                        CRAWL_ALLOWED_PORTS="any", CRAWL_HOST_DELAY=0.0, CRAWL_TOTAL_TIMEOUT=1.5,
-                        CRAWL_FAVICON=False, ANON_REPORT_LIMIT="1000/minute")
+                        **farm.crawl_settings(), ANON_REPORT_LIMIT="1000/minute")
     yield app
     cleanup_redis(app)
     db.dispose(app)

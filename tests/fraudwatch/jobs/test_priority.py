@@ -55,9 +55,7 @@ def test_a_live_report_behind_1000_bulk_jobs_is_processed_first(app, client):
 @pytest.fixture
 def crawl_app(database_url, redis_url, tmp_path, farm):
     app = make_test_app(database_url, redis_url, tmp_path / "instance",
-                        CRAWL_ALLOW_NETWORKS=("127.0.0.0/8",), CRAWL_RESOLVE=farm.resolve_specs(),
-                        CRAWL_ALLOWED_PORTS="any", CRAWL_HOST_DELAY=0.0, CRAWL_TOTAL_TIMEOUT=1.5,
-                        CRAWL_FAVICON=False)
+                        **farm.crawl_settings())
     yield app
     cleanup_redis(app)
     db.dispose(app)

@@ -109,9 +109,7 @@ def test_a_failure_in_the_fast_path_does_not_fail_the_report(model_app):
 @pytest.fixture
 def crawl_model_app(database_url, redis_url, tmp_path, trained_model_dir, farm):
     app = make_test_app(database_url, redis_url, tmp_path / "instance", MODEL_DIR=str(trained_model_dir),
-                        CRAWL_ALLOW_NETWORKS=("127.0.0.0/8",), CRAWL_RESOLVE=farm.resolve_specs(),
-                        CRAWL_ALLOWED_PORTS="any", CRAWL_HOST_DELAY=0.0, CRAWL_TOTAL_TIMEOUT=1.5,
-                        CRAWL_FAVICON=False, FAST_VERDICT=False)
+                        **farm.crawl_settings(), FAST_VERDICT=False)
     yield app
     cleanup_redis(app)
     db.dispose(app)

@@ -28,9 +28,7 @@ SMS = "【国家税务总局】您有一笔个税退税3280元待领取，请于
 def source(database_url, redis_url, tmp_path, trained_model_dir, farm):
     """The instance that is backed up: a classifier model and a crawler allowed to reach the farm."""
     app = make_test_app(database_url, redis_url, tmp_path / "source", MODEL_DIR=str(trained_model_dir),
-                        CRAWL_ALLOW_NETWORKS=("127.0.0.0/8",), CRAWL_RESOLVE=farm.resolve_specs(),
-                        CRAWL_ALLOWED_PORTS="any", CRAWL_HOST_DELAY=0.0, CRAWL_TOTAL_TIMEOUT=2.0,
-                        CRAWL_FAVICON=False, ANON_REPORT_LIMIT="100000/minute")
+                        **farm.crawl_settings(2.0), ANON_REPORT_LIMIT="100000/minute")
     yield app
     cleanup_redis(app)
     db.dispose(app)
