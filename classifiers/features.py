@@ -24,12 +24,17 @@ _WORDS = re.compile(r"[a-z0-9\u00c0-\u024f]+")
 
 RISK = ("credential_request", "payment_personal", "gift_card_crypto", "im_contact", "third_party_fee",
         "threat_arrest", "app_download")
+# Asking the reader to act: give details, pay, download, click.
+REQUEST = frozenset({"credential_request", "payment_personal", "gift_card_crypto", "third_party_fee", "app_download",
+                     "click_request"})
 _BASE = sorted({name.split(":")[0] for name in phrase_table()}) + [
-    "url", "email", "url_official", "url_lookalike", "url_unknown", "url_shortener", "url_ip_host", "url_risky_tld", "url_taxlike", "email_taxlike",
+    "url", "email", "url_official", "url_lookalike", "url_unknown", "url_known", "email_known", "url_platform",
+    "email_platform", "url_shortener", "url_ip_host", "url_risky_tld", "url_taxlike", "email_taxlike",
     "email_official", "email_lookalike", "email_unknown", "phone", "hotline_official", "money", "deadline",
     "card_number", "sender_tag_bureau", "sender_tag_generic"]
 _DERIVED = ["tax_context", "refund_context", "link_nonofficial", "only_official_links", "risk_count_1",
-            "risk_count_2", "risk_count_3plus", "refund_and_link", "refund_and_money", "anti_fraud_and_risk"] + [
+            "risk_count_2", "risk_count_3plus", "refund_and_link", "refund_and_money", "anti_fraud_and_risk",
+            "known_links_only", "request_and_link_nonofficial", "link_nonofficial_no_request"] + [
     f"tax_and_{name}" for name in RISK + ("link_nonofficial", "url_lookalike", "click_request", "urgency",
                                           "deadline", "phone")]
 _WARN = RISK + ("link_nonofficial", "url_lookalike", "urgency", "deadline", "money", "refund_context", "tax_context")
@@ -81,6 +86,11 @@ def derived(names: set[str]) -> list[str]:
         out.append("refund_and_money")
     if risks and "never_ask" in names:
         out.append("anti_fraud_and_risk")
+    if nonofficial:
+        # What makes a link a lure is what the message asks for on it, not that it is unofficial.
+        out.append("request_and_link_nonofficial" if names & REQUEST else "link_nonofficial_no_request")
+    elif names & {"url_known", "email_known"}:
+        out.append("known_links_only")
     context = names | set(out)
     if "never_ask" in names:
         out.extend(f"warn_and_{r}" for r in _WARN if r in context)

@@ -16,7 +16,8 @@ from collections import defaultdict
 from classifiers.lexicon import phrase_table
 from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_text, normalize_with_offsets, to_original
 from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
-from fraudwatch.indicators.hosting import domains_of_kind
+from fraudwatch.indicators.hosting import domains_of_kind, shared_kind
+from fraudwatch.indicators.known import known_brand
 from fraudwatch.indicators.official import clean_host, judge_host, official_hotline
 from fraudwatch.indicators.wordlists import word_list, word_set
 
@@ -61,9 +62,14 @@ def judge_link(kind: str, raw: str) -> tuple[str, ...]:
         return ()
     verdict = judge_host(host)
     prefix = "email" if kind == "email" else "url"
-    names = [f"{prefix}_{verdict.status}" + (f":{verdict.authority}" if verdict.authority else "")]
-    if verdict.status == "unknown" and _TAXLIKE.search(host):
+    status = verdict.status
+    if status == "unknown" and known_brand(host):
+        status = "known"  # a bank, tax software, news site...: not the government's, not unknown
+    names = [f"{prefix}_{status}" + (f":{verdict.authority}" if verdict.authority else "")]
+    if status == "unknown" and _TAXLIKE.search(host):
         names.append(f"{prefix}_taxlike")
+    if status == "unknown" and shared_kind(host) == "platform":
+        names.append(f"{prefix}_platform")  # pages or mail anyone can write on a big platform
     if kind == "url":
         if host in SHORTENERS or host.removeprefix("www.") in SHORTENERS:
             names.append("url_shortener")

@@ -24,6 +24,7 @@ import phonenumbers
 from fraudwatch.config import extra_official_domains
 from fraudwatch.datafiles import data_path
 from fraudwatch.indicators.hosts import url_host
+from fraudwatch.indicators.known import known_brand
 from fraudwatch.indicators.normalize import unicode_host
 from fraudwatch.indicators.wordlists import word_set
 
@@ -205,6 +206,8 @@ def _judge(host: str) -> HostJudgement:
         suffix, authority, government = namespace
         return HostJudgement("official", authority,
                              f"government namespace {suffix} (registered only by {government})", suffix)
+    if known_brand(ascii_host):  # 12306.cn is China Railway, not a misspelt 12366
+        return HostJudgement("unknown", None, "the domain of a known company (data/brands), not an authority's")
     for check in (_embedded_official, _brand_label, _near_spelling, _gov_and_tax_words):
         verdict = check(ascii_host)
         if verdict:
