@@ -5,7 +5,11 @@ present (FRAUDWATCH_EXTERNAL_DATA or --data), else the project corpus repeated.
 The model is --model, else a corpus-only model trained into a temporary folder.
 The adversarial section times, in CPU seconds, one `classify_many([text])` (what
 `POST /api/v1/classify` runs for one text) on each adversarial 100 KB text of the
-linear-work tests (tests/linear.py) and prints the worst.
+linear-work tests (tests/linear.py) and prints the worst. The baseline section (issue #10
+item 9) times, on the same batch and alternating, plain char n-gram TF-IDF + logistic
+regression models (1-5-grams and 1-3-grams, trained on the same corpus) against
+fraudwatch with explanations on, in one process and with a pool of every core, and prints
+the ratios.
 
     .venv/bin/python bench/classify.py [--model DIR] [--data ../shared/data] [--single 2000]
     .venv/bin/python bench/classify.py --model DIR --adversarial-only
@@ -22,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -117,6 +123,48 @@ def throughput(clf, args: argparse.Namespace, out: dict) -> None:
     out["single_long_text_ms"] = {"chars": len(long_text), "ms": round((time.perf_counter() - t1) * 1000, 1)}
 
 
+BASELINES = {  # plain TF-IDF + logistic regression, scikit-learn defaults otherwise
+    "char_1_5": {"analyzer": "char", "ngram_range": (1, 5)},
+    "char_1_3": {"analyzer": "char", "ngram_range": (1, 3)},
+}
+
+
+def versus_baselines(clf, args: argparse.Namespace, out: dict) -> None:
+    """Batch throughput of fraudwatch (explanations on: the verdicts users get) and of plain
+    char n-gram TF-IDF + logistic regression models trained on the same corpus, on the same
+    messages, alternating, best of `--rounds`; fraudwatch in one process and with a
+    ClassifierPool of every core."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from classifiers.corpus import default_corpus_files, load_corpus
+    from classifiers.model import ClassifierPool
+
+    name, texts = batch_texts(Path(args.data))
+    rows = load_corpus(default_corpus_files())
+    runners = {}
+    for key, params in BASELINES.items():
+        vec = TfidfVectorizer(sublinear_tf=True, min_df=2, dtype=np.float32, **params)
+        lr = LogisticRegression(max_iter=2000).fit(vec.fit_transform([r["text"] for r in rows]),
+                                                   [r["label"] != "legit" for r in rows])
+        runners[f"baseline_{key}"] = lambda batch, vec=vec, lr=lr: lr.predict_proba(vec.transform(batch))
+    best: dict[str, float] = {}
+    with ClassifierPool(clf, os.cpu_count()) as pool:
+        runners["fraudwatch_one_process"] = clf.classify_many
+        runners[f"fraudwatch_pool_{pool.workers}_processes"] = pool.classify_many
+        for _ in range(args.rounds):
+            for key, run in runners.items():
+                started = time.perf_counter()
+                for i in range(0, len(texts), args.chunk):
+                    run(texts[i:i + args.chunk])
+                best[key] = max(best.get(key, 0.0), len(texts) / (time.perf_counter() - started))
+    rates = {key: round(value) for key, value in best.items()}
+    ratios = {f"{ours} / {base}": round(best[ours] / best[base], 2)
+              for ours in best if ours.startswith("fraudwatch") for base in best if base.startswith("baseline")}
+    out["versus_baselines"] = {"data": name, "messages": len(texts), "rounds": args.rounds,
+                               "messages_per_second": rates, "ratios": ratios}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=None)
@@ -124,11 +172,15 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=2000, help="Messages timed one by one.")
     parser.add_argument("--chunk", type=int, default=5000, help="Batch size given to classify_many.")
     parser.add_argument("--adversarial-only", action="store_true", help="Only the adversarial 100 KB texts.")
+    parser.add_argument("--rounds", type=int, default=3, help="Alternating rounds of the baseline comparison.")
+    parser.add_argument("--no-baselines", action="store_true", help="Skip the comparison with plain TF-IDF + LR.")
     args = parser.parse_args()
     out: dict = {"cpus": os.cpu_count()}
     clf = load(args.model, out)
     if not args.adversarial_only:
         throughput(clf, args, out)
+        if not args.no_baselines:
+            versus_baselines(clf, args, out)
     out["adversarial_single_text_api"] = adversarial(clf)
     out["peak_memory_mb"] = peak_mb()
     print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -36,16 +36,15 @@ def authority_of(spans: list[Span], names: set[str] = frozenset()) -> str | None
     return next(s.detail for s in spans if votes.get(s.detail) == best)
 
 
-def category_of(label: str, probs: np.ndarray | None, categories: list[str], names: set[str]) -> str:
-    """The category tag allowed for the label."""
+def category_of(label: str, ranked: list[int] | None, categories: list[str], names: set[str]) -> str:
+    """The category tag allowed for the label (`ranked`: category indices, likeliest first)."""
     if label == "legit":
         return "none"
     if label == "spam" and INVOICE_OFFER in names:
         return "invoice_selling"
     allowed = SPAM_CATEGORIES if label == "spam" else set(categories) - SPAM_CATEGORIES - {"none"}
-    if probs is not None and allowed & set(categories):
-        order = np.argsort(-probs)
-        for j in order:
+    if ranked is not None:
+        for j in ranked:
             if categories[j] in allowed:
                 return categories[j]
     if label == "spam":
@@ -54,20 +53,25 @@ def category_of(label: str, probs: np.ndarray | None, categories: list[str], nam
 
 
 def explanations(X, w: np.ndarray, names: list[str], flagged: np.ndarray) -> list[list[dict]]:
-    """Per row, the inputs (value x weight) that pushed most towards the decision."""
+    """Per row, the inputs (value x weight) that pushed most towards the decision, at most
+    EXPLAIN_TOP, strongest first. Chosen by one sort of the batch's positive contributions
+    (row, then strength); only the chosen ones become Python objects."""
     n = X.shape[0]
+    sign = np.where(flagged, 1.0, -1.0)
     rows = np.repeat(np.arange(n), np.diff(X.indptr))
-    toward = X.data * w[X.indices] * np.where(flagged, 1.0, -1.0)[rows]
+    toward = X.data * w[X.indices] * sign[rows]
     keep = np.flatnonzero(toward > 0)
-    order = keep[np.lexsort((-toward[keep], rows[keep]))]
+    kept_rows = rows[keep]
+    strength = toward[keep]
+    # One sort key: the row, minus the strength scaled into [0, 1): rows stay apart.
+    order = np.argsort(kept_rows - strength / (strength.max(initial=0.0) * (1 + 1e-9) + 1e-300), kind="stable")
+    sorted_rows = kept_rows[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_rows, np.arange(n))[sorted_rows]
+    chosen = keep[order[rank < EXPLAIN_TOP]]
     out: list[list[dict]] = [[] for _ in range(n)]
-    starts = np.searchsorted(rows[order], np.arange(n))
-    ends = np.searchsorted(rows[order], np.arange(n), side="right")
-    cols = X.indices
-    signed = np.round(toward * np.where(flagged, 1.0, -1.0)[rows], 4).tolist()
-    for i in range(n):
-        out[i] = [{"feature": names[cols[k]], "weight": signed[k]}
-                  for k in order[starts[i]:min(ends[i], starts[i] + EXPLAIN_TOP)].tolist()]
+    weights = np.round(toward[chosen] * sign[rows[chosen]], 4).tolist()
+    for row, col, weight in zip(rows[chosen].tolist(), X.indices[chosen].tolist(), weights):
+        out[row].append({"feature": names[col], "weight": weight})
     return out
 
 
@@ -88,6 +92,7 @@ def decide(model, raws: list[str], norms: list[str], offsets: list, spans: list[
     scam_scores = np.round(p_flags * p_scams, 4).tolist()
     spam_scores = np.round(p_flags * (1.0 - p_scams), 4).tolist()
     reasons = explanations(scores["X"], model.heads["flag"][0][0], model.names, flagged)
+    ranked = np.argsort(-scores["category"], axis=1, kind="stable").tolist() if "category" in scores else None
     out = []
     for i, raw in enumerate(raws):
         label = ("scam" if p_scams[i] >= 0.5 else "spam") if flagged[i] else "legit"
@@ -96,14 +101,13 @@ def decide(model, raws: list[str], norms: list[str], offsets: list, spans: list[
             label, spam_scores[i] = "spam", max(spam_scores[i], 0.5)
         tax = label == "scam" and (bool(names & TAX_SIGNALS) or
                                    ("tax" in scores and float(scores["tax"][i]) >= t_tax))
-        probs = scores["category"][i] if "category" in scores else None
         result = {
             "label": label,
             "scam_score": scam_scores[i],
             "spam_score": spam_scores[i],
             "tax_impersonation": tax,
             "authority": authority_of(spans[i], names) if tax else None,
-            "category": category_of(label, probs, model.categories, names),
+            "category": category_of(label, ranked[i] if ranked else None, model.categories, names),
             "signals": to_dicts(spans[i], raw, offsets[i]),
             "explanation": reasons[i],
             "model_version": model.version,

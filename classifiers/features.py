@@ -10,8 +10,8 @@
 """
 from __future__ import annotations
 
+import functools
 import re
-from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -110,18 +110,28 @@ _ALPHA_RE = re.compile(r"[^\W\d_]")
 def language(text: str) -> str:
     """"zh" when at least 10% of the letters are Chinese characters, else "en"."""
     head = text[:2000]
-    cjk = len(_CJK_RE.findall(head))
-    return "zh" if cjk and cjk * 10 >= len(_ALPHA_RE.findall(head)) else "en"
+    if head.isascii():
+        return "en"
+    cjk = _CJK_RE.subn("", head)[1]
+    if not cjk:
+        return "en"
+    # letters <= characters: most Chinese text is decided without counting its letters
+    return "zh" if cjk * 10 >= len(head) or cjk * 10 >= _ALPHA_RE.subn("", head)[1] else "en"
 
 
-def signal_names(spans: list[Span], lang: str | None = None) -> set[str]:
+def signal_names(spans: list[Span], lang: str | None = None) -> frozenset[str]:
     """Base and derived feature names present in a list of spans (and, given the
     language, the same names prefixed `zh|` or `en|` so weights can differ by language)."""
-    names = {s.name for s in spans}
-    names |= set(derived(names))
+    return _names_of(frozenset(s.name for s in spans), lang)
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_of(base: frozenset[str], lang: str | None) -> frozenset[str]:
+    """signal_names of one set of span names (few distinct sets recur across a batch)."""
+    names = set(base) | set(derived(set(base)))
     if lang:
         names |= {f"{lang}|{name}" for name in names}
-    return names
+    return frozenset(names)
 
 
 def signal_matrix(name_sets: list[set[str]]) -> sp.csr_matrix:
@@ -138,29 +148,45 @@ def signal_matrix(name_sets: list[set[str]]) -> sp.csr_matrix:
 
 
 class Vectorizer:
-    """TF-IDF transform from a fixed vocabulary (sublinear tf, l2 norm), like scikit-learn's."""
+    """TF-IDF transform from a fixed vocabulary (sublinear tf, l2 norm), like scikit-learn's.
+
+    The character n-grams of a whole batch are looked up at once: the texts' code points
+    in one array, each 1-, 2- and 3-gram packed into one integer (21 bits a code point) and
+    found in the sorted keys of the vocabulary's n-grams of that length by binary search.
+    Word n-grams go through a dict. The result is the matrix `analyze` + a vocabulary
+    lookup gives (tests/classifiers/test_features.py compares them)."""
+
+    BLOCK_CHARS = 1 << 21  # code points looked up at once: bounds the temporary arrays (~100 MB)
 
     def __init__(self, terms: list[str], idf: np.ndarray) -> None:
         self.terms = terms
         self.vocab = {t: i for i, t in enumerate(terms)}
+        self.words = {t: i for i, t in enumerate(terms) if t.startswith(WORD_MARK)}
         self.idf = np.asarray(idf, dtype=np.float32)
+        self.grams = [_gram_table([(t, i) for i, t in enumerate(terms) if len(t) == size and WORD_MARK not in t], size)
+                      for size in (1, 2, 3)]
 
     def transform(self, lowered: list[str]) -> sp.csr_matrix:
         """TF-IDF matrix of lower-cased normalised texts."""
-        get = self.vocab.get
-        missing = repeat(-1)
-        indptr, indices = [0], []
-        for text in lowered:
-            indices.extend(map(get, analyze(text), missing))
-            indptr.append(len(indices))
-        ids = np.asarray(indices, dtype=np.int64)
-        known = ids >= 0
-        starts = np.minimum(np.asarray(indptr[:-1]), max(len(ids) - 1, 0))
-        counts = np.add.reduceat(known, starts) if len(ids) else np.zeros(len(lowered), int)
-        counts = np.where(np.diff(np.asarray(indptr)) > 0, counts, 0)
-        pointers = np.concatenate([[0], np.cumsum(counts)])
-        data = np.ones(int(known.sum()), dtype=np.float32)
-        matrix = sp.csr_matrix((data, ids[known].astype(np.int32), pointers), shape=(len(lowered), len(self.terms)))
+        folded = [_DIGITS.sub("0", text) for text in lowered]
+        rows, cols = [], []
+        start = 0
+        while start < len(folded):
+            end, size = start, 0
+            while end < len(folded) and (end == start or size + len(folded[end]) <= self.BLOCK_CHARS):
+                size += len(folded[end])
+                end += 1
+            block_rows, block_cols = self._char_grams(folded[start:end])
+            rows.append(block_rows + start)
+            cols.append(block_cols)
+            start = end
+        word_rows, word_cols = self._word_grams(folded)
+        rows.append(word_rows)
+        cols.append(word_cols)
+        row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        col = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        data = np.ones(len(row), dtype=np.float32)
+        matrix = sp.csr_matrix((data, (row, col)), shape=(len(lowered), len(self.terms)), dtype=np.float32)
         matrix.sum_duplicates()
         np.log(matrix.data, out=matrix.data)
         matrix.data += 1.0
@@ -169,6 +195,56 @@ class Vectorizer:
         norms[norms == 0] = 1.0
         matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
         return matrix
+
+    def _char_grams(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every character 1-3-gram of `texts` that the vocabulary holds."""
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        rows, cols = [], []
+        key = codes
+        for size, (keys, ids) in enumerate(self.grams, start=1):
+            if size > 1:
+                if len(codes) < size:
+                    break
+                key = (key[:-1] << np.uint64(21)) | codes[size - 1:]
+            if not len(keys):
+                continue
+            same = owner[:len(owner) - size + 1] == owner[size - 1:]
+            at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = np.flatnonzero((keys[at] == key) & same)
+            rows.append(owner[hit])
+            cols.append(ids[at[hit]])
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def _word_grams(self, folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of the word 1-2-grams of `folded` that the vocabulary holds."""
+        get = self.words.get
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, text in enumerate(folded):
+            words = _WORDS.findall(text)
+            if not words:
+                continue
+            terms = [WORD_MARK + w for w in words]
+            terms += [f"{WORD_MARK}{a} {b}" for a, b in zip(words, words[1:])]
+            found = [j for j in map(get, terms) if j is not None]
+            cols += found
+            rows += [i] * len(found)
+        return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+
+
+def _gram_table(items: list[tuple[str, int]], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted packed keys of n-grams of one size, and their column numbers."""
+    keys = np.zeros(len(items), dtype=np.uint64)
+    for pos in range(size):
+        codes = np.fromiter((ord(t[pos]) for t, _ in items), dtype=np.uint64, count=len(items))
+        keys = (keys << np.uint64(21)) | codes
+    ids = np.fromiter((i for _, i in items), dtype=np.int64, count=len(items))
+    order = np.argsort(keys, kind="stable")
+    return keys[order], ids[order]
 
 
 def combine(ngrams: sp.csr_matrix, signals: sp.csr_matrix, signal_weight: float) -> sp.csr_matrix:

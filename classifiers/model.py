@@ -10,8 +10,12 @@ Heads: `flag` (spam-or-scam vs legit), `scam` (scam vs spam, given flagged), `ta
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
+import multiprocessing
+import os
 import tempfile
 from pathlib import Path
 
@@ -34,6 +38,27 @@ def default_model_dir(instance_path: str | Path | None = None) -> Path:
     """`<instance>/models/current`; instance = the argument, else FRAUDWATCH_INSTANCE, else ./instance."""
     base = instance_path or instance_from_env() or "instance"
     return Path(base) / "models" / "current"
+
+
+NO_GC_BATCH = 64
+
+
+@contextlib.contextmanager
+def without_gc(active: bool = True):
+    """Pause the cyclic garbage collector for a batch: a batch allocates hundreds of thousands
+    of small dicts and lists (none in a reference cycle, so reference counting frees them),
+    and every 700 allocations the collector would walk the young ones, and ever more of the
+    older ones as verdicts pile up (a fifth of the batch's time on 20,000 messages). The
+    collector is switched back on afterwards if it was on; a thread that finds it paused
+    leaves it to the thread that paused it."""
+    if not active or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class Classifier:
@@ -74,6 +99,10 @@ class Classifier:
 
     def classify_many(self, texts: list[str]) -> list[dict]:
         """Classify a batch by the fast regex path (same signals as `classify`)."""
+        with without_gc(len(texts) >= NO_GC_BATCH):
+            return self._classify_many(texts)
+
+    def _classify_many(self, texts: list[str]) -> list[dict]:
         raws = [self._check(t) for t in texts]
         norms, offsets, truncated = [], [], []
         for raw in raws:
@@ -101,6 +130,57 @@ class Classifier:
     def _predict(self, raws: list[str], norms: list[str], offsets: list, spans: list[list[Span]],
                  truncated: list[bool]) -> list[dict]:
         return decide(self, raws, norms, offsets, spans, truncated, self.scores(norms, spans))
+
+
+_POOL_MODEL: Classifier | None = None  # the model a forked worker inherited from its parent
+
+
+def _classify_chunk(texts: list[str]) -> list[dict]:
+    assert _POOL_MODEL is not None, "worker started without a model"
+    return _POOL_MODEL.classify_many(texts)
+
+
+class ClassifierPool:
+    """`classify_many` for big batches on several processes.
+
+    Workers are forked from this process once (`with ClassifierPool(model, 2) as pool:`), so
+    each holds the loaded model without reading it again; a batch is cut into a few chunks
+    per worker and the verdicts come back in input order, the same verdicts as
+    `model.classify_many`. Batches under MIN_PARALLEL texts, a single worker, or a platform
+    without fork run in this process. Meant for command-line and batch jobs, not for a web
+    worker (forking a threaded server is unsafe)."""
+
+    MIN_PARALLEL = 2000
+    CHUNKS_PER_WORKER = 2
+
+    def __init__(self, model: Classifier, workers: int | None = None) -> None:
+        self.model = model
+        self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        self._pool = None
+
+    def __enter__(self) -> ClassifierPool:
+        global _POOL_MODEL
+        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _POOL_MODEL = self.model
+            self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def classify_many(self, texts: list[str]) -> list[dict]:
+        """Verdicts of `texts`, in order (bad input raises ValueError, as in `Classifier`)."""
+        if self._pool is None or len(texts) < self.MIN_PARALLEL:
+            return self.model.classify_many(texts)
+        for text in texts:
+            self.model._check(text)
+        size = -(-len(texts) // (self.workers * self.CHUNKS_PER_WORKER))
+        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+        with without_gc():  # unpickling the verdicts allocates as much as making them
+            return [verdict for chunk in self._pool.map(_classify_chunk, chunks) for verdict in chunk]
 
 
 def load_model(model_dir: str | Path, *, warm: bool = True) -> Classifier:

@@ -110,3 +110,32 @@ def test_classify_jsonl_with_bom_and_leading_blank_lines(model_dir):
     assert result.exit_code == 0, result.output
     rows = _rows(result.output)
     assert len(rows) == 1 and rows[0]["id"] == "x"
+
+
+def test_classify_with_two_workers_gives_the_verdicts_of_one(model_dir, tmp_path, monkeypatch, fixture_corpus):
+    from classifiers.corpus import load_corpus
+    from classifiers.model import ClassifierPool
+    from fraudwatch.cli import model as cli_model
+
+    monkeypatch.setattr(ClassifierPool, "MIN_PARALLEL", 20)
+    monkeypatch.setattr(cli_model, "BATCH", 50)  # several batches, each cut into chunks
+    texts = [r["text"] for r in load_corpus(fixture_corpus)] * 3
+    source = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
+    lines.insert(17, "not json")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        result = CliRunner().invoke(classify, ["--model", str(model_dir), "--input", str(source), "--output", str(out),
+                                               "--workers", workers])
+        assert result.exit_code == 0, result.output
+        outputs[workers] = _rows(out.read_text(encoding="utf-8"))
+    assert outputs["1"] == outputs["2"] and len(outputs["2"]) == len(texts) + 1
+    assert [r.get("id") for r in outputs["2"] if "error" not in r] == list(range(len(texts)))
+
+
+@pytest.mark.parametrize("bad", ["-1", "65", "two"])
+def test_classify_refuses_a_bad_worker_count(model_dir, bad):
+    result = CliRunner().invoke(classify, ["--model", str(model_dir), "--text", "x", "--workers", bad])
+    assert result.exit_code == 2 and "--workers" in result.output
