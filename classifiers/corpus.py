@@ -3,7 +3,10 @@
 Every row becomes a dict with at least `text` and `label` (one of LABELS; `spam_or_scam`
 means "flagged, kind unknown" and trains only the flagged-or-not head), plus the corpus
 fields when present (`id`, `lang`, `tax_impersonation`, `authority`, `category`, `pattern`).
-Splits are by `sha1(text) % mod`, the convention of ../shared/data/README.md.
+Splits (`split_buckets`) are by near-duplicate cluster (`cluster`, the default: a whole
+cluster of near-copies in one bucket, classifiers/dedupe.py) or by `sha1(text) % mod`
+(`sha1`, the convention of ../shared/data/README.md); a text with no near-duplicate has
+the same bucket in both.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ _TEXT_COLUMNS = ("text", "TEXT", "Text", "message", "content", "sms")
 _LABEL_COLUMNS = ("label", "LABEL", "Label", "class", "label_id")
 MAX_FIELD = 1_000_000
 CORPUS_DIR = data_path("corpus")
+SPLITS = ("cluster", "sha1")
 
 
 def default_corpus_files() -> list[Path]:
@@ -36,6 +40,17 @@ def default_corpus_files() -> list[Path]:
 def text_bucket(text: str, mod: int = 5) -> int:
     """sha1(text) modulo `mod`: the held-out split convention (bucket 0 is held out)."""
     return int(hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(), 16) % mod
+
+
+def split_buckets(texts: list[str], mod: int, split: str = "cluster", salt: str = "") -> list[int]:
+    """Bucket of each text: of its near-duplicate cluster (`cluster`) or sha1(text + salt) % mod (`sha1`)."""
+    if split == "cluster":
+        from classifiers.dedupe import cluster_bucket  # dedupe reads text_bucket from here
+
+        return cluster_bucket(texts, mod, salt)
+    if split == "sha1":
+        return [text_bucket(text + salt, mod) for text in texts]
+    raise ValueError(f"unknown split '{split}' (use one of {', '.join(SPLITS)})")
 
 
 def parse_label_map(spec: str | dict | None) -> dict[str, str]:

@@ -4,14 +4,22 @@
 `spam_or_scam` count only in the flagged metrics. The tax metrics follow the issue: the
 share of tax-impersonation scams labelled `scam` with tax_impersonation true, and the
 share of legitimate tax messages (legit rows that talk about tax) flagged.
+
+`held_out_mask` says which rows a model never saw: with the `sha1` split, bucket 0 of
+sha1(text) % mod; with the `cluster` split, bucket 0 of the near-duplicate clusters
+computed over the model's training files (named in its meta.json) and the evaluated rows
+together, less any row whose cluster holds a row the model was trained on.
 """
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from classifiers.corpus import data_hash, read_rows, split_buckets
+from classifiers.dedupe import buckets_of_clusters, cluster_ids, in_cluster_with
 from classifiers.features import signal_names
 
 LABEL_ORDER = ("legit", "spam", "scam")
@@ -34,10 +42,10 @@ def _auc(y: np.ndarray, score: np.ndarray) -> float | None:
 
 def flag_metrics(rows: list[dict], results: list[dict], flag_scores=None) -> dict:
     """Flagged (label != legit) metrics, overall and per language."""
-    y = np.array([r["label"] != "legit" for r in rows])
-    pred = np.array([res["label"] != "legit" for res in results])
+    y = np.array([r["label"] != "legit" for r in rows], dtype=bool)
+    pred = np.array([res["label"] != "legit" for res in results], dtype=bool)
     score = np.asarray(flag_scores) if flag_scores is not None else \
-        np.array([res["scam_score"] + res["spam_score"] for res in results])
+        np.array([res["scam_score"] + res["spam_score"] for res in results], dtype=float)
     out = {"flagged": {**prf(y, pred), "roc_auc": _auc(y, score), "rows": len(rows)}}
     langs = sorted({r.get("lang") for r in rows if r.get("lang")})
     if len(langs) > 1:
@@ -83,3 +91,42 @@ def full_report(rows: list[dict], results: list[dict], max_errors: int = 50) -> 
 def _error(row: dict, result: dict) -> dict:
     return {"id": row.get("id"), "label": row["label"], "predicted": result["label"],
             "score": round(result["scam_score"] + result["spam_score"], 4), "text": row["text"][:300]}
+
+
+def training_texts(meta: dict) -> list[str]:
+    """Texts of every row the model's training read (before its held-out split), from its meta.json."""
+    texts: list[str] = []
+    for entry in meta.get("data") or []:
+        path = Path(entry["file"])
+        if not path.is_file() or data_hash([path]) != entry["sha256"]:
+            raise ValueError(f"the model was trained on {path}, which is missing or has changed since: "
+                             "its held-out rows cannot be told (retrain, or evaluate without a held-out split)")
+        mapping = meta.get("label_map") if entry.get("extra") else None
+        texts.extend(row["text"] for row in read_rows(path, mapping))
+    return texts
+
+
+def _trained(train: list[str], ids: list[int], meta: dict, same_clusters: bool) -> list[bool]:
+    """Which training texts the model was fitted on (outside its own held-out bucket)."""
+    mod, split = meta.get("holdout_mod"), meta.get("split", "sha1")
+    if not mod:
+        return [True] * len(train)
+    if split == "cluster" and same_clusters:
+        return [b != 0 for b in buckets_of_clusters(train, ids[:len(train)], mod)]
+    return [b != 0 for b in split_buckets(train, mod, split)]
+
+
+def held_out_mask(texts: list[str], mod: int, split: str = "cluster", meta: dict | None = None) -> list[bool]:
+    """Which texts are held out from the model of `meta` with `--holdout-mod mod` (module docstring)."""
+    if split == "sha1":
+        return [b == 0 for b in split_buckets(texts, mod, "sha1")]
+    if split != "cluster":
+        raise ValueError(f"unknown split '{split}' (use cluster or sha1)")
+    train = training_texts(meta or {})
+    union = train + list(texts)
+    ids = cluster_ids(union)
+    # Texts the training read already: adding them changes no cluster, the model's own split applies.
+    trained = _trained(train, ids, meta or {}, same_clusters=set(texts) <= set(train))
+    seen = in_cluster_with(ids, trained + [False] * len(texts))
+    buckets = buckets_of_clusters(union, ids, mod)
+    return [b == 0 and not s for b, s in zip(buckets[len(train):], seen[len(train):])]

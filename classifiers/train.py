@@ -1,7 +1,8 @@
 """Training: labelled files in, model folder out.
 
 Rows are normalised, their signals found by the fast path, split into train and
-validation (`sha1(text + "|val") % 10 == 0`), and four logistic-regression heads are
+validation (bucket 0 of 10 with the salt "|val", by near-duplicate cluster or by sha1:
+classifiers.corpus.split_buckets), and four logistic-regression heads are
 fitted on TF-IDF n-grams next to the signal features. The flag threshold is chosen on the
 validation split (middle of the best-F1 range), validation metrics are written, then the
 heads are refitted on train + validation with the same settings.
@@ -22,7 +23,7 @@ import spacy
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from classifiers.corpus import corpus_files, data_hash, load_corpus, text_bucket
+from classifiers.corpus import corpus_files, data_hash, load_corpus, parse_label_map, split_buckets
 from classifiers.evaluate import flag_metrics, tax_metrics
 from classifiers.features import analyze, combine, language, signal_matrix, signal_names
 from classifiers.model import Classifier, save_model
@@ -124,24 +125,31 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 
 def train_model(corpus_paths: list[Path], output_dir: Path, *, extra: list[Path] = (),
                 label_map: dict | str | None = None, seed: int = 13, progress: Progress | None = None,
-                holdout_mod: int | None = None, params: dict | None = None, refit: bool = True) -> dict:
-    """Train on the corpus (+ extra files) and write a model folder; returns its metrics."""
+                holdout_mod: int | None = None, params: dict | None = None, refit: bool = True,
+                split: str = "cluster") -> dict:
+    """Train on the corpus (+ extra files) and write a model folder; returns its metrics.
+
+    `holdout_mod` leaves out bucket 0 of `split` (near-duplicate `cluster` or `sha1`), computed
+    over corpus and extra rows together so that no near-copy of a held-out row is trained on.
+    """
     say = progress or (lambda step, fraction: log.info("%s (%.0f%%)", step, fraction * 100))
     params = {**DEFAULTS, **(params or {})}
     started = time.perf_counter()
     say("reading data", 0.0)
     raw = load_corpus(list(corpus_paths), list(extra), label_map)
     if holdout_mod:
-        raw = [r for r in raw if text_bucket(r["text"], holdout_mod) != 0]
+        buckets = split_buckets([r["text"] for r in raw], holdout_mod, split)
+        raw = [r for r, bucket in zip(raw, buckets) if bucket != 0]
     if not raw:
         raise ValueError("no labelled rows to train on")
     say(f"normalising and finding signals in {len(raw)} rows", 0.1)
     rows = prepare(raw)
-    is_val = np.array([text_bucket(r["text"] + "|val", 10) == 0 for r in rows])
+    is_val = np.array(split_buckets([r["text"] for r in rows], 10, split, salt="|val")) == 0
     train_rows = [r for r, v in zip(rows, is_val) if not v]
     val_rows = [r for r, v in zip(rows, is_val) if v]
     files = corpus_files(list(corpus_paths)) + [Path(p) for p in extra]
     meta = _meta(rows, files, params, seed, holdout_mod)
+    _split_meta(meta, files, len(extra), split, label_map)
     say(f"fitting on {len(train_rows)} rows, validating on {len(val_rows)}", 0.3)
     terms, arrays = _build(train_rows, params, seed, meta)
     output_dir = Path(output_dir)
@@ -184,6 +192,13 @@ def _meta(rows: list[dict], files: list[Path], params: dict, seed: int, holdout_
             "data": [{"file": str(p), "sha256": data_hash([p])} for p in files],
             "versions": {"python": platform.python_version(), "sklearn": sklearn.__version__,
                          "spacy": spacy.__version__, "numpy": np.__version__}}
+
+
+def _split_meta(meta: dict, files: list[Path], n_extra: int, split: str, label_map: dict | str | None) -> None:
+    """What evaluation needs to redo the held-out split: the split, the label map, which files are extra."""
+    meta.update(split=split, label_map=parse_label_map(label_map))
+    for index, (entry, path) in enumerate(zip(meta["data"], files)):
+        entry.update(file=str(path.resolve()), extra=index >= len(files) - n_extra)
 
 
 def _summary(version: str, metrics: dict) -> str:

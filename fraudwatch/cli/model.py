@@ -15,6 +15,8 @@ from typing import IO
 import click
 from flask import current_app, has_app_context
 
+SPLIT_HELP = ("cluster: near-copies (classifiers/dedupe.py) stay together, on the side of their cluster; "
+              "sha1: sha1(text) % N, the old split.")
 BATCH = 8000  # rows read before classifying them (a pool cuts them into chunks)...
 BATCH_CHARS = 16_000_000  # ...or fewer when they are long
 
@@ -48,11 +50,13 @@ def _load(model: str | None):
 @click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True),
               help="Corpus folder or JSONL files (default: data/corpus).")
 @click.option("--output", default=None, type=click.Path(file_okay=False), help="Model folder to write.")
-@click.option("--holdout-mod", type=int, default=None,
-              help="Leave out rows whose sha1(text) % N == 0 (for held-out evaluation).")
+@click.option("--holdout-mod", type=click.IntRange(min=2), default=None,
+              help="Leave out bucket 0 of N (see --split) of corpus and --data rows, for held-out evaluation.")
+@click.option("--split", type=click.Choice(["cluster", "sha1"]), default="cluster", show_default=True,
+              help=SPLIT_HELP)
 @click.option("--seed", type=int, default=13, show_default=True)
 def train(data: tuple[str, ...], label_map: str | None, corpus: tuple[str, ...], output: str | None,
-          holdout_mod: int | None, seed: int) -> None:
+          holdout_mod: int | None, split: str, seed: int) -> None:
     """Train the classifier on data/corpus (+ --data files) and print validation metrics."""
     from classifiers.corpus import default_corpus_files
     from classifiers.train import train_model
@@ -69,7 +73,7 @@ def train(data: tuple[str, ...], label_map: str | None, corpus: tuple[str, ...],
         try:
             metrics = train_model([Path(c) for c in corpus] or default_corpus_files(), target,
                                   extra=[Path(d) for d in data], label_map=label_map, seed=seed,
-                                  progress=progress, holdout_mod=holdout_mod)
+                                  progress=progress, holdout_mod=holdout_mod, split=split)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
@@ -155,12 +159,15 @@ def _buffered(stream: IO[bytes]):
               help="Labelled CSV/JSONL file (text,label); repeatable.")
 @click.option("--model", default=None, type=click.Path(file_okay=False), help="Model folder.")
 @click.option("--label-map", default=None, help="Map raw labels, e.g. 'ham=legit,spam=spam,smishing=scam'.")
-@click.option("--holdout-mod", type=int, default=None, help="Only rows whose sha1(text) % N == 0.")
+@click.option("--holdout-mod", type=click.IntRange(min=2), default=None,
+              help="Only the rows held out of a model trained with the same --holdout-mod and --split.")
+@click.option("--split", type=click.Choice(["cluster", "sha1"]), default="cluster", show_default=True,
+              help=SPLIT_HELP)
 @click.option("--max-errors", type=int, default=20, show_default=True, help="False positives/negatives listed.")
 def evaluate(data: tuple[str, ...], model: str | None, label_map: str | None, holdout_mod: int | None,
-             max_errors: int) -> None:
+             split: str, max_errors: int) -> None:
     """Precision, recall, F1, ROC-AUC per label and language, confusion matrix, errors."""
-    from classifiers.corpus import parse_label_map, read_rows, text_bucket
+    from classifiers.corpus import parse_label_map, read_rows
     from classifiers.evaluate import full_report
     from classifiers.train import prepare
 
@@ -173,11 +180,24 @@ def evaluate(data: tuple[str, ...], model: str | None, label_map: str | None, ho
     for path in data:
         rows = read_rows(Path(path), mapping)
         if holdout_mod:
-            rows = [r for r in rows if text_bucket(r["text"], holdout_mod) == 0]
+            rows = _held_out(rows, holdout_mod, split, clf.meta)
         rows = prepare(rows, dedupe=False)
         results = clf.classify_many([r["text"] for r in rows])
         report[Path(path).as_posix()] = full_report(rows, results, max_errors)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def _held_out(rows: list[dict], mod: int, split: str, meta: dict) -> list[dict]:
+    """The rows held out of the model (classifiers.evaluate.held_out_mask)."""
+    from classifiers.evaluate import held_out_mask
+
+    if meta.get("holdout_mod") and meta.get("split", "sha1") != split:
+        click.echo(f"warning: the model was trained with --split {meta.get('split', 'sha1')}, not {split}", err=True)
+    try:
+        mask = held_out_mask([r["text"] for r in rows], mod, split, meta)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    return [r for r, keep in zip(rows, mask) if keep]
 
 
 COMMANDS = [train, classify, evaluate]
