@@ -196,3 +196,91 @@ def test_source_check_reads_backticked_keys():
     assert undocumented_sources([("f:1", _row(source="k"))], frozenset({"k"})) == []
     assert undocumented_sources([("f:1", _row(source="k2"))], frozenset({"k"})) == ["'k2' (1 rows)"]
     assert "zhgen_written_everyday" in documented_source_keys()
+
+
+# English files (en_*.jsonl): no scam row links to a real company's or an official site, the
+# phone numbers of en_general.jsonl come from fictional ranges, no two rows are near-copies.
+
+# Fictional or reserved ranges (digits only, country code optional): US 555-01xx; Ofcom drama
+# numbers (07700 900xxx, 020 7946 0xxx, 0113..0161 496 0xxx, 01632 960xxx, 0808 157 0xxx,
+# 0306 999 0xxx, 0909 879 0xxx ...); ACMA fictional numbers (0491 570 xxx, 0x 5550 xxxx, 1300 975 7xx).
+FICTIONAL_PHONES = re.compile(
+    r"1?\d{3}55501\d\d|(?:44|0)(?:7700900|2079460|1(?:1[3-8]|[2-6]1)4960|1914980|1632960|8081570|3069990|9098790"
+    r"|2896496|2920180)\d{3}|(?:61|0)(?:491570\d{3}|[2378]5550\d{4})|1[38]00975(?:70[7-9]|71[01])|1800160401")
+PHONE_LIKE = re.compile(r"(?<![\w/.-])(?:\+\d{1,3}[\s-]?)?(?:\(\d{2,4}\)\s?)?\d{2,5}(?:[\s-]\d{2,5}){1,3}(?![\w/-])")
+
+
+def english_rows(prefix: str = "en_") -> list[tuple[str, dict]]:
+    """('file:line', row) of the corpus files whose name starts with `prefix`."""
+    return [(where, row) for where, row in corpus_rows() if where.startswith(prefix)]
+
+
+def scam_links_to_real_sites(rows) -> list[str]:
+    """Scam rows whose link target (a URL with a path or www.) is an official or a known company's host."""
+    from fraudwatch.indicators.hosts import url_host
+    from fraudwatch.indicators.known import known_brand
+    from fraudwatch.indicators.links import find_links
+    from fraudwatch.indicators.official import judge_host
+
+    bad = []
+    for where, row in rows:
+        for kind, start, end in find_links(row["text"]) if row["label"] == "scam" else ():
+            url = row["text"][start:end]
+            if kind == "url" and ("/" in url or url.lower().startswith("www.")):  # GOV.UK alone is a display name
+                host = url_host(url)
+                if host and (judge_host(host).status == "official" or known_brand(host)):
+                    bad.append(f"{where}: {url}")
+    return bad
+
+
+def real_looking_phones(rows) -> list[str]:
+    """Phone-shaped numbers (9+ digits written as a phone number) outside the fictional ranges."""
+    bad = []
+    for where, row in rows:
+        for match in PHONE_LIKE.finditer(row["text"]):
+            raw, digits = match.group(), re.sub(r"\D", "", match.group())
+            if len(digits) >= 9 and raw.startswith(("0", "+", "(", "1-", "1 ")) and not FICTIONAL_PHONES.fullmatch(digits):
+                bad.append(f"{where}: {raw}")
+    return bad
+
+
+def near_copies(rows, threshold: float = 0.8) -> list[str]:
+    """Groups of rows in one near-duplicate cluster (digits folded, so a changed number still counts)."""
+    from classifiers.dedupe import cluster_ids
+
+    groups: dict[int, list[str]] = {}
+    for (where, _), cluster in zip(rows, cluster_ids([row["text"] for _, row in rows], threshold=threshold)):
+        groups.setdefault(cluster, []).append(where)
+    return sorted(" ~ ".join(places) for places in groups.values() if len(places) > 1)
+
+
+def test_english_scams_never_link_to_real_sites():
+    rows = [(where, row) for where, row in corpus_rows() if row["lang"] == "en"]  # intl_tax.jsonl too
+    assert len(rows) > 1000
+    bad = scam_links_to_real_sites(rows)
+    assert not bad, "scam rows that link to a real official or company host:\n" + "\n".join(bad[:40])
+
+
+def test_en_general_phone_numbers_are_fictional():
+    rows = english_rows("en_general.jsonl")
+    assert len(rows) >= 1000
+    assert [row["id"] for _, row in rows] == [f"en-gen-{i:04d}" for i in range(1, len(rows) + 1)]
+    bad = real_looking_phones(rows)
+    assert not bad, "numbers outside the fictional ranges (use 07700 900xxx, 555-01xx, or mask them):\n" + "\n".join(bad)
+
+
+def test_english_files_hold_no_near_copies():
+    bad = near_copies(english_rows())
+    assert not bad, f"{len(bad)} near-copies among the en_*.jsonl rows (rewrite one of each):\n" + "\n".join(bad[:40])
+
+
+def test_english_checks_find_what_they_look_for():
+    scam = _row(label="scam", category="other_phishing", lang="en")
+    assert scam_links_to_real_sites([("f:1", {**scam, "text": "Pay the fee at https://www.royalmail.com/fee now"})])
+    assert not scam_links_to_real_sites([("f:1", {**scam, "text": "Royal Mail: pay at royalmail-fee.top/p now"})])
+    assert real_looking_phones([("f:1", _row(text="Call 0161 555 8123 today"))]) == ["f:1: 0161 555 8123"]
+    assert not real_looking_phones([("f:1", _row(text="Call 07700 900123 or (202) 555-0143, ref 2091-334-77"))])
+    texts = ["Your parcel from ASOS will arrive today between 10:05 and 11:05, track it in the app",
+             "Your parcel from ASOS will arrive today between 13:40 and 14:40, track it in the app",
+             "Dinner is in the oven, back by eight, please do not let the dog out tonight"]
+    assert near_copies([(f"f:{i}", _row(text=t)) for i, t in enumerate(texts)]) == ["f:0 ~ f:1"]
