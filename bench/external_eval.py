@@ -1,13 +1,26 @@
-"""Held-out quality on the external data sets in ../shared/data (prints numbers, asserts nothing).
+"""Quality on the external data sets in ../shared/data, with near-duplicate-aware splits (prints numbers, asserts nothing).
 
-For each of zh_spam_sms and en_smishing: a model trained on the project corpus plus the
-set's rows with sha1(text) % 5 != 0 is scored on the rows with sha1(text) % 5 == 0; the
-corpus-only model (trained on the corpus rows with sha1(text) % 5 != 0) is scored on the
-same rows and on the corpus's own held-out rows. Labels: zh 0 -> legit, 1 -> spam_or_scam;
-en ham -> legit, spam -> spam, smishing -> scam. Nothing from ../shared/data is written
-into the repository; models go to a temporary folder (or --work).
+For each data set (--sets; labels: en ham -> legit, spam -> spam, smishing -> scam; zh 0 ->
+legit, 1 -> spam_or_scam):
 
-    .venv/bin/python bench/external_eval.py [--data ../shared/data] [--work DIR] [--json]
+- corpus-only: the shipped default model (trained on data/corpus only, all of it) scored on
+  ALL rows of the set: flagged precision, recall, F1, ROC-AUC and the share of ham flagged
+  (the out-of-the-box figure of issue #10), and the same model on each split's held-out rows;
+- corpus + train split, for each split (--splits: `cluster`, near-duplicate clusters of
+  classifiers/dedupe.py computed over corpus + set together, and `sha1`, sha1(text) % 5):
+  a model trained on data/corpus plus the set's rows outside bucket 0, scored on the rows the
+  model never saw (classifiers.evaluate.held_out_mask; for `cluster`, no near-copy of them
+  either). For `sha1`, also how many held-out rows sit in a near-duplicate cluster with a
+  training row, and the scores without them.
+
+With --corpus-test, the corpus's own held-out rows are scored too (corpus-only model
+trained without each split's bucket 0). Nothing from ../shared/data is written into the
+repository; models go to a temporary folder (or --work). One training per set and split
+(plus the shipped model): the three sets and both splits take ~8 minutes of CPU, mostly the
+two zh_spam_sms trainings; `--sets en_smishing --splits cluster` about 1.5 minutes.
+
+    .venv/bin/python bench/external_eval.py [--data ../shared/data] [--sets en_smishing,zh_spam_sms]
+        [--splits cluster,sha1] [--corpus-only] [--corpus-test] [--work DIR] [--json]
 """
 from __future__ import annotations
 
@@ -20,101 +33,205 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifiers.corpus import default_corpus_files, read_rows, text_bucket  # noqa: E402
-from classifiers.evaluate import flag_metrics, full_report, tax_metrics  # noqa: E402
+from classifiers.corpus import default_corpus_files, load_corpus, read_rows, text_bucket  # noqa: E402
+from classifiers.dedupe import cluster_ids, in_cluster_with  # noqa: E402
+from classifiers.evaluate import flag_metrics, full_report, held_out_mask, tax_metrics  # noqa: E402
 from classifiers.model import load_model  # noqa: E402
 from classifiers.train import prepare, train_model  # noqa: E402
 
+MOD = 5
 SETS = {
-    "zh_spam_sms": ("zh_spam_sms/messages.csv", {"0": "legit", "1": "spam_or_scam"}),
-    "en_smishing": ("en_smishing/messages.csv", {"ham": "legit", "spam": "spam", "smishing": "scam"}),
-}
-EXTRA_SETS = {
     "en_sms_spam_uci": ("en_sms_spam_uci/messages.csv", {"ham": "legit", "spam": "spam"}),
+    "en_smishing": ("en_smishing/messages.csv", {"ham": "legit", "spam": "spam", "smishing": "scam"}),
+    "zh_spam_sms": ("zh_spam_sms/messages.csv", {"0": "legit", "1": "spam_or_scam"}),
     "zh_telecom_fraud_synthetic": ("zh_telecom_fraud_synthetic/messages.csv",
                                    {"0": "legit", "1": "scam", "2": "scam", "3": "scam", "4": "scam"}),
 }
+DEFAULT_SETS = "en_sms_spam_uci,en_smishing,zh_spam_sms"
 TAX_EN = re.compile(r"(?i)\b(hmrc|tax|irs|vehicle tax|dvla)\b")
 TAX_ZH = re.compile(r"税|发票")
 
 
-def held_out(rows: list[dict]) -> list[dict]:
-    """Rows in the held-out bucket (sha1(text) % 5 == 0)."""
-    return [r for r in rows if text_bucket(r["text"], 5) == 0]
+def say(message: str) -> None:
+    """Progress on stderr."""
+    print(message, file=sys.stderr, flush=True)
 
 
-def score(model_dir: Path, rows: list[dict]) -> tuple[dict, list[dict]]:
-    """Flagged metrics of a model on prepared rows, and the raw results."""
-    clf = load_model(model_dir, warm=False)
-    results = clf.classify_many([r["text"] for r in rows])
-    report = flag_metrics(rows, results)
-    report.update({k: v for k, v in full_report(rows, results, 0).items() if k in ("per_label", "confusion")})
-    return report, results
+def train(work: Path, name: str, extra: list[Path], label_map: dict | None, split: str | None) -> tuple[Path, float]:
+    """Train one model (holdout bucket 0 of `split` left out, or nothing when split is None)."""
+    folder = work / name
+    started = time.perf_counter()
+    train_model(default_corpus_files(), folder, extra=extra, label_map=label_map,
+                holdout_mod=MOD if split else None, split=split or "cluster",
+                progress=lambda step, fraction: say(f"  [{name}] {step}"))
+    return folder, round(time.perf_counter() - started, 1)
+
+
+def metrics(rows: list[dict], results: list[dict], scores: np.ndarray | None = None) -> dict:
+    """Flagged P/R/F1/ROC-AUC, per-label figures and the share of legit rows flagged."""
+    out = flag_metrics(rows, results, scores)
+    legit = [res for r, res in zip(rows, results) if r["label"] == "legit"]
+    out["ham_flagged"] = round(sum(res["label"] != "legit" for res in legit) / len(legit), 4) if legit else None
+    out.update({k: v for k, v in full_report(rows, results, 0).items() if k in ("per_label", "confusion")})
+    return out
+
+
+def classify(model_dir: Path, rows: list[dict]) -> tuple[list[dict], np.ndarray]:
+    """Results of a model on rows, and their flag scores."""
+    results = load_model(model_dir, warm=False).classify_many([r["text"] for r in rows])
+    return results, np.array([res["scam_score"] + res["spam_score"] for res in results])
+
+
+def subset(rows: list[dict], results: list[dict], scores: np.ndarray, mask: list[bool]) -> dict:
+    """metrics() of the rows where mask is true."""
+    keep = np.flatnonzero(mask)
+    return metrics([rows[i] for i in keep], [results[i] for i in keep], scores[keep])
 
 
 def tax_lures(name: str, rows: list[dict], results: list[dict]) -> dict:
     """How the external tax lures and invoice sellers come out."""
-    if name == "en_smishing":
-        lures = [res for r, res in zip(rows, results) if r["label"] == "scam" and TAX_EN.search(r["text"])]
+    if name.startswith("en"):
+        lures = [res for r, res in zip(rows, results) if r["label"] != "legit" and TAX_EN.search(r["text"])]
         return {"tax_lures": len(lures), "flagged": sum(res["label"] != "legit" for res in lures),
                 "scam_with_tax_impersonation": sum(res["label"] == "scam" and res["tax_impersonation"] for res in lures)}
     spam = [(r, res) for r, res in zip(rows, results) if r["label"] != "legit" and TAX_ZH.search(r["text"])]
-    invoice = [res for r, res in spam if re.search(r"代开|开票|发票", r["text"])]
-    return {"tax_keyword_spam": len(spam), "flagged": sum(res["label"] != "legit" for _, res in spam),
-            "invoice_rows": len(invoice),
-            "invoice_as_spam_invoice_selling": sum(res["label"] == "spam" and res["category"] == "invoice_selling"
-                                                   for res in invoice)}
+    return {"tax_keyword_spam": len(spam), "flagged": sum(res["label"] != "legit" for _, res in spam)}
 
 
-def train(work: Path, name: str, extra: list[Path], label_map: dict | None) -> tuple[Path, dict, float]:
-    """Train one model (corpus %5!=0 + extra %5!=0); returns folder, metrics, seconds."""
-    folder = work / name
-    started = time.perf_counter()
-    metrics = train_model(default_corpus_files(), folder, extra=extra, label_map=label_map, holdout_mod=5,
-                          progress=lambda step, fraction: print(f"  [{name}] {step}", file=sys.stderr))
-    return folder, metrics, round(time.perf_counter() - started, 1)
+def model_meta(folder: Path) -> dict:
+    """The meta.json of a model folder."""
+    return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+
+
+def sha1_leak(set_texts: list[str]) -> list[bool]:
+    """For each row of a set: is it sha1-held-out AND in a near-duplicate cluster with a sha1-training
+    row of the corpus or of the set (what the old split let through)?"""
+    corpus = [r["text"] for r in load_corpus(default_corpus_files())]
+    union = corpus + set_texts
+    trained = [text_bucket(t, MOD) != 0 for t in union]
+    near = in_cluster_with(cluster_ids(union), trained)[len(corpus):]
+    return [n and text_bucket(t, MOD) == 0 for t, n in zip(set_texts, near)]
+
+
+def corpus_test(work: Path, splits: list[str]) -> dict:
+    """The corpus-only model trained without each split's bucket 0, on the corpus held-out rows."""
+    out = {}
+    rows = prepare(load_corpus(default_corpus_files()), dedupe=False)
+    for split in splits:
+        folder, seconds = train(work, f"corpus_{split}", [], None, split)
+        mask = held_out_mask([r["text"] for r in rows], MOD, split, model_meta(folder))
+        test = [r for r, keep in zip(rows, mask) if keep]
+        results, scores = classify(folder, test)
+        out[split] = {"train_seconds": seconds, **metrics(test, results, scores), **tax_metrics(test, results)}
+    return out
+
+
+def evaluate_set(work: Path, name: str, path: Path, mapping: dict, shipped: Path, splits: list[str],
+                 train_split: bool) -> dict:
+    """corpus-only (all rows, and each split's held-out rows) and corpus + train split, per split."""
+    rows = prepare(read_rows(path, mapping), dedupe=False)
+    texts = [r["text"] for r in rows]
+    results, scores = classify(shipped, rows)
+    entry: dict = {"file": str(path.relative_to(path.parents[1])), "rows": len(rows),
+                   "corpus_only_all_rows": {**metrics(rows, results, scores), "tax": tax_lures(name, rows, results)}}
+    if not train_split:
+        return entry
+    leak = sha1_leak(texts) if "sha1" in splits else None
+    for split in splits:
+        say(f"{name}: corpus + train split ({split})")
+        folder, seconds = train(work, f"{name}_{split}", [path], mapping, split)
+        mask = held_out_mask(texts, MOD, split, model_meta(folder))
+        own, own_scores = classify(folder, rows)
+        block = {"held_out_rows": int(sum(mask)), "train_seconds": seconds,
+                 "corpus_only": subset(rows, results, scores, mask),
+                 "corpus_plus_train_split": {**subset(rows, own, own_scores, mask),
+                                             "tax": tax_lures(name, *_pick(rows, own, mask))}}
+        if split == "sha1":
+            clean = [m and not bad for m, bad in zip(mask, leak)]
+            block["near_copies_of_training"] = _near_copy_counts(rows, mask, leak)
+            block["corpus_plus_train_split_without_near_copies"] = subset(rows, own, own_scores, clean)
+        entry[split] = block
+    return entry
+
+
+def _pick(rows: list[dict], results: list[dict], mask: list[bool]) -> tuple[list[dict], list[dict]]:
+    return [r for r, m in zip(rows, mask) if m], [res for res, m in zip(results, mask) if m]
+
+
+def _near_copy_counts(rows: list[dict], mask: list[bool], leak: list[bool]) -> dict:
+    """Held-out rows in a near-duplicate cluster with a training row, overall and per label."""
+    out = {"rows": int(sum(leak)), "of": int(sum(mask))}
+    for label in sorted({r["label"] for r in rows}):
+        held = [bad for r, m, bad in zip(rows, mask, leak) if m and r["label"] == label]
+        out[label] = f"{sum(held)}/{len(held)}"
+    return out
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def table(out: dict) -> str:
+    """Markdown tables of the headline figures."""
+    lines = ["| data set | rows | corpus-only: flagged P | R | F1 | ROC-AUC | ham flagged |", "|---|---|---|---|---|---|---|"]
+    for name, entry in out["sets"].items():
+        m = entry["corpus_only_all_rows"]
+        f = m["flagged"]
+        lines.append(f"| {name} | {entry['rows']:,} | {_cell(f['precision'])} | {_cell(f['recall'])} | "
+                     f"{_cell(f['f1'])} | {_cell(f['roc_auc'])} | {_cell(m['ham_flagged'])} |")
+    lines += ["", "| data set | split | held-out rows | model | flagged P | R | F1 | ROC-AUC | ham flagged |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for name, entry in out["sets"].items():
+        for split in out["splits"]:
+            block = entry.get(split)
+            for model in ("corpus_plus_train_split", "corpus_plus_train_split_without_near_copies", "corpus_only"):
+                if block and model in block:
+                    m, f = block[model], block[model]["flagged"]
+                    lines.append(f"| {name} | {split} | {f['rows']:,} | {model.replace('_', ' ')} | "
+                                 f"{_cell(f['precision'])} | {_cell(f['recall'])} | {_cell(f['f1'])} | "
+                                 f"{_cell(f['roc_auc'])} | {_cell(m['ham_flagged'])} |")
+            if block and "near_copies_of_training" in block:
+                lines.append(f"| {name} | sha1 | near-copies of training rows among held-out: "
+                             f"{json.dumps(block['near_copies_of_training'])} ||||||")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=os.environ.get("FRAUDWATCH_EXTERNAL_DATA", str(ROOT.parent / "shared" / "data")))
+    parser.add_argument("--sets", default=DEFAULT_SETS, help=f"Comma-separated, of: {', '.join(SETS)}.")
+    parser.add_argument("--splits", default="cluster,sha1", help="Comma-separated: cluster, sha1.")
+    parser.add_argument("--corpus-only", action="store_true", help="No corpus + train split models (fast).")
+    parser.add_argument("--corpus-test", action="store_true", help="Also score the corpus's own held-out rows.")
     parser.add_argument("--work", default=None, help="Folder for the trained models (default: a temp folder).")
-    parser.add_argument("--json", action="store_true", help="Print one JSON document.")
-    parser.add_argument("--extra-sets", action="store_true", help="Also score en_sms_spam_uci and zh_telecom.")
+    parser.add_argument("--json", action="store_true", help="Print one JSON document only.")
     args = parser.parse_args()
-    data = Path(args.data)
+    data, splits = Path(args.data), [s for s in args.splits.split(",") if s]
+    names = [s for s in args.sets.split(",") if s]
+    if bad := [n for n in names if n not in SETS] + [s for s in splits if s not in ("cluster", "sha1")]:
+        parser.error(f"unknown: {', '.join(bad)}")
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="fw-eval-"))
-    out: dict = {"data": str(data)}
-    corpus_dir, corpus_metrics, seconds = train(work, "corpus_only", [], None)
-    corpus_rows = prepare([r for p in default_corpus_files() for r in read_rows(p)], dedupe=False)
-    corpus_test = held_out(corpus_rows)
-    report, results = score(corpus_dir, corpus_test)
-    out["corpus_only"] = {"train_seconds": seconds, "validation": corpus_metrics["validation"],
-                          "corpus_test": {**report, **tax_metrics(corpus_test, results)}}
-    if not data.is_dir():
-        print(f"SKIP external sets: {data} not found (set FRAUDWATCH_EXTERNAL_DATA or --data)", file=sys.stderr)
-    sets = {**SETS, **(EXTRA_SETS if args.extra_sets else {})}
-    for name, (rel, mapping) in sets.items():
-        path = data / rel
+    started = time.perf_counter()
+    shipped, seconds = train(work, "shipped", [], None, None)
+    out: dict = {"data": str(data), "splits": splits, "shipped_train_seconds": seconds,
+                 "corpus_test": corpus_test(work, splits) if args.corpus_test else None, "sets": {}}
+    for name in names:
+        path = data / SETS[name][0]
         if not path.is_file():
-            print(f"SKIP {name}: {path} not found", file=sys.stderr)
+            say(f"SKIP {name}: {path} not found (set FRAUDWATCH_EXTERNAL_DATA or --data)")
             continue
-        test = prepare(held_out(read_rows(path, mapping)), dedupe=False)
-        entry: dict = {"file": rel, "test_rows": len(test)}
-        entry["corpus_only"], results = score(corpus_dir, test)
-        if name in SETS:
-            entry["corpus_only"]["tax"] = tax_lures(name, test, results)
-        if name in SETS:
-            folder, metrics, seconds = train(work, name, [path], mapping)
-            entry["corpus_plus_train_split"], results = score(folder, test)
-            entry["corpus_plus_train_split"].update(train_seconds=seconds, tax=tax_lures(name, test, results),
-                                                    corpus_test_tax=tax_metrics(corpus_test, score(folder, corpus_test)[1]))
-        out[name] = entry
+        out["sets"][name] = evaluate_set(work, name, path, SETS[name][1], shipped, splits,
+                                         not args.corpus_only and name != "zh_telecom_fraud_synthetic")
+    out["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 2))
-    print(f"models kept in {work}", file=sys.stderr)
+    if not args.json:
+        print("\n" + table(out))
+    say(f"models kept in {work}")
 
 
 if __name__ == "__main__":
