@@ -23,6 +23,7 @@ import phonenumbers
 
 from fraudwatch.config import extra_official_domains
 from fraudwatch.datafiles import data_path
+from fraudwatch.indicators.authorities import read_authorities
 from fraudwatch.indicators.hosts import url_host
 from fraudwatch.indicators.known import known_brand
 from fraudwatch.indicators.normalize import unicode_host
@@ -67,11 +68,42 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(fh) if any(row.values())]
 
 
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
+
+
+def read_domains(path: Path, codes: set[str] | dict) -> dict[str, str]:
+    """domain -> authority code from a domains.csv file: a malformed domain, an authority
+    code missing from authorities.csv, a domain listed twice or a source that is not an
+    https:// URL is an error naming the line."""
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not {"domain", "authority", "source"} <= set(reader.fieldnames or ()):
+            raise ValueError(f"{path.name}: needs the columns domain,authority,note,source")
+        for line, row in enumerate(reader, start=2):
+            domain = (row.get("domain") or "").strip().lower()
+            code = (row.get("authority") or "").strip()
+            if not domain and not code:
+                continue
+            if not _DOMAIN.fullmatch(domain):
+                raise ValueError(f"{path.name} line {line}: bad domain {domain[:80]!r}")
+            if code not in codes:
+                raise ValueError(f"{path.name} line {line}: unknown authority code {code[:40]!r} "
+                                 "(not in authorities.csv)")
+            if domain in out:
+                raise ValueError(f"{path.name} line {line}: {domain} listed twice")
+            if not (row.get("source") or "").strip().startswith("https://"):
+                raise ValueError(f"{path.name} line {line}: {domain} needs an https:// source")
+            out[domain] = code
+    return out
+
+
 @functools.lru_cache(maxsize=4)
 def load_official(data_dir: str | None = None) -> OfficialData:
-    """Read the official lists once per process."""
+    """Read the official lists once per process (domains.csv and authorities.csv strictly)."""
     base = Path(data_dir) if data_dir else DATA_DIR
-    domains = {r["domain"].strip().lower(): r["authority"].strip() for r in _rows(base / "domains.csv")}
+    registry = read_authorities(base / "authorities.csv")
+    domains = read_domains(base / "domains.csv", registry)
     extra = extra_official_domains()
     if extra and Path(extra).is_file():
         for row in _rows(Path(extra)):
@@ -84,8 +116,8 @@ def load_official(data_dir: str | None = None) -> OfficialData:
         if key:
             hotlines[key] = row["authority"].strip()
     brands = {r["token"].strip().lower(): (r["authority"].strip() or None) for r in _rows(base / "brand_tokens.csv")}
-    authorities = {r["code"]: {"name_en": r["name_en"], "name_zh": r["name_zh"], "country": r["country"]}
-                   for r in _rows(base / "authorities.csv")}
+    authorities = {code: {"name_en": a.name_en, "name_zh": a.name_zh, "country": a.country, "kind": a.kind}
+                   for code, a in registry.items()}
     namespaces, exceptions = _namespaces(base / "namespaces.csv")
     return OfficialData(domains, hotlines, brands, authorities, namespaces, exceptions)
 
@@ -244,16 +276,45 @@ def _distinctive_patterns() -> tuple[re.Pattern, re.Pattern]:
             re.compile("|".join(re.escape(f) for _, _, f in domains)))
 
 
+def _flat_labels(host: str) -> tuple[str, frozenset[int]]:
+    """The host's letters and digits without separators (after homoglyph folding), and the
+    positions in that string where a label starts or ends."""
+    flat, bounds = [], {0}
+    for label in re.split(r"[^a-z0-9]+", _skeleton(unicode_host(host))):
+        if label:
+            flat.append(label)
+            bounds.add(sum(map(len, flat)))
+    return "".join(flat), frozenset(bounds)
+
+
+def _whole_labels(text: str, part: str, bounds: frozenset[int] | None = None) -> bool:
+    """Whether `part` occurs in `text` as whole labels: starting and ending at a label
+    boundary (`bounds`), or next to a non-alphanumeric character or an end."""
+    at = text.find(part)
+    while at >= 0:
+        end = at + len(part)
+        if bounds is not None:
+            if at in bounds and end in bounds:
+                return True
+        elif (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(part, at + 1)
+    return False
+
+
 def _embedded_official(host: str) -> HostJudgement | None:
-    flat = re.sub(r"[^a-z0-9]", "", _skeleton(unicode_host(host)))
+    """An official domain inside another host, as whole labels (ato.gov.au.refund-claim.top,
+    irs-gov.com, chinatax-gov-cn.top): not as letters inside a label (aros.ie and
+    rosiesbakery.com do not borrow ros.ie)."""
+    flat, bounds = _flat_labels(host)
     whole, separated = _distinctive_patterns()
     if not whole.search(host) and not separated.search(flat):
         return None
     for domain, authority, domain_flat in _distinctive_domains():
-        if domain in host:
+        if domain in host and _whole_labels(host, domain):
             return HostJudgement("lookalike", authority,
                                  f"contains the official domain {domain} inside a non-official domain", domain)
-        if domain_flat in flat:
+        if domain_flat in flat and _whole_labels(flat, domain_flat, bounds):
             return HostJudgement("lookalike", authority,
                                  f"spells the official domain {domain} with other separators", domain)
     return None
