@@ -2,12 +2,17 @@
 
 `normalize_text` applies, in order: a per-character table (Unicode NFKC, which also folds
 full-width forms to half-width; removal of control, zero-width and bidi characters;
-Traditional to Simplified Chinese by OpenCC's character table), then de-obfuscation
-(separators such as `.`, `*`, spaces or `|` inside a run of Chinese characters are
-dropped: 退.税 -> 退税) and whitespace folding (a run with a newline becomes one newline,
-any other run one space). `normalize_with_offsets` also returns, for every character of
-the result, the index of the character of the input it came from, so that spans found
-in the normalised text can be shown in the original.
+Traditional to Simplified Chinese by OpenCC's character table); look-alike letters
+(`classifiers.deobfuscate.fold_confusables`: Cyrillic/Greek letters in Latin words,
+НМRС -> HMRC); de-obfuscation (separators such as `.`, `*`, spaces or `|`, and emoji or
+symbols, inside a run of Chinese characters are dropped: 退.税 -> 退税, 退😀税 -> 退税;
+letters spelled out one by one are joined) and whitespace folding (a run with a newline
+becomes one newline, any other run one space); then disguised words
+(`classifiers.deobfuscate.fold_words`: leetspeak of tax words 1RS -> IRS, dotted
+acronyms H.M.R.C -> HMRC, pinyin and homophones tuishui / 退兑 -> 退税).
+`normalize_with_offsets` also returns, for every character of the result, the index of
+the character of the input it came from (non-decreasing), so that spans found in the
+normalised text can be shown in the original.
 """
 from __future__ import annotations
 
@@ -16,15 +21,24 @@ import re
 import unicodedata
 from pathlib import Path
 
+from classifiers.deobfuscate import fold_confusables, fold_words, substitute
+
 MAX_INPUT_CHARS = 60_000  # raw characters read before normalisation
 MAX_TEXT_CHARS = 20_000  # normalised characters classified
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SEPARATORS = r"[ \t.·•*_\-|/\\~+=^`'\"#]"
+# Emoji, pictographs, dingbats, arrows, shapes, math and other symbols, private-use glyphs,
+# combining marks for symbols, tag characters: junk when they sit between Chinese characters.
+_JUNK = ("[\u00a9\u00ae\u00b0\u2022\u2023\u2027\u203b\u20d0-\u20ff\u2190-\u23ff\u2500-\u27bf\u2900-\u2bff"
+         "\ue000-\uf8ff\U0001f000-\U0001faff\U000e0000-\U000e007f]")
 # Letters spelled out one by one (I R S, H-M-R-C, h s q j . t a x . c n) are joined.
 _SPELLED = r"(?<![A-Za-z0-9])[A-Za-z0-9](?:(?: ?\. ?| |-)[A-Za-z0-9](?![A-Za-z0-9])){2,}"
-_DEOBFUSCATE = re.compile(rf"{_SPELLED}|(?<=[{_CJK}]){_SEPARATORS}{{1,3}}(?=[{_CJK}])|\s*\n\s*|\s{{2,}}|[\t\r\f\v]")
-_SPELLED_DOT = re.compile(r" ?\. ?")
+_DEOBFUSCATE = re.compile(rf"{_SPELLED}|(?<=[{_CJK}])(?:{_SEPARATORS}{{1,3}}(?=[{_CJK}])"
+                          rf"|{_SEPARATORS}{{0,2}}{_JUNK}(?:{_SEPARATORS}|{_JUNK}){{0,5}}(?=[{_CJK}]))"
+                          r"|\s*\n\s*|\s{2,}|[\t\r\f\v]")
+_SPELLED_GAP = re.compile(r" ?\. ?|[ -]")
+_GAP_KIND = {" ": " ", "-": "-", ". ": ". "}  # any other gap is a dot
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 # Zero-width, bidi controls, soft hyphen, BOM, variation selectors.
 _INVISIBLE = set(range(0x200B, 0x2010)) | set(range(0x202A, 0x202F)) | set(range(0x2060, 0x2070)) \
@@ -84,10 +98,32 @@ def _is_cjk_gap(match: re.Match) -> bool:
         and _CJK_CHAR.match(text, end) is not None
 
 
+def _join_spelled(text: str) -> str:
+    """Letters spelled out, joined into words. Two or more dots (or hyphens) in a row part
+    the letters of one word (t.a.x, r-e-f-u-n-d), and a space or a dot-space next to such a
+    word parts words (a t.a.x r-e-f-u-n-d -> a tax refund); other spaces part letters
+    (I R S -> IRS) and a lone dot stays (h s q j . t a x -> hsqj.tax, e.g. a -> e.g. a)."""
+    gaps, letters = _SPELLED_GAP.findall(text), _SPELLED_GAP.split(text)
+    kinds = [_GAP_KIND.get(gap, ".") for gap in gaps]
+    inner = [kind in ".-" and ((i and kinds[i - 1] == kind) or (i + 1 < len(kinds) and kinds[i + 1] == kind))
+             for i, kind in enumerate(kinds)]
+    out = [letters[0]]
+    for i, kind in enumerate(kinds):
+        beside_word = (i and inner[i - 1]) or (i + 1 < len(kinds) and inner[i + 1])
+        if inner[i] or kind == "-":
+            out.append("")
+        elif kind == " ":
+            out.append(" " if beside_word else "")
+        else:
+            out.append(" " if kind == ". " and beside_word else kind)
+        out.append(letters[i + 1])
+    return "".join(out)
+
+
 def _fold(match: re.Match) -> str:
     text = match.group()
     if text[0].isascii() and text[0].isalnum():
-        return _SPELLED_DOT.sub(".", text).replace(" ", "").replace("-", "")
+        return _join_spelled(text)
     if "\n" in text:
         return "\n"
     if text.isspace() and not (len(text) <= 3 and _is_cjk_gap(match)):
@@ -95,16 +131,27 @@ def _fold(match: re.Match) -> str:
     return ""
 
 
-def _fold_whitespace(text: str) -> tuple[str, int]:
-    return _DEOBFUSCATE.subn(_fold, text)
+def _run(raw: str, track: bool) -> tuple[str, list[int] | None, int]:
+    """(normalised text before stripping, input index of each of its characters when
+    `track`, number of changes that may have moved characters)."""
+    table = _table()
+    text = fold_confusables(raw.translate(table))  # one character for one: lengths kept
+    origin = None
+    if track:
+        origin = [i for i, char in enumerate(raw) for _ in table[ord(char)]]
+        text, origin, changes = substitute(text, origin, ((m.start(), m.end(), _fold(m))
+                                                          for m in _DEOBFUSCATE.finditer(text)))
+    else:
+        text, changes = _DEOBFUSCATE.subn(_fold, text)
+    text, origin, moved = fold_words(text, origin)
+    return text, origin, changes + moved
 
 
 def normalize_text(text: str) -> str:
     """Normalised form of `text` (see the module docstring); raises ValueError for non-str."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, not {type(text).__name__}")
-    out, _ = _fold_whitespace(text[:MAX_INPUT_CHARS].translate(_table()))
-    return out.strip(" \n")
+    return _run(text[:MAX_INPUT_CHARS], False)[0].strip(" \n")
 
 
 LAZY = "lazy"  # offsets not computed yet: call normalize_with_offsets again when needed
@@ -119,47 +166,18 @@ def normalize_with_offsets(text: str, lazy: bool = False) -> tuple[str, list[int
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, not {type(text).__name__}")
     raw = text[:MAX_INPUT_CHARS]
-    table = _table()
-    translated = raw.translate(table)
-    folded, changes = _fold_whitespace(translated)
+    folded, _, changes = _run(raw, False)
     stripped = folded.strip(" \n")
-    if not changes and len(stripped) == len(raw) and table.irregular.isdisjoint(raw):
+    if not changes and len(stripped) == len(raw) and _table().irregular.isdisjoint(raw):
         return stripped, None
-    return stripped, LAZY if lazy else _offsets(raw, table, stripped)
+    return stripped, LAZY if lazy else _offsets(raw, len(stripped))
 
 
-def _offsets(raw: str, table: _CharTable, expected: str) -> list[int]:
+def _offsets(raw: str, size: int) -> list[int]:
     """Character-by-character mapping for texts whose normalisation changed lengths."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, char in enumerate(raw):
-        for piece in table[ord(char)]:
-            chars.append(piece)
-            origin.append(i)
-    translated = "".join(chars)
-    out_origin: list[int] = []
-    pos = 0
-    for match in _DEOBFUSCATE.finditer(translated):
-        out_origin.extend(origin[pos:match.start()])
-        out_origin.extend(origin[match.start() + k] for k in _subsequence(match.group(), _fold(match)))
-        pos = match.end()
-    out_origin.extend(origin[pos:])
-    folded, _ = _fold_whitespace(translated)
+    folded, origin, _ = _run(raw, True)
     left = len(folded) - len(folded.lstrip(" \n"))
-    out_origin = out_origin[left:left + len(expected)]
-    return out_origin
-
-
-def _subsequence(text: str, part: str) -> list[int]:
-    """Positions in `text` of the characters of `part` (a subsequence of it; else 0s)."""
-    positions, pos = [], 0
-    for char in part:
-        found = text.find(char, pos)
-        if found < 0:
-            return [0] * len(part)
-        positions.append(found)
-        pos = found + 1
-    return positions
+    return origin[left:left + size]
 
 
 def to_original(start: int, end: int, offsets: list[int] | None, raw_len: int) -> tuple[int, int]:

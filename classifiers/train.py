@@ -111,15 +111,28 @@ def _build(rows: list[dict], params: dict, seed: int, meta: dict) -> tuple[list[
     return terms, arrays
 
 
-def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """Middle of the range of thresholds (0.3..0.7) that reach the best validation F1."""
+# At most this share of the validation's legit rows may be flagged at the chosen threshold:
+# a false alarm on a real tax notice costs its reader more than a missed advert.
+MAX_LEGIT_FLAGGED = 0.01
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray, max_legit_flagged: float = MAX_LEGIT_FLAGGED) -> float:
+    """Among the thresholds 0.30..0.70 that flag at most `max_legit_flagged` of the validation's
+    legit rows, the middle of those reaching the best F1; when none does, the lowest of those
+    flagging the fewest legit rows."""
     grid = np.round(np.arange(0.3, 0.7001, 0.01), 3)
-    f1s = []
+    legit = max(1, int((y == 0).sum()))
+    f1s, fprs = [], []
     for t in grid:
         pred = p >= t
         tp = float((pred & (y == 1)).sum())
         f1s.append(2 * tp / max(1.0, pred.sum() + (y == 1).sum()))
-    best = np.flatnonzero(np.isclose(f1s, max(f1s)))
+        fprs.append(float((pred & (y == 0)).sum()) / legit)
+    f1s, fprs = np.asarray(f1s), np.asarray(fprs)
+    allowed = np.flatnonzero(fprs <= max_legit_flagged + 1e-12)
+    if not len(allowed):
+        return float(grid[np.flatnonzero(np.isclose(fprs, fprs.min()))[0]])
+    best = allowed[np.isclose(f1s[allowed], f1s[allowed].max())]
     return float(grid[best[len(best) // 2]])
 
 
