@@ -1,10 +1,15 @@
 """From head probabilities and signals to the output dict of one classification.
 
 label: `flag` probability >= the stored threshold -> flagged; then `scam` if the scam
-head says so (>= 0.5) else `spam`. tax_impersonation: a scam that names a tax authority
-(mention, sender tag, lookalike link) or that the tax head says impersonates one. authority: the most named
-authority among mentions, lookalike links and hotlines (Chinese tax text naming none:
-CN-STA). category: the category head's
+head says so (>= 0.5) else `spam`. tax_impersonation: a scam that names a tax body
+(a mention of a tax authority of the registry or of one of unknown code, a sender tag, a
+lookalike link) or that the tax head says impersonates one; naming only a government portal
+(GOV.UK, myGov) is not enough. authority: for a tax scam, the tax body named most among
+mentions, links and hotlines (mentions are settled on the original text first: 國稅局 is
+Taiwan's), a government portal standing for its country's tax administration (GOV.UK ->
+UK-HMRC); naming none, the tax administration of the country the text shows (currency,
+cities, IDs), and for Chinese text CN-STA; null when only a tax body of unknown code is
+named. For another scam, the government portal it names, if any. category: the category head's
 best tag allowed for the label. explanation: the inputs that pushed the flag head most
 towards the decision, with their contributions.
 """
@@ -14,6 +19,7 @@ from collections import Counter
 
 import numpy as np
 
+from classifiers.authorities import SIGNAL, by_original, is_national, is_tax_body, shown_tax_body, tax_body_of
 from classifiers.normalize import MAX_TEXT_CHARS
 from classifiers.patterns import Span
 from classifiers.signals import to_dicts
@@ -23,17 +29,37 @@ SPAM_CATEGORIES = {"advertising", "invoice_selling"}
 # is at least spam/invoice_selling, unless it is a warning, news or an official notice.
 INVOICE_OFFER = "invoice_offer"
 NOT_AN_OFFER = {"never_ask", "narrative", "sender_tag_bureau", "url_official", "status_notice"}
-TAX_SIGNALS = {"authority", "sender_tag_bureau", "sender_tag_generic", "url_lookalike"}
+TAX_SIGNALS = {SIGNAL, "sender_tag_bureau", "sender_tag_generic", "url_lookalike"}
+# Signals whose detail names who the message speaks for.
+VOTERS = TAX_SIGNALS | {"hotline_official", "url_official", "email_official", "email_lookalike"}
+POSING = {SIGNAL, "url_lookalike", "email_lookalike", "url_official", "email_official"}  # what a non-tax scam poses as
 EXPLAIN_TOP = 6
 
 
-def authority_of(spans: list[Span], names: set[str] = frozenset()) -> str | None:
-    """Most frequently named authority (ties: first named); for Chinese text naming none, CN-STA."""
-    votes = Counter(s.detail for s in spans if s.detail and s.name in TAX_SIGNALS | {"hotline_official"})
+def impersonates_tax(spans: list[Span]) -> bool:
+    """Whether the spans name a tax body: a tax signal with a tax authority's code, or with
+    none (a tax body of unknown code, a sender tag); a government portal's code is not one."""
+    return any(s.name in TAX_SIGNALS and is_tax_body(s.detail) for s in spans)
+
+
+def authority_of(spans: list[Span], names: set[str] = frozenset(), tax: bool = True, norm: str = "") -> str | None:
+    """For a tax scam: the tax body named most (ties: a national one, then the first named),
+    a government portal standing for its country's tax administration; naming none, the
+    tax administration of the country the text `norm` shows (currency, cities, IDs), and for
+    Chinese text CN-STA; None when only a tax body of unknown code is named. For another
+    scam: the government portal it poses as, if any."""
+    votes: Counter = Counter()  # insertion order: the order in which codes are first named
+    for s in spans:
+        if s.detail and s.name in (VOTERS if tax else POSING) and (tax or not is_tax_body(s.detail)):
+            votes[s.detail] += 1
     if not votes:
-        return "CN-STA" if "zh|tax_context" in names or "zh|refund_context" in names else None
-    best = max(votes.values())
-    return next(s.detail for s in spans if votes.get(s.detail) == best)
+        if not tax or any(s.name == SIGNAL and s.detail is None for s in spans):
+            return None
+        shown = shown_tax_body(norm) if norm else None
+        return shown or ("CN-STA" if any(name.startswith("zh|") for name in names) else None)
+    order = {code: i for i, code in enumerate(votes)}
+    best = max(votes, key=lambda code: (tax and is_tax_body(code), votes[code], is_national(code), -order[code]))
+    return (tax_body_of(best) or best) if tax and not is_tax_body(best) else best
 
 
 def category_of(label: str, ranked: list[int] | None, categories: list[str], names: set[str]) -> str:
@@ -99,16 +125,17 @@ def decide(model, raws: list[str], norms: list[str], offsets: list, spans: list[
         names = scores["names"][i]
         if label == "legit" and INVOICE_OFFER in names and not names & NOT_AN_OFFER:
             label, spam_scores[i] = "spam", max(spam_scores[i], 0.5)
-        tax = label == "scam" and (bool(names & TAX_SIGNALS) or
+        found = by_original(spans[i], raw, norms[i], offsets[i])
+        tax = label == "scam" and (impersonates_tax(found) or
                                    ("tax" in scores and float(scores["tax"][i]) >= t_tax))
         result = {
             "label": label,
             "scam_score": scam_scores[i],
             "spam_score": spam_scores[i],
             "tax_impersonation": tax,
-            "authority": authority_of(spans[i], names) if tax else None,
+            "authority": authority_of(found, names, tax, norms[i]) if label == "scam" else None,
             "category": category_of(label, ranked[i] if ranked else None, model.categories, names),
-            "signals": to_dicts(spans[i], raw, offsets[i]),
+            "signals": to_dicts(found, raw, offsets[i]),
             "explanation": reasons[i],
             "model_version": model.version,
             "truncated": truncated[i],

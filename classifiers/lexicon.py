@@ -187,25 +187,15 @@ TRUST_PHRASES: dict[str, list[str]] = {
     ],
 }
 
-# --- authority mentions: phrase -> authority code -----------------------------------------
-AUTHORITY_PHRASES: dict[str, list[str]] = {
-    "CN-STA": ["稽查局", "税务稽查", "稽查员", "个人所得税中心", "税务老师", "税务专员", "税务人员", "税管员", "专管员", "12366客服", "纳税服务平台", "国家税务总局", "税务总局", "税务局", "国税局", "地税局", "税务机关", "税务部门", "税务所", "税务稽查局",
-               "电子税务局", "个人所得税app", "个税app", "12366", "国税", "地税", "金税", "税务", "chinatax", "稅務局"],
-    "US-IRS": ["irs", "i.r.s", "i.r.s.", "internal revenue service", "eftps", "taxpayer advocate service", "us treasury",
-               "u.s. treasury", "treasury department", "department of the treasury", "美国国税局"],
-    "UK-HMRC": ["hmrc", "hm revenue", "hm revenue & customs", "hm revenue and customs", "revenue & customs",
-                "revenue and customs", "gov.uk", "govuk", "dvla", "英国税务海关总署"],
-    "AU-ATO": ["ato", "australian taxation office", "australian tax office", "mygov", "my gov", "centrelink",
-               "services australia"],
-    "CA-CRA": ["government of canada", "gov of canada", "canada carbon rebate", "cra", "canada revenue agency", "revenue canada", "arc", "agence du revenu"],
-    "IN-ITD": ["income tax department", "income tax dept", "itd", "pan card", "e-filing"],
-    "NZ-IRD": ["inland revenue", "ird"],
-    "IE-REV": ["revenue commissioners", "revenue online service", "irish revenue"],
-}
+# --- authority mentions ------------------------------------------------------------------
+# Not phrases: `authority` spans (detail: the authority's code) come from the authority
+# registry (data/official/authority_names.csv) through classifiers.authorities, which knows
+# case-sensitive acronyms, names that need a country in the text and Traditional-only
+# names. The signal is listed here with no phrase so that it is a model feature like the
+# others (one `authority` feature, whatever the code).
+AUTHORITY_SIGNAL = "authority"
+
 
 def phrase_table() -> dict[str, list[str]]:
-    """Signal name -> phrases, including one `authority:<code>` signal per authority."""
-    table = {**RISK_PHRASES, **WEAK_PHRASES, **TOPIC_PHRASES, **TRUST_PHRASES}
-    for code, phrases in AUTHORITY_PHRASES.items():
-        table[f"authority:{code}"] = phrases
-    return table
+    """Signal name -> phrases; `authority` has none (its spans come from the registry)."""
+    return {**RISK_PHRASES, **WEAK_PHRASES, **TOPIC_PHRASES, **TRUST_PHRASES, AUTHORITY_SIGNAL: []}

@@ -10,6 +10,8 @@
   only the longest phrase is kept (the same rule as the fast regex path).
 - `fw_entities`: money, deadlines, card numbers, phones (with official hotlines) and
   sender tags, by the shared regexes, aligned to tokens.
+- `fw_authorities`: authorities named in the text, by the registry's matcher
+  (`classifiers.authorities`), outside the URL/e-mail tokens.
 All signals end up in `doc.spans["signals"]`, labelled with the signal name (and
 `name:AUTHORITY` where a link, hotline or mention names an authority).
 """
@@ -23,6 +25,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from classifiers.authorities import authority_spans
 from classifiers.features import language
 from classifiers.patterns import TOKEN_RE, Span, find_entities, find_links
 from classifiers.signals import entity_signals, lexicon_index, link_signals, lower, phrase_signals, sort_spans
@@ -112,13 +115,21 @@ def entities_component(doc: Doc) -> Doc:
     return doc
 
 
+@Language.component("fw_authorities")
+def authorities_component(doc: Doc) -> Doc:
+    """Authorities named in the text (the registry's names, on token boundaries)."""
+    links = doc.user_data.get("fw_links") or find_links(lower(doc.text))
+    _add(doc, authority_spans(doc.text, links))
+    return doc
+
+
 @functools.lru_cache(maxsize=2)
 def pipeline(lang: str = "zh") -> Language:
     """A blank spaCy pipeline for `lang` ("zh" or "en") with the signal components."""
     nlp = spacy.blank(lang) if lang == "en" else spacy.blank("zh", config={
         "nlp": {"tokenizer": {"segmenter": "char"}}})
     nlp.tokenizer = FraudTokenizer(nlp.vocab)
-    for name in ("fw_links", "fw_phrases", "fw_entities"):
+    for name in ("fw_links", "fw_phrases", "fw_entities", "fw_authorities"):
         nlp.add_pipe(name)
     return nlp
 

@@ -13,6 +13,7 @@ import logging
 import re
 from collections import defaultdict
 
+from classifiers.authorities import authority_spans, by_original
 from classifiers.lexicon import phrase_table
 from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_text, normalize_with_offsets, to_original
 from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
@@ -119,6 +120,7 @@ def fast_signals(norm: str) -> list[Span]:
     links = find_links(low)
     spans = link_signals(low, links) + entity_signals(norm, find_entities(norm, links))
     spans += phrase_signals(lexicon_index()[0].scan(mask_links(low, links)))
+    spans += authority_spans(norm, links)  # the authority registry (classifiers.authorities)
     return sort_spans(spans)
 
 
@@ -146,4 +148,5 @@ def extract_signals(text: str) -> list[dict]:
     from classifiers.nlp import doc_signals
 
     norm, offsets = normalize_with_offsets(text)
-    return to_dicts(doc_signals(norm[:MAX_TEXT_CHARS]), text, offsets)
+    norm = norm[:MAX_TEXT_CHARS]
+    return to_dicts(by_original(doc_signals(norm), text, norm, offsets), text, offsets)
