@@ -1,23 +1,31 @@
-"""Brand cues: tax-authority names, marks and hotlines that a page shows.
+"""Brand cues: tax-authority and government names, marks and hotlines that a page shows.
 
 A cue on an official domain is normal; the same cue on any other domain is a sign the
 page is dressing up as the authority. Where a cue was seen (title, logo alt text,
 text) is kept, since a logo's alt text is a strong cue.
+
+The names come from the authority registry (data/official/authority_names.csv) through
+the matcher the classifier uses for messages (fraudwatch.indicators.mentions), so a page
+and a message name the same authority for the same words: every authority of the
+registry, in its own languages, short acronyms only in capitals and on word boundaries,
+ambiguous names ("Inland Revenue", "ARC") only with their country on the page. Page text
+is not normalised like messages, so names are matched as written (Traditional and
+Simplified Chinese names are both listed). A tax body of unknown code ("the Tax Office"),
+even with a country around it, is not a brand cue: a cue is the authority's own name.
 """
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass
 
-# authority code -> pattern of its names, marks and hotlines.
-BRAND_PATTERNS: dict[str, re.Pattern[str]] = {
-    "CN-STA": re.compile(r"国家税务总局|國家稅務總局|电子税务局|電子稅務局|税务局|稅務局|个人所得税|個人所得稅|"
-                         r"全国增值税发票查验|发票查验|12366|chinatax|金税|State Taxation Administration", re.I),
-    "US-IRS": re.compile(r"Internal Revenue Service|(?-i:\bIRS\b)|irs\.gov|IRS2Go", re.I),
-    "UK-HMRC": re.compile(r"(?-i:\bHMRC\b)|HM Revenue|Revenue (?:&|and) Customs|Government Gateway", re.I),
-    "AU-ATO": re.compile(r"Australian Taxation Office|(?-i:\bATO\b)|myGov", re.I),
-    "CA-CRA": re.compile(r"Canada Revenue Agency|(?-i:\bCRA\b)|Agence du revenu du Canada", re.I),
-}
+from fraudwatch.indicators.authorities import load_registry
+from fraudwatch.indicators.mentions import MentionFinder
+
+
+@functools.lru_cache(maxsize=1)
+def cue_finder() -> MentionFinder:
+    """The registry's matcher over page text (names as written)."""
+    return MentionFinder(load_registry())
 
 
 @dataclass(frozen=True)
@@ -33,14 +41,16 @@ def find_cues(where: str, text: str, limit: int = 20) -> list[BrandCue]:
     """Cues found in `text`, at most one per authority and distinct cue word."""
     cues: list[BrandCue] = []
     seen: set[tuple[str, str]] = set()
-    for authority, pattern in BRAND_PATTERNS.items():
-        for m in pattern.finditer(text):
-            key = (authority, m.group(0).lower())
-            if key not in seen:
-                seen.add(key)
-                cues.append(BrandCue(authority, m.group(0), where))
+    for mention in cue_finder().find(text):
+        if mention.code is None or not mention.named:
+            continue
+        cue = text[mention.start:mention.end]
+        key = (mention.code, cue.lower())
+        if key not in seen:
+            seen.add(key)
+            cues.append(BrandCue(mention.code, cue, where))
             if len(cues) >= limit:
-                return cues
+                break
     return cues
 
 
