@@ -4,6 +4,11 @@
 (see `fraudwatch.indicators.charset`), parses them with BeautifulSoup + lxml (which tolerates
 broken HTML), and extracts the title, visible text, meta tags, language, links,
 forms, external scripts, favicon, executable downloads and tax-authority brand cues.
+It also says what a visitor reads: the language of the visible text itself
+(`text_language`: the `lang` attribute of a kit often still says "en" over German text),
+and how many words mix Latin letters with look-alike Greek or Cyrillic ones
+(`mixed_script`: "HΜRC", "Οnline Βanking", spelt so that keyword filters miss them; brand
+cues are read with those letters folded back).
 Every list and string is bounded, whatever the page contains.
 """
 from __future__ import annotations
@@ -20,14 +25,17 @@ from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 from crawlers.brands import BrandCue, find_cues
 from crawlers.forms import Form, extract_forms
 from crawlers.markup import attribute, short_text
-from fraudwatch.indicators.charset import cjk_score, decode_html
+from crawlers.script import fold_confusables, mixed_script_words, text_language
+from fraudwatch.indicators.charset import decode_html
 
 MAX_TEXT = 100_000
 MAX_LINKS = 500
 MAX_SCRIPTS = 100
 MAX_META = 50
 MAX_ATTRIBUTE = 4096  # characters of an attribute read for a refresh URL, a language or a logo cue
-_EXECUTABLE = re.compile(r"\.(exe|msi|apk|scr|bat|cmd|com|jar|dmg|pkg|vbs|ps1|hta|xapk)$", re.I)
+# Not ".com": a path ending in a domain name (facebook.com/NJ.com) is a page, and DOS
+# .com programs are long gone.
+_EXECUTABLE = re.compile(r"\.(exe|msi|apk|scr|bat|cmd|jar|dmg|pkg|vbs|ps1|hta|xapk)$", re.I)
 _EXECUTABLE_TAIL = 16  # the pattern only looks at the end of a path
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
@@ -57,6 +65,9 @@ class Page:
     brand_cues: list[BrandCue] = field(default_factory=list)
     meta_refresh: str | None = None
     encoding: str = "utf-8"
+    text_language: str = "und"
+    mixed_script: int = 0
+    image_labels: list[str] = field(default_factory=list)  # alt, title and file name of the first images
 
 
 def favicon_hash(data: bytes) -> str:
@@ -112,16 +123,12 @@ def _meta(nodes: list[Tag]) -> tuple[dict[str, str], str | None]:
 
 
 def _language(soup: BeautifulSoup, text: str) -> str:
+    """The declared language (the <html lang> attribute), else the language of the text."""
     html = soup.find("html")
     lang = html.get("lang") if isinstance(html, Tag) else None
     if isinstance(lang, str) and len(lang) <= MAX_ATTRIBUTE and _LANGUAGE_TAG.fullmatch(lang.strip()):
         return lang.strip().replace("_", "-").lower()
-    sample = text[:5000]
-    _, ideographs = cjk_score(sample)
-    letters = sum(ch.isascii() and ch.isalpha() for ch in sample)
-    if ideographs and ideographs * 3 >= letters:
-        return "zh"
-    return "en" if letters >= 20 else "und"
+    return text_language(text)
 
 
 def _favicon(nodes: list[Tag], base: str) -> tuple[str | None, str | None]:
@@ -172,11 +179,16 @@ def _image_labels(images: list[Tag]) -> list[str]:
 
 
 def _cues(image_labels: list[str], title: str, text: str, meta: dict[str, str]) -> list[BrandCue]:
-    cues = find_cues("title", title)
+    """Authority cues by where they are seen; look-alike letters are folded first (a cue
+    spelt "HΜRC" with a Greek capital mu is still HMRC)."""
+    cues = find_cues("title", fold_confusables(title))
     for label in image_labels:
-        cues += find_cues("logo", label, limit=5)
-    cues += find_cues("meta", " ".join(meta.get(k, "") for k in ("description", "og:site_name", "keywords")))
-    cues += find_cues("text", text[:20_000])
+        cues += find_cues("logo", fold_confusables(label), limit=5)
+    site = " ".join(meta.get(k, "") for k in ("og:site_name", "application-name"))
+    cues += find_cues("meta", fold_confusables(site))  # the name the site gives itself
+    about = " ".join(meta.get(k, "") for k in ("description", "keywords"))
+    cues += find_cues("description", fold_confusables(about))  # what the page is about
+    cues += find_cues("text", fold_confusables(text[:20_000]))
     seen: set[tuple[str, str]] = set()
     unique = []
     for cue in cues:
@@ -199,7 +211,8 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
     meta, refresh = _meta(get("meta"))
     links = _collect(get("a"), base, "href", MAX_LINKS)
     page = Page(url=url, title=title, meta=meta, links=links, encoding=encoding,
-                forms=extract_forms(get("form"), get("label"), base),
+                forms=extract_forms(get("form"), get("label"), base,
+                                      get("input") + get("select") + get("textarea")),
                 scripts=_collect(get("script"), base, "src", MAX_SCRIPTS),
                 meta_refresh=_absolute(base, refresh) if refresh else None)
     page.favicon_url, page.favicon_hash = _favicon(get("link"), base)
@@ -207,5 +220,8 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
     image_labels = _image_labels(get("img"))
     page.text = _visible_text(soup, tags)  # last reader of the tree: it removes invisible parts
     page.language = _language(soup, page.text)
+    page.text_language = text_language(f"{title}\n{page.text}")
+    page.mixed_script = mixed_script_words(f"{title}\n{page.text}")
     page.brand_cues = _cues(image_labels, title, page.text, meta)
+    page.image_labels = image_labels[:50]
     return page

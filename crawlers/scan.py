@@ -6,6 +6,13 @@
 failure is reported in `error` (with its code); the URL's own signals still count.
 `analyse_fetched` is everything done with the fetched bytes (no network but the favicon);
 the classifier reads the page without the links of its own site (`classifier_text`).
+
+The verdict adds up the evidence a phishing analyst weighs (crawlers/signals.py,
+crawlers/content.py): scam from SCAM_AT, suspicious from SUSPICIOUS_AT. The text model is
+one vote among them (`text_vote`), and only for a text in a language it was trained on:
+keywords alone never make a page suspicious. A page is legit on an official domain or a
+known company's, or when the model reads it as ordinary and nothing counts against it;
+anything else, a page in a language the model does not know included, is unknown.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawlers.content import is_article
 from crawlers.errors import FetchError
 from crawlers.fetch import FetchConfig, Fetcher, FetchResult
 from crawlers.page import Page, favicon_hash, parse_page
@@ -31,6 +39,10 @@ log = logging.getLogger(__name__)
 Classifier = Callable[[str], dict]
 SCAM_AT = 4.0
 SUSPICIOUS_AT = 2.0
+LEGIT_AT = 0.5  # a page the text model reads as ordinary is legit up to this score
+MODEL_LANGUAGES = frozenset({"zh", "en"})  # what the text model was trained on
+TEXT_SCAM = 1.0
+TEXT_LEGIT = 0.0  # an ordinary reading makes a clean page legit; it never cancels evidence
 CLASSIFIER_TEXT = 8000
 EXCERPT = 1000
 
@@ -42,37 +54,75 @@ def _form_dict(form: Any, page_host: str) -> dict:
             "cross_domain": registrable_domain(target) != registrable_domain(page_host)}
 
 
+def _label(score: float, codes: set[str], text_label: str | None = None) -> str:
+    """The page's label from its evidence: scam and suspicious by score; legit for an
+    official domain, or the domain of a known company, or a page the text model reads as
+    ordinary in a language it knows, when nothing counts against it; else unknown."""
+    if score >= SCAM_AT:
+        return "scam"
+    if score >= SUSPICIOUS_AT:
+        return "suspicious"
+    if codes & {"official_domain", "known_site"} and score <= 0:
+        return "legit"
+    if text_label == "legit" and score <= LEGIT_AT:
+        return "legit"
+    return "unknown"
+
+
+def _scores(score: float) -> dict:
+    return {"scam_score": round(1 / (1 + math.exp(-(score - SCAM_AT + 1))), 3), "site_score": round(score, 2)}
+
+
+def _explain(signals: list[Signal]) -> list[str]:
+    return [s.detail for s in sorted(signals, key=lambda s: -abs(s.weight))][:8]
+
+
 def signals_verdict(signals: list[Signal], fetched: bool = True) -> dict:
     """A verdict from site/page signals alone, shaped like the classifier's output."""
     score = sum(s.weight for s in signals)
-    codes = {s.code for s in signals}
-    if score >= SCAM_AT:
-        label = "scam"
-    elif "official_domain" in codes and score <= 0:
-        label = "legit"
-    elif score >= SUSPICIOUS_AT:
-        label = "suspicious"
-    else:
-        label = "unknown"
     note = "no classifier model available: verdict from page and site signals only"
     if not fetched:
         note += " (the page itself could not be fetched)"
-    return {"label": label, "scam_score": round(1 / (1 + math.exp(-(score - SCAM_AT + 1))), 3),
-            "site_score": round(score, 2), "basis": "site_signals", "note": note,
-            "explanation": [s.detail for s in sorted(signals, key=lambda s: -abs(s.weight))][:8]}
+    return {"label": _label(score, {s.code for s in signals}), **_scores(score), "basis": "site_signals",
+            "note": note, "explanation": _explain(signals)}
 
 
-def combined_verdict(classification: dict, signals: list[Signal]) -> dict:
-    """The classifier's verdict on the text, corrected by what the domain proves."""
-    verdict = dict(classification)
-    score = sum(s.weight for s in signals)
-    codes = {s.code for s in signals}
-    verdict.update(site_score=round(score, 2), basis="classifier+site_signals")
-    if "official_domain" in codes and "credential_form_cross_domain" not in codes:
-        if verdict.get("label") != "legit":
-            verdict.update(label="legit", overridden_by="official_domain")
-    elif score >= SCAM_AT + 1 and verdict.get("label") != "scam":
-        verdict.update(label="scam", overridden_by="site_signals")
+def text_vote(classification: dict, language: str, article: bool = False) -> Signal | None:
+    """The text model's reading as one signal among the others, and only for a language it
+    was trained on: a scam reading weighs +1 (never enough alone), half that on an article
+    (the model learnt from messages; long pages full of tax, police and bank words are where
+    it errs); an ordinary reading weighs nothing, it only lets a page with nothing against
+    it be called legit."""
+    if language not in MODEL_LANGUAGES:
+        return None
+    label = classification.get("label")
+    if label == "scam":
+        return Signal("text_model", TEXT_SCAM / 2 if article else TEXT_SCAM,
+                      f"the text model reads the text as a scam (score {classification.get('scam_score')})")
+    if label == "legit":
+        return Signal("text_model", TEXT_LEGIT, "the text model reads the text as ordinary")
+    return None
+
+
+def combined_verdict(classification: dict, signals: list[Signal], language: str = "en",
+                     article: bool = False) -> dict:
+    """The page's verdict from its signals, the text model's reading (`classification`) being
+    one vote (`text_vote`); the model's own fields are kept, its label as `text_label`."""
+    vote = text_vote(classification, language, article)
+    counted = signals + ([vote] if vote else [])
+    score = sum(s.weight for s in counted)
+    text_label = classification.get("label")
+    label = _label(score, {s.code for s in signals}, text_label if vote else None)
+    verdict = {**classification, "label": label, "text_label": text_label, "text_language": language,
+               "text_scam_score": classification.get("scam_score"), **_scores(score),
+               "basis": "classifier+site_signals" if vote else "site_signals",
+               "explanation": _explain(counted)}
+    if not vote:
+        verdict["note"] = (f"the text is in a language the model was not trained on ({language}): "
+                           "verdict from page and site signals only")
+    if vote and label != text_label:
+        official = "official_domain" in {s.code for s in signals}
+        verdict["overridden_by"] = "official_domain" if official and label == "legit" else "site_signals"
     return verdict
 
 
@@ -80,6 +130,8 @@ def _classify(classifier: Classifier | None, page: Page | None, signals: list[Si
               fetched: bool) -> dict:
     if classifier is None or page is None:
         return signals_verdict(signals, fetched)
+    if page.text_language not in MODEL_LANGUAGES:
+        return combined_verdict({}, signals, page.text_language)
     try:
         result = classifier(classifier_text(page))
     except Exception as exc:  # a broken model must not lose the scan
@@ -87,7 +139,7 @@ def _classify(classifier: Classifier | None, page: Page | None, signals: list[Si
         verdict = signals_verdict(signals, fetched)
         verdict["note"] = f"classifier failed ({type(exc).__name__}): verdict from signals only"
         return verdict
-    return combined_verdict(result, signals)
+    return combined_verdict(result, signals, page.text_language, is_article(page))
 
 
 def classifier_text(page: Page) -> str:
@@ -140,7 +192,8 @@ def page_report(url: str, res: FetchResult, page: Page, signals: list[Signal]) -
     return {"url": url, "final_url": res.final_url, "http_status": res.status, "title": page.title,
             "site_signals": [s.as_dict() for s in signals],
             "forms": [_form_dict(f, host) for f in page.forms], "error": None,
-            "redirects": res.redirects, "language": page.language, "encoding": page.encoding,
+            "redirects": res.redirects, "language": page.language, "text_language": page.text_language,
+            "encoding": page.encoding,
             "content_hash": hashlib.sha256(res.body).hexdigest(),
             "text_excerpt": page.text[:EXCERPT],
             "brand_cues": [{"authority": c.authority, "cue": c.cue, "where": c.where}

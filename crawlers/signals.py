@@ -3,41 +3,32 @@
 A positive weight is suspicious, a negative one reassuring. The domain, never the
 address it was served from, is judged: official-domain allowlist and lookalikes come
 from `fraudwatch.indicators.official.judge_host`; the rest (authority name in a subdomain, IP
-hosts, punycode and homoglyphs, free hosting, new TLDs, credentials in the URL,
-credential forms posting cross-domain, executable downloads) is decided here.
+hosts, punycode and homoglyphs, free hosting, new TLDs, credentials in the URL, the
+domain of a known company, credential forms and where they post) is decided here; what
+the page shows (dressing, copied text, look-alike letters, downloads) in crawlers/content.py.
 """
 from __future__ import annotations
 
 import ipaddress
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
+from crawlers.content import content_signals, is_article
 from crawlers.forms import Form
 from crawlers.page import Page
+from crawlers.signal import Signal
 from fraudwatch.indicators import registrable_domain, unicode_host
 from fraudwatch.indicators.hosting import shared_kind
 from fraudwatch.indicators.hosts import normalize_host
+from fraudwatch.indicators.known import known_brand
 from fraudwatch.indicators.official import HostJudgement, judge_host, load_official
 from fraudwatch.indicators.wordlists import word_set
 
 NEW_TLDS = word_set("cheap_tlds")  # data/lexicon/cheap_tlds.txt
 CREDENTIAL_KINDS = frozenset({"password", "bank_card", "id_number", "cvv", "otp", "card_expiry"})
+CARD_KINDS = frozenset({"cvv", "card_expiry", "bank_card"})
 Judge = Callable[[str], HostJudgement]  # judge_host (cached: the same hosts come back page after page)
-
-
-@dataclass(frozen=True)
-class Signal:
-    """One observation about a site, its weight and a human-readable detail."""
-
-    code: str
-    weight: float
-    detail: str
-
-    def as_dict(self) -> dict:
-        """JSON form."""
-        return asdict(self)
 
 
 def _clean_host(raw: str) -> str:
@@ -95,6 +86,9 @@ def host_signals(host: str, judge: Judge = judge_host) -> list[Signal]:
         return [Signal("official_domain", -3.0, verdict.reason)]
     if verdict.status == "lookalike":
         out.append(Signal("lookalike_domain", 3.0, verdict.reason))
+    elif (known := known_brand(host)) is not None:
+        out.append(Signal("known_site", -1.5, f"the domain of {known.name}, a known {known.kind.replace('_', ' ')} "
+                                              f"({known.domain})"))
     reg = registrable_domain(host)
     sub = host[: -len(reg)].rstrip(".") if host.endswith(reg) and host != reg else ""
     if sub and any(tok in sub for tok in _brand_tokens()):
@@ -134,7 +128,10 @@ def url_signals(url: str, final_url: str | None = None, had_credentials: bool = 
     return out
 
 
-def _form_signals(form: Form, page_host: str, official: bool, judge: Judge) -> list[Signal]:
+def _form_signals(form: Form, page_host: str, official: bool, judge: Judge, article: bool) -> list[Signal]:
+    """Signals of one form. A sign-in box on an article (news, blogs) is the site's own
+    account system, often on a sister domain (single sign-on): it weighs little there;
+    card and identity numbers weigh the same on any page."""
     asks = [k for k in form.sensitive if k in CREDENTIAL_KINDS]
     if not asks:
         return []
@@ -142,33 +139,35 @@ def _form_signals(form: Form, page_host: str, official: bool, judge: Judge) -> l
     scheme, host = form.target(page_host)
     target = _clean_host(host)
     what = ", ".join(asks)
+    sign_in = not (CARD_KINDS | {"id_number"}) & set(asks)
     if registrable_domain(target) != registrable_domain(page_host) and judge(target).status != "official":
-        out.append(Signal("credential_form_cross_domain", 3.0,
+        out.append(Signal("credential_form_cross_domain", 1.0 if sign_in and article else 3.0,
                           f"a form asking for {what} posts to another domain ({target})"))
     if not official:
-        weight = 2.5 if {"cvv", "card_expiry", "bank_card"} & set(asks) else 1.5
+        # a sign-in form is on every site; card data and identity numbers are not
+        weight = 2.5 if CARD_KINDS & set(asks) else 1.5 if "id_number" in asks else 0.0 if article else 0.5
         out.append(Signal("sensitive_form", weight, f"a non-official site asks for {what}"))
     if scheme == "http":
-        out.append(Signal("insecure_credential_form", 1.0, f"{what} would be sent without TLS"))
+        out.append(Signal("insecure_credential_form", 0.5 if sign_in and article else 1.0,
+                          f"{what} would be sent without TLS"))
     return out
 
 
 def page_signals(page: Page, judge: Judge = judge_host) -> list[Signal]:
-    """Signals of the page content: forms, brand cues and downloads, judged by its domain."""
+    """Signals of the page content, judged by its domain: forms and where they post, what
+    the page dresses up as (tax authorities, known brands), copied official text, words in
+    look-alike letters, program downloads (see crawlers/content.py)."""
     host = _clean_host(urlsplit(page.url).hostname or "")
     official = not _is_ip(host) and judge(host).status == "official"
     out: list[Signal] = []
+    article = is_article(page)
     for form in page.forms:
-        for sig in _form_signals(form, host, official, judge):
+        for sig in _form_signals(form, host, official, judge, article):
             if sig.code not in {s.code for s in out}:
                 out.append(sig)
-    if page.brand_cues and not official:
-        names = ", ".join(dict.fromkeys(f"{c.cue} ({c.authority})" for c in page.brand_cues[:4]))
-        dressed = any(c.where in ("title", "logo") for c in page.brand_cues)
-        out.append(Signal("brand_on_unofficial", 2.0 if dressed else 1.0,
-                          f"shows tax-authority names {names} "
-                          f"{'in its title or logo ' if dressed else ''}on a domain that is not official"))
-    if page.downloads:
-        out.append(Signal("executable_download", 2.0 if not official else 0.5,
-                          f"offers a program download: {page.downloads[0]}"))
+    if not official:
+        asks = any(set(f.sensitive) & CREDENTIAL_KINDS for f in page.forms)
+        out += content_signals(page, host, asks)
+    elif page.downloads:
+        out.append(Signal("executable_download", 0.5, f"offers a program download: {page.downloads[0]}"))
     return out

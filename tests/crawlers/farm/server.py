@@ -44,6 +44,8 @@ SITES: dict[str, dict[str, Route]] = {
     "ird-gov-hk.top": {"/": Route("hk_big5.html", "big5", HTML)},
     # legitimate-looking pages
     "etax.beijing.chinatax.gov.cn": {"/": Route("official_login.html")},
+    # a word-for-word clone of a GOV.UK page on a free host (issue #10 item 7)
+    "contact-help.github.io": {"/": Route("govuk_clone.html")},
     "www.taxinfo-guide.org": {"/": Route("info.html"), "/guide/deadlines": Route("info.html"),
                               "/guide/scams": Route("info.html")},
     "broken.example": {"/": Route("broken.html")},

@@ -1,0 +1,109 @@
+"""What a page on a non-official domain shows and asks for, as phishing analysts read it.
+
+- Dressing: a tax authority's name in the title, a logo or the site name (`brand_on_unofficial`;
+  weaker on an article, which reports on the authority, weak when only the running text or
+  the description names it);
+  a known brand's name (crawlers/impersonation.py) as the title or site name, or on the
+  logo or first lines of a page that is little more than a form (`brand_mismatch`).
+- Harvesting: a form asking for credentials on a page with almost no links (`lone_form`),
+  and on a page dressed as someone else (`impersonation_form`).
+- Copying: most of the text of an official page (crawlers/fingerprints.py).
+- Evasion: words spelt with look-alike Greek or Cyrillic letters (crawlers/script.py).
+- Programs offered for download.
+Page shape decides what a name means: an article (many links, long text) naming HMRC in
+its title reports on HMRC; a short page with a sign-in form and the HMRC logo poses as it.
+"""
+from __future__ import annotations
+
+import re
+
+from crawlers.fingerprints import copied_from
+from crawlers.impersonation import Claim, claims
+from crawlers.page import Page
+from crawlers.signal import Signal
+
+FEW_LINKS = 20  # fewer distinct links than this: a dead end (real pages with forms had >= 28)
+ARTICLE_TEXT = 1500  # characters of visible text from which a linked page is an article
+MIXED_WORDS = 5  # words in look-alike letters from which a page hides what it says
+MANY_MIXED = 20  # ... and from which that alone is suspicious (real pages: at most 3 of 1,061)
+_TITLE_PARTS = re.compile(r"\s+[-–—|:·•»]\s+|\s*[|·•»]\s*|:\s+")
+DRESSED_AT = ("logo", "meta")
+
+
+def is_article(page: Page) -> bool:
+    """A linked page with a long text (news, blog, encyclopedia), not a form to fill in."""
+    return len(page.links) >= FEW_LINKS and len(page.text) >= ARTICLE_TEXT
+
+
+def _authority_signal(page: Page, article: bool) -> tuple[Signal | None, bool]:
+    """The authority-dressing signal and whether the page is dressed (not merely naming)."""
+    cues = page.brand_cues
+    if not cues:
+        return None, False
+    names = ", ".join(dict.fromkeys(f"{c.cue} ({c.authority})" for c in cues[:4]))
+    places = {c.where for c in cues}
+    if article and places & {"title", *DRESSED_AT}:
+        return Signal("brand_on_unofficial", 1.0, f"an article naming {names} in its title or images, on a "
+                                                  "domain that is not official"), False
+    if places & {"title", *DRESSED_AT}:
+        return Signal("brand_on_unofficial", 2.0, f"shows tax-authority names {names} in its title, logo or "
+                                                  "site name on a domain that is not official"), True
+    return Signal("brand_on_unofficial", 0.5, f"mentions {names} on a domain that is not official"), False
+
+
+def _title_claims(host: str, title: str) -> list[Claim]:
+    """Brands the title presents itself as: a whole part of the title ("Login - PayPal"),
+    or a title of at most three words ("Netflix"); not a brand named in a headline."""
+    parts = {p.strip().casefold() for p in _TITLE_PARTS.split(title) if p.strip()}
+    short = len(title.split()) <= 3
+    return [c for c in claims(host, {"title": [title]}) if short or c.name in parts]
+
+
+def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool) -> list[Claim]:
+    if article:
+        return []
+    site = [page.meta.get(k, "") for k in ("og:site_name", "application-name")]
+    found = _title_claims(host, page.title) + claims(host, {"site": site})
+    if harvest_page:
+        found += claims(host, {"logo": page.image_labels, "text": [page.text[:500]]})
+    return list({c.name: c for c in found}.values())
+
+
+def _mismatch_signal(found: list[Claim], host: str) -> Signal:
+    shown = ", ".join(f"{c.name} ({c.where})" for c in found[:3])
+    theirs = ", ".join(sorted(found[0].domains)[:3])
+    return Signal("brand_mismatch", 1.0, f"presents itself as {shown} on {host}, not on the brand's own "
+                                         f"domains ({theirs})")
+
+
+def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signal]:
+    """Signals of a page on a non-official host (`asks_credentials`: a form asks for
+    credentials, card or identity data)."""
+    dead_end = len(page.links) < FEW_LINKS
+    article = is_article(page)
+    out: list[Signal] = []
+    authority, dressed = _authority_signal(page, article)
+    if authority:
+        out.append(authority)
+    found = _brand_claims(page, host, article, asks_credentials and dead_end)
+    if found:
+        out.append(_mismatch_signal(found, host))
+    if asks_credentials and dead_end:
+        out.append(Signal("lone_form", 1.0, f"the page is little more than a form asking for credentials "
+                                            f"({len(page.links)} links)"))
+    if asks_credentials and (dressed or found):
+        who = page.brand_cues[0].cue if dressed else found[0].name
+        out.append(Signal("impersonation_form", 1.5, f"a page dressed as {who} asks for credentials"))
+    copies = copied_from(f"{page.title}\n{page.text}")
+    if copies:
+        best = copies[0]
+        out.append(Signal("copied_official_text", 2.5,
+                          f"copies {int(best.share * 100)}% of the official page {best.fingerprint.url} "
+                          f"({best.fingerprint.authority}) on a domain that is not official"))
+    if page.mixed_script >= MIXED_WORDS:
+        weight = 2.0 if page.mixed_script >= MANY_MIXED else 1.5
+        out.append(Signal("lookalike_letters", weight, f"{page.mixed_script} words are spelt with look-alike Greek "
+                                                       "or Cyrillic letters, as kits do to slip past filters"))
+    if page.downloads:
+        out.append(Signal("executable_download", 1.0, f"offers a program download: {page.downloads[0]}"))
+    return out
