@@ -26,7 +26,8 @@ FEW_LINKS = 20  # fewer distinct links than this: a dead end (real pages with fo
 ARTICLE_TEXT = 1500  # characters of visible text from which a linked page is an article
 MIXED_WORDS = 5  # words in look-alike letters from which a page hides what it says
 MANY_MIXED = 20  # ... and from which that alone is suspicious (real pages: at most 3 of 1,061)
-_TITLE_PARTS = re.compile(r"\s+[-–—|:·•»]\s+|\s*[|·•»]\s*|:\s+")
+# A match starts only where no space precedes it, so a run of spaces is walked once (linear).
+_TITLE_PARTS = re.compile(r"(?<!\s)\s*(?:[|·•»]|(?<=\s)[-–—:](?=\s)|:(?=\s))\s*")
 DRESSED_AT = ("logo", "meta")
 
 
