@@ -38,6 +38,7 @@ _DEOBFUSCATE = re.compile(rf"{_SPELLED}|(?<=[{_CJK}])(?:{_SEPARATORS}{{1,3}}(?=[
                           rf"|{_SEPARATORS}{{0,2}}{_JUNK}(?:{_SEPARATORS}|{_JUNK}){{0,5}}(?=[{_CJK}]))"
                           r"|\s*\n\s*|\s{2,}|[\t\r\f\v]")
 _SPELLED_GAP = re.compile(r" ?\. ?|[ -]")
+_SPELLED_HOST_GAP = re.compile(r" ?\. ?")
 _GAP_KIND = {" ": " ", "-": "-", ". ": ". "}  # any other gap is a dot
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 # Zero-width, bidi controls, soft hyphen, BOM, variation selectors.
@@ -120,9 +121,19 @@ def _join_spelled(text: str) -> str:
     return "".join(out)
 
 
+def _in_host(match: re.Match) -> bool:
+    """True when dotted letters are labels of a host name (a.b.c.top, www.x.y.cn): the
+    match touches a dot-and-label after it, or a dot, slash or @ before it."""
+    text, start, end = match.string, match.start(), match.end()
+    after = text[end:end + 2]
+    return (len(after) == 2 and after[0] == "." and after[1].isalnum()) or (start > 0 and text[start - 1] in "./@")
+
+
 def _fold(match: re.Match) -> str:
     text = match.group()
     if text[0].isascii() and text[0].isalnum():
+        if "." in text and _in_host(match):
+            return _SPELLED_HOST_GAP.sub(".", text).replace(" ", "").replace("-", "")  # as the link finder reads it
         return _join_spelled(text)
     if "\n" in text:
         return "\n"
