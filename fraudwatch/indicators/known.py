@@ -35,7 +35,7 @@ class KnownBrand(NamedTuple):
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
-def _is_domain(text: str) -> bool:
+def is_domain(text: str) -> bool:
     """A lower-case ASCII name of at least two labels (each checked alone: linear)."""
     labels = text.split(".")
     return len(text) <= 253 and len(labels) >= 2 and all(_LABEL.fullmatch(label) for label in labels)
@@ -52,7 +52,7 @@ def read_known(path: Path) -> dict[str, tuple[str, str]]:
         for line, row in enumerate(reader, start=2):
             domain = (row.get("domain") or "").strip().lower()
             kind = (row.get("kind") or "").strip()
-            if not _is_domain(domain):
+            if not is_domain(domain):
                 raise ValueError(f"{path.name} line {line}: bad domain {domain[:80]!r}")
             if kind not in KINDS:
                 raise ValueError(f"{path.name} line {line}: unknown kind {kind[:40]!r} (one of {sorted(KINDS)})")

@@ -25,7 +25,7 @@ from fraudwatch.config import extra_official_domains
 from fraudwatch.datafiles import data_path
 from fraudwatch.indicators.authorities import read_authorities
 from fraudwatch.indicators.hosts import url_host
-from fraudwatch.indicators.known import known_brand
+from fraudwatch.indicators.known import is_domain, known_brand
 from fraudwatch.indicators.normalize import unicode_host
 from fraudwatch.indicators.wordlists import word_set
 
@@ -68,7 +68,6 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(fh) if any(row.values())]
 
 
-_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}")
 
 
 def read_domains(path: Path, codes: set[str] | dict) -> dict[str, str]:
@@ -85,7 +84,7 @@ def read_domains(path: Path, codes: set[str] | dict) -> dict[str, str]:
             code = (row.get("authority") or "").strip()
             if not domain and not code:
                 continue
-            if not _DOMAIN.fullmatch(domain):
+            if not is_domain(domain):
                 raise ValueError(f"{path.name} line {line}: bad domain {domain[:80]!r}")
             if code not in codes:
                 raise ValueError(f"{path.name} line {line}: unknown authority code {code[:40]!r} "
