@@ -160,7 +160,6 @@ class Vectorizer:
 
     def __init__(self, terms: list[str], idf: np.ndarray) -> None:
         self.terms = terms
-        self.vocab = {t: i for i, t in enumerate(terms)}
         self.words = {t: i for i, t in enumerate(terms) if t.startswith(WORD_MARK)}
         self.idf = np.asarray(idf, dtype=np.float32)
         self.grams = [_gram_table([(t, i) for i, t in enumerate(terms) if len(t) == size and WORD_MARK not in t], size)

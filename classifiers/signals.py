@@ -19,6 +19,7 @@ from classifiers.normalize import LAZY, MAX_TEXT_CHARS, normalize_text, normaliz
 from classifiers.patterns import PhraseIndex, Span, find_entities, find_links, mask_links
 from fraudwatch.indicators.hosting import domains_of_kind, shared_kind
 from fraudwatch.indicators.known import known_brand
+from fraudwatch.indicators.mentions import lower  # noqa: F401  (re-exported: the classifier's lower-casing)
 from fraudwatch.indicators.official import clean_host, judge_host, official_hotline
 from fraudwatch.indicators.wordlists import word_list, word_set
 
@@ -44,14 +45,6 @@ def lexicon_index() -> tuple[PhraseIndex, dict[str, tuple[str, ...]], dict[str, 
                 by_key[PhraseIndex.key(phrase)].add(signal)
     index = PhraseIndex(list(phrases.values()))
     return index, {k: tuple(sorted(v)) for k, v in by_key.items()}, phrases
-
-
-def lower(text: str) -> str:
-    """Lower-case without changing the length of the text."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -16,10 +16,11 @@ from classifiers.signals import lower
 
 def reference(vectorizer: Vectorizer, lowered: list[str]) -> sp.csr_matrix:
     """TF-IDF by the definition, one term at a time."""
+    vocab = {term: j for j, term in enumerate(vectorizer.terms)}
     rows, cols = [], []
     for i, text in enumerate(lowered):
         for term in analyze(text):
-            j = vectorizer.vocab.get(term)
+            j = vocab.get(term)
             if j is not None:
                 rows.append(i)
                 cols.append(j)
