@@ -3,9 +3,10 @@
 # repository, like the fuzz corpus: the pages belong to their sites, and the phishing pages
 # to the kits that were published on GitHub; only their list is in the repository).
 #
-#   bench/fetch_page_set.sh SOURCES_DIR [OUT_DIR]
+#   bench/fetch_page_set.sh SOURCES_DIR [OUT_DIR [LABELS_CSV]]
 #
-# bench/page_set/labels.csv names every page: id, source repository, commit, path, the URL
+# bench/page_set/labels.csv (or LABELS_CSV, e.g. bench/page_set/labels_v2.csv, the second
+# set) names every page: id, source repository, commit, path, the URL
 # it is judged at, its label and kind. SOURCES_DIR holds one git directory per source
 # repository, named owner+name/repo (a bare clone or a mirror:
 #   git clone --bare https://github.com/OWNER/NAME SOURCES_DIR/OWNER+NAME/repo
@@ -14,11 +15,11 @@
 # `git show` then fetches only the blobs it is asked for). Each page is read at its pinned
 # commit with `git show COMMIT:PATH` (gzip-compressed pages are decompressed); nothing is
 # built or run. OUT_DIR (default /work/page-set) gets one file per page, ID.html. Then:
-#   FRAUDWATCH_PAGE_SET=OUT_DIR .venv/bin/python bench/page_eval.py
+#   FRAUDWATCH_PAGE_SET=OUT_DIR .venv/bin/python bench/page_eval.py [--labels LABELS_CSV]
 set -eu
-SRC=${1:?usage: $0 SOURCES_DIR [OUT_DIR]}
+SRC=${1:?usage: $0 SOURCES_DIR [OUT_DIR [LABELS_CSV]]}
 OUT=${2:-/work/page-set}
-LABELS=$(dirname "$0")/page_set/labels.csv
+LABELS=${3:-$(dirname "$0")/page_set/labels.csv}
 mkdir -p "$OUT"
 
 # id<TAB>repo<TAB>commit<TAB>path for every row (paths may hold spaces; the CSV may quote)

@@ -15,7 +15,11 @@ every page of that corpus, all of them news, blogs, shops and public sites, at t
 the page names as its own (<link rel=canonical> or og:url; a neutral host when it names
 none), and prints how many are flagged: a false-alarm rate on 1,061 more legitimate pages.
 
-    .venv/bin/python bench/page_eval.py [--set DIR] [--model-dir DIR | --no-model] [--corpus DIR] [--json] [-v]
+With --labels bench/page_set/labels_v2.csv it judges the second, independent set (pages
+gathered with `bench/fetch_page_set.sh SOURCES_DIR OUT_DIR bench/page_set/labels_v2.csv`).
+
+    .venv/bin/python bench/page_eval.py [--set DIR] [--labels CSV] [--model-dir DIR | --no-model] [--corpus DIR]
+        [--json] [-v]
 """
 from __future__ import annotations
 
@@ -153,7 +157,7 @@ def model_classifier(args: argparse.Namespace):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", default=os.environ.get("FRAUDWATCH_PAGE_SET", str(ROOT.parent / "page-set")))
-    parser.add_argument("--labels", default=str(LABELS))
+    parser.add_argument("--labels", default=str(LABELS), help="the labels file (default labels.csv)")
     parser.add_argument("--model-dir", default=None, help="a model folder (trained into it when empty)")
     parser.add_argument("--no-model", action="store_true", help="only the run without a text model")
     parser.add_argument("--corpus", default=None, help="also judge every page of this folder (legit)")
