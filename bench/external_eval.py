@@ -13,6 +13,12 @@ legit, 1 -> spam_or_scam):
   either). For `sha1`, also how many held-out rows sit in a near-duplicate cluster with a
   training row, and the scores without them.
 
+With --baselines, each split also gets plain TF-IDF + linear baselines fitted on the very same
+training rows and scored on the very same held-out rows (char 1-5-gram + logistic regression,
+char 1-5-gram + linear SVM, word 1-2 + char 2-5 + logistic regression; each trained on the
+set's training rows alone and, for the first, on corpus + set training rows): what a plain
+model reaches on that split, next to fraudwatch's figure.
+
 With --corpus-test, the corpus's own held-out rows are scored too (corpus-only model
 trained without each split's bucket 0). Nothing from ../shared/data is written into the
 repository; models go to a temporary folder (or --work). One training per set and split
@@ -132,7 +138,7 @@ def corpus_test(work: Path, splits: list[str]) -> dict:
 
 
 def evaluate_set(work: Path, name: str, path: Path, mapping: dict, shipped: Path, splits: list[str],
-                 train_split: bool) -> dict:
+                 train_split: bool, with_baselines: bool = False) -> dict:
     """corpus-only (all rows, and each split's held-out rows) and corpus + train split, per split."""
     rows = prepare(read_rows(path, mapping), dedupe=False)
     texts = [r["text"] for r in rows]
@@ -151,12 +157,59 @@ def evaluate_set(work: Path, name: str, path: Path, mapping: dict, shipped: Path
                  "corpus_only": subset(rows, results, scores, mask),
                  "corpus_plus_train_split": {**subset(rows, own, own_scores, mask),
                                              "tax": tax_lures(name, *_pick(rows, own, mask))}}
+        if with_baselines:
+            block["baselines_same_split"] = baselines(rows, texts, mask, split)
         if split == "sha1":
             clean = [m and not bad for m, bad in zip(mask, leak)]
             block["near_copies_of_training"] = _near_copy_counts(rows, mask, leak)
             block["corpus_plus_train_split_without_near_copies"] = subset(rows, own, own_scores, clean)
         entry[split] = block
     return entry
+
+
+def baselines(rows: list[dict], texts: list[str], mask: list[bool], split: str) -> dict:
+    """Plain TF-IDF + linear models fitted on the split's training rows (bucket != 0 of the
+    same `split` buckets train_model used, computed over corpus + set) and scored on `mask`."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_union
+    from sklearn.svm import LinearSVC
+
+    from classifiers.corpus import split_buckets
+    from classifiers.evaluate import prf
+
+    corpus = load_corpus(default_corpus_files())
+    buckets = split_buckets([r["text"] for r in corpus] + texts, MOD, split)
+    own_train = [i for i, b in enumerate(buckets[len(corpus):]) if b != 0]
+    corpus_train = [i for i, b in enumerate(buckets[:len(corpus)]) if b != 0]
+    held = np.flatnonzero(mask)
+    y_set = np.array([r["label"] != "legit" for r in rows])
+    y_corpus = np.array([r["label"] != "legit" for r in corpus])
+
+    def char15():
+        return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, min_df=2)
+
+    def word_char():
+        return make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                          TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2))
+
+    def logreg():
+        return LogisticRegression(C=30, max_iter=3000)
+
+    runs = [("char15_lr_set_only", char15, logreg, False),
+            ("char15_svm_set_only", char15, lambda: LinearSVC(C=0.5), False),
+            ("word12_char25_lr_set_only", word_char, logreg, False),
+            ("char15_lr_corpus_plus_set", char15, logreg, True)]
+    out = {}
+    for name, make_vec, make_clf, with_corpus in runs:
+        train_texts = [texts[i] for i in own_train] + ([corpus[i]["text"] for i in corpus_train] if with_corpus else [])
+        y = np.concatenate([y_set[own_train], y_corpus[corpus_train] if with_corpus else np.array([], bool)])
+        vec = make_vec()
+        clf = make_clf().fit(vec.fit_transform(train_texts), y)
+        pred = clf.predict(vec.transform([texts[i] for i in held])).astype(bool)
+        truth = y_set[held]
+        out[name] = {**prf(truth, pred), "ham_flagged": round(float(pred[~truth].mean()), 4) if (~truth).any() else None}
+    return out
 
 
 def _pick(rows: list[dict], results: list[dict], mask: list[bool]) -> tuple[list[dict], list[dict]]:
@@ -195,6 +248,10 @@ def table(out: dict) -> str:
                     lines.append(f"| {name} | {split} | {f['rows']:,} | {model.replace('_', ' ')} | "
                                  f"{_cell(f['precision'])} | {_cell(f['recall'])} | {_cell(f['f1'])} | "
                                  f"{_cell(f['roc_auc'])} | {_cell(m['ham_flagged'])} |")
+            for base, f in ((block or {}).get("baselines_same_split") or {}).items():
+                lines.append(f"| {name} | {split} | {f['support']:,} positives | baseline {base} | "
+                                 f"{_cell(f['precision'])} | {_cell(f['recall'])} | {_cell(f['f1'])} | - | "
+                                 f"{_cell(f['ham_flagged'])} |")
             if block and "near_copies_of_training" in block:
                 lines.append(f"| {name} | sha1 | near-copies of training rows among held-out: "
                              f"{json.dumps(block['near_copies_of_training'])} ||||||")
@@ -207,6 +264,8 @@ def main() -> None:
     parser.add_argument("--sets", default=DEFAULT_SETS, help=f"Comma-separated, of: {', '.join(SETS)}.")
     parser.add_argument("--splits", default="cluster,sha1", help="Comma-separated: cluster, sha1.")
     parser.add_argument("--corpus-only", action="store_true", help="No corpus + train split models (fast).")
+    parser.add_argument("--baselines", action="store_true",
+                        help="Also fit plain TF-IDF + linear baselines on each split's training rows.")
     parser.add_argument("--corpus-test", action="store_true", help="Also score the corpus's own held-out rows.")
     parser.add_argument("--work", default=None, help="Folder for the trained models (default: a temp folder).")
     parser.add_argument("--json", action="store_true", help="Print one JSON document only.")
@@ -226,7 +285,7 @@ def main() -> None:
             say(f"SKIP {name}: {path} not found (set FRAUDWATCH_EXTERNAL_DATA or --data)")
             continue
         out["sets"][name] = evaluate_set(work, name, path, SETS[name][1], shipped, splits,
-                                         not args.corpus_only and name != "zh_telecom_fraud_synthetic")
+                                         not args.corpus_only and name != "zh_telecom_fraud_synthetic", args.baselines)
     out["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 2))
     if not args.json:
