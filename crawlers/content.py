@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from crawlers.fingerprints import copied_from
-from crawlers.impersonation import Claim, claims
+from crawlers.impersonation import Claim, claims, stands_alone
 from crawlers.page import Page
 from crawlers.signal import Signal
 
@@ -29,6 +29,13 @@ MANY_MIXED = 20  # ... and from which that alone is suspicious (real pages: at m
 # A match starts only where no space precedes it, so a run of spaces is walked once (linear).
 _TITLE_PARTS = re.compile(r"(?<!\s)\s*(?:[|·•»]|(?<=\s)[-–—:](?=\s)|:(?=\s))\s*")
 DRESSED_AT = ("logo", "meta")
+MAX_ALONE = 50  # logo alts (or site names) looked at for a short or common brand name
+MAX_FORM_TEXTS = 10
+MAX_DRESSED_TEXT = 3000  # characters of running text read for a brand named around a card or ID form
+MAX_SIGN_IN = 500
+_SIGN_IN = re.compile(r"log.?in|sign.?in|log on|connexion|se connecter|identifi|anmeld|einloggen|iniciar sesi|"
+                      r"acceder|accedi|entrar|登录|登錄|ログイン|로그인", re.I)
+IDENTITY_KINDS = frozenset({"bank_card", "cvv", "card_expiry", "id_number"})
 
 
 def is_article(page: Page) -> bool:
@@ -54,20 +61,48 @@ def _authority_signal(page: Page, article: bool) -> tuple[Signal | None, bool]:
 
 def _title_claims(host: str, title: str) -> list[Claim]:
     """Brands the title presents itself as: a whole part of the title ("Login - PayPal"),
-    or a title of at most three words ("Netflix"); not a brand named in a headline."""
+    or a title of at most three words ("Netflix"); not a brand named in a headline. A short
+    or common name ("DHL", "Orange") only as a whole part."""
     parts = {p.strip().casefold() for p in _TITLE_PARTS.split(title) if p.strip()}
     short = len(title.split()) <= 3
-    return [c for c in claims(host, {"title": [title]}) if short or c.name in parts]
+    return [c for c in claims(host, {"title": [title]}) if c.name in parts or (short and not c.strong)]
 
 
-def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool) -> list[Claim]:
+def _alone(found: list[Claim], texts: list[str]) -> list[Claim]:
+    """The claims of `found` whose name, if short or common, stands alone in one of `texts`."""
+    return [c for c in found if not c.strong or any(stands_alone(c.name, t) for t in texts[:MAX_ALONE])]
+
+
+def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks: bool) -> list[Claim]:
+    """Brands the page presents itself as: by its title or site name always; by its logo,
+    headings, form and first lines when it is little more than a form asking for credentials
+    (a short or common name only as a logo's whole alt text). An article's title is its
+    headline, so it claims a brand only as a sign-in page asking for credentials
+    ("Login on Twitter" over a long clone of the site's front page)."""
     if article:
-        return []
+        return _title_claims(host, page.title) if asks and _SIGN_IN.search(page.title[:MAX_SIGN_IN]) else []
     site = [page.meta.get(k, "") for k in ("og:site_name", "application-name")]
-    found = _title_claims(host, page.title) + claims(host, {"site": site})
+    found = _title_claims(host, page.title) + _alone(claims(host, {"site": site}), site)
     if harvest_page:
-        found += claims(host, {"logo": page.image_labels, "text": [page.text[:500]]})
+        found += _alone(claims(host, {"logo": page.image_labels}), page.image_alts)
+        forms = [f.text for f in page.forms if f.text][:MAX_FORM_TEXTS]
+        found += [c for c in claims(host, {"heading": page.headings, "form": forms, "text": [page.text[:500]]})
+                  if not c.strong]
     return list({c.name: c for c in found}.values())
+
+
+def _text_dressed(page: Page, host: str, article: bool, kinds: set[str]) -> str | None:
+    """Who the running text names, when a page that is not an article asks for card or
+    identity data (or a date of birth with a password or code): the kit steps with no title
+    or logo whose authority or brand appears only in their sentences ("Votre numéro fiscal
+    ... impots.gouv"). None otherwise."""
+    identity = kinds & IDENTITY_KINDS or ("birth_date" in kinds and kinds & {"password", "otp"})
+    if article or not identity:
+        return None
+    if page.brand_cues:
+        return page.brand_cues[0].cue
+    named = [c for c in claims(host, {"text": [page.text[:MAX_DRESSED_TEXT]]}) if not c.strong]
+    return named[0].name if named else None
 
 
 def _mismatch_signal(found: list[Claim], host: str) -> Signal:
@@ -80,13 +115,14 @@ def _mismatch_signal(found: list[Claim], host: str) -> Signal:
 def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signal]:
     """Signals of a page on a non-official host (`asks_credentials`: a form asks for
     credentials, card or identity data)."""
+    kinds = {k for f in page.forms for k in f.asks}
     dead_end = len(page.links) < FEW_LINKS
     article = is_article(page)
     out: list[Signal] = []
     authority, dressed = _authority_signal(page, article)
     if authority:
         out.append(authority)
-    found = _brand_claims(page, host, article, asks_credentials and dead_end)
+    found = _brand_claims(page, host, article, asks_credentials and dead_end, asks_credentials)
     if found:
         out.append(_mismatch_signal(found, host))
     if asks_credentials and dead_end:
@@ -95,6 +131,9 @@ def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signa
     if asks_credentials and (dressed or found):
         who = page.brand_cues[0].cue if dressed else found[0].name
         out.append(Signal("impersonation_form", 1.5, f"a page dressed as {who} asks for credentials"))
+    elif asks_credentials and (who := _text_dressed(page, host, article, kinds)):
+        out.append(Signal("impersonation_form", 1.0, f"a page whose text names {who} asks for "
+                                                     f"{', '.join(sorted(kinds & (IDENTITY_KINDS | {'birth_date'})))}"))
     copies = copied_from(f"{page.title}\n{page.text}")
     if copies:
         best = copies[0]

@@ -32,6 +32,8 @@ MAX_TEXT = 100_000
 MAX_LINKS = 500
 MAX_SCRIPTS = 100
 MAX_META = 50
+MAX_HEADINGS = 20
+MAX_HEADING = 200
 MAX_ATTRIBUTE = 4096  # characters of an attribute read for a refresh URL, a language or a logo cue
 # Not ".com": a path ending in a domain name (facebook.com/NJ.com) is a page, and DOS
 # .com programs are long gone.
@@ -68,6 +70,8 @@ class Page:
     text_language: str = "und"
     mixed_script: int = 0
     image_labels: list[str] = field(default_factory=list)  # alt, title and file name of the first images
+    image_alts: list[str] = field(default_factory=list)  # the alt text alone of the first images
+    headings: list[str] = field(default_factory=list)  # text of the first <h1>-<h3>
 
 
 def favicon_hash(data: bytes) -> str:
@@ -218,6 +222,9 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
     page.favicon_url, page.favicon_hash = _favicon(get("link"), base)
     page.downloads = [u for u in links if _EXECUTABLE.search(urlsplit(u).path[-_EXECUTABLE_TAIL:])][:50]
     image_labels = _image_labels(get("img"))
+    page.image_alts = [attribute(img, "alt", MAX_ATTRIBUTE).strip() for img in get("img")[:50]]
+    heads = get("h1") + get("h2") + get("h3")
+    page.headings = [h for h in (short_text(t, MAX_HEADING) for t in heads[:MAX_HEADINGS]) if h]
     page.text = _visible_text(soup, tags)  # last reader of the tree: it removes invisible parts
     page.language = _language(soup, page.text)
     page.text_language = text_language(f"{title}\n{page.text}")

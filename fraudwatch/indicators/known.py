@@ -81,3 +81,47 @@ def known_brand(host: str) -> KnownBrand | None:
         if found:
             return KnownBrand(domain, *found)
     return None
+
+
+IMPERSONATED = data_path("brands", "impersonated.csv")
+
+
+class ImpersonatedBrand(NamedTuple):
+    """A brand that phishing pages often dress up as: the names a page shows it by, the
+    names that count only in a strong place (a whole title part, a logo's alt text: short
+    or common words such as "DHL", "Orange", "Chase"), and its own registrable domains."""
+
+    brand: str
+    names: tuple[str, ...]
+    strong_names: tuple[str, ...]
+    domains: frozenset[str]
+    sector: str
+
+
+def read_impersonated(path: Path) -> tuple[ImpersonatedBrand, ...]:
+    """The rows of a `brand,names,domains,sector,reports` file (names and domains separated
+    by "|"; a name written "=Name" counts only in a strong place); a malformed domain or a
+    row without names is an error naming the line."""
+    rows = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not {"brand", "names", "domains"} <= set(reader.fieldnames or ()):
+            raise ValueError(f"{path.name}: needs the columns brand,names,domains,sector,reports")
+        for line, row in enumerate(reader, start=2):
+            written = [n.strip() for n in (row.get("names") or "").split("|") if n.strip()]
+            domains = [d.strip().lower() for d in (row.get("domains") or "").split("|") if d.strip()]
+            bad = [d for d in domains if not is_domain(d)]
+            if not written or not domains or bad:
+                raise ValueError(f"{path.name} line {line}: needs names and domains ({bad[:1]})")
+            names = tuple(n.lstrip("=").strip() for n in written)
+            strong = tuple(n.lstrip("=").strip() for n in written
+                           if n.startswith("=") or (n.isascii() and len(n.replace("&", "")) < 4))
+            rows.append(ImpersonatedBrand((row.get("brand") or names[0]).strip(), names, strong,
+                                          frozenset(domains), (row.get("sector") or "").strip()))
+    return tuple(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def impersonated_brands() -> tuple[ImpersonatedBrand, ...]:
+    """The shipped table of the most-impersonated brands (data/brands/impersonated.csv)."""
+    return read_impersonated(IMPERSONATED)

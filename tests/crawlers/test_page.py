@@ -25,7 +25,7 @@ def test_fake_etax_login_in_gbk_without_declaration():
     assert page.language == "zh"
     (form,) = page.forms
     assert form.action == "http://collect.shuiwu-api.xyz/api/login.php" and form.method == "post"
-    assert form.sensitive == ["password", "otp"]
+    assert form.sensitive == ["id_number", "password", "otp"]  # 纳税人识别号: the taxpayer number
     assert page.scripts == ["https://cdn.jsdelivr-mirror.top/jquery.min.js"]
     assert page.favicon_hash and page.favicon_url is None  # inline data: favicon hashed
     assert {c.where for c in page.brand_cues} >= {"title", "logo", "text"}
@@ -35,7 +35,7 @@ def test_refund_page_sensitive_fields():
     page = _page("refund.html", url="http://chinatax.gov.cn.refund-tax.top/")
     (form,) = page.forms
     assert form.action == "http://chinatax.gov.cn.refund-tax.top/submit.php"
-    assert form.sensitive == ["id_number", "bank_card", "password", "cvv", "card_expiry"]
+    assert form.sensitive == ["id_number", "bank_card", "password", "cvv", "card_expiry", "otp"]  # 短信验证码 read from its text
     assert "phone" in form.asks and page.language == "zh-cn"
 
 

@@ -40,7 +40,7 @@ def test_forms_are_reported_with_their_targets(farm, farm_config):
     result = scan_url(farm.url("etax-chinatax.top"), farm_config)
     (form,) = result["forms"]
     assert form == {"action": "http://collect.shuiwu-api.xyz/api/login.php", "method": "post",
-                    "asks": ["password", "otp"], "sensitive": ["password", "otp"],
+                    "asks": ["id_number", "password", "otp"], "sensitive": ["id_number", "password", "otp"],
                     "cross_domain": True}
     assert result["title"].startswith("国家税务总局北京市电子税务局")
     assert len(result["content_hash"]) == 64 and result["favicon_hash"]
