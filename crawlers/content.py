@@ -3,10 +3,12 @@
 - Dressing: a tax authority's name in the title, a logo or the site name (`brand_on_unofficial`;
   weaker on an article, which reports on the authority, weak when only the running text or
   the description names it);
-  a known brand's name (crawlers/impersonation.py) as the title or site name, or on the
-  logo or first lines of a page that is little more than a form (`brand_mismatch`).
+  a known or report-ranked brand's name (crawlers/impersonation.py) as the title or site
+  name, or on the logo, a heading or the form of a page that is little more than a form
+  (`brand_mismatch`); short or common names ("DHL", "Orange") only where they stand alone.
 - Harvesting: a form asking for credentials on a page with almost no links (`lone_form`),
-  and on a page dressed as someone else (`impersonation_form`).
+  and on a page dressed as someone else (`impersonation_form`); a card or ID form on a
+  page whose running text names an authority or brand is one too, weaker.
 - Copying: most of the text of an official page (crawlers/fingerprints.py).
 - Evasion: words spelt with look-alike Greek or Cyrillic letters (crawlers/script.py).
 - Programs offered for download.
@@ -75,9 +77,11 @@ def _alone(found: list[Claim], texts: list[str]) -> list[Claim]:
 
 def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks: bool) -> list[Claim]:
     """Brands the page presents itself as: by its title or site name always; by its logo,
-    headings, form and first lines when it is little more than a form asking for credentials
-    (a short or common name only as a logo's whole alt text). An article's title is its
-    headline, so it claims a brand only as a sign-in page asking for credentials
+    headings and form when it is little more than a form asking for credentials (a short or
+    common name only as a logo's whole alt text). Its sentences do not dress it: "follow us
+    on Facebook" above a members' login is no claim (see `_text_dressed` for card and ID
+    forms). An article's title is its headline, so it claims a brand only as a sign-in page
+    asking for credentials
     ("Login on Twitter" over a long clone of the site's front page)."""
     if article:
         return _title_claims(host, page.title) if asks and _SIGN_IN.search(page.title[:MAX_SIGN_IN]) else []
@@ -86,8 +90,7 @@ def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks
     if harvest_page:
         found += _alone(claims(host, {"logo": page.image_labels}), page.image_alts)
         forms = [f.text for f in page.forms if f.text][:MAX_FORM_TEXTS]
-        found += [c for c in claims(host, {"heading": page.headings, "form": forms, "text": [page.text[:500]]})
-                  if not c.strong]
+        found += [c for c in claims(host, {"heading": page.headings, "form": forms}) if not c.strong]
     return list({c.name: c for c in found}.values())
 
 
