@@ -73,7 +73,8 @@ def by_original(spans: list[Span], raw: str, norm: str, offsets) -> list[Span]:
 
 def shown_tax_body(norm: str) -> str | None:
     """The tax administration of the country a normalised text shows most (its currency,
-    cities, IDs, authorities), or None (also for a country the registry lacks)."""
+    cities, IDs, programmes, international phone numbers, authorities), or None (also for a
+    country the registry lacks)."""
     region = finder().region(norm)
     return registry().tax_body(region) if region and region != "*" else None
 

@@ -8,7 +8,7 @@ lookalike link) or that the tax head says impersonates one; naming only a govern
 mentions, links and hotlines (mentions are settled on the original text first: 國稅局 is
 Taiwan's), a government portal standing for its country's tax administration (GOV.UK ->
 UK-HMRC); naming none, the tax administration of the country the text shows (currency,
-cities, IDs), and for Chinese text CN-STA; null when only a tax body of unknown code is
+cities, IDs, programmes, international phone numbers), and for Chinese text CN-STA; null when only a tax body of unknown code is
 named. For another scam, the government portal it names, if any. category: the category head's
 best tag allowed for the label. explanation: the inputs that pushed the flag head most
 towards the decision, with their contributions.
@@ -45,7 +45,8 @@ def impersonates_tax(spans: list[Span]) -> bool:
 def authority_of(spans: list[Span], names: set[str] = frozenset(), tax: bool = True, norm: str = "") -> str | None:
     """For a tax scam: the tax body named most (ties: a national one, then the first named),
     a government portal standing for its country's tax administration; naming none, the
-    tax administration of the country the text `norm` shows (currency, cities, IDs), and for
+    tax administration of the country the text `norm` shows (currency, cities, IDs,
+    programmes, international phone numbers; fraudwatch.indicators.mentions), and for
     Chinese text CN-STA; None when only a tax body of unknown code is named. For another
     scam: the government portal it poses as, if any."""
     votes: Counter = Counter()  # insertion order: the order in which codes are first named

@@ -11,10 +11,14 @@ position) and one pass over the matches.
 Resolution of a match (see fraudwatch.indicators.authorities for the rules):
 1. an `exclude` phrase ("Arc de Triomphe") is no mention;
 2. a `context` row applies when its region is shown anywhere in the text (a `cue`, a
-   `name` of that region, or the region's script: kana, Hangul, Thai);
+   `name` of that region, the region's script: kana, Hangul, Thai, or an international
+   phone number of the country: +64 ..., +1 416 ...);
 3. else a `name` row; else a `generic` row, whose region is the one named right next to it
-   ("Thailand's Revenue Department", "柬埔寨税务机关"), else the row's own code, else (for
-   a row with no code: "the Tax Office") the region the whole text shows most, else none.
+   ("Thailand's Revenue Department", "柬埔寨税务机关"), else the region the whole text shows
+   most: for a row with no code ("the Tax Office") whenever one is shown, for a row with a
+   code ("税务局": CN-STA) only when another country with a tax body is shown at least
+   OUTWEIGH times and more often than the row's own ("悉尼 ... 税务局 ... 澳币"); else the
+   row's own code, else none.
 Among rows that apply, the one written in the script of the original text wins: when the
 caller's folding maps 國稅局 and 国税局 to one key (Traditional to Simplified), `surface`
 gives the original text of the match (without it, the folded text is the original); a
@@ -26,6 +30,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
+
+import phonenumbers
 
 from fraudwatch.indicators.authorities import AuthorityName, Registry
 
@@ -39,6 +45,12 @@ ADJACENT = 12  # characters between a generic name and the region named next to 
 _BREAK = re.compile(r"[\n。！？!?]")
 SCRIPT_REGIONS = {"JP": re.compile("[\u3040-\u30ff]"), "KR": re.compile("[\uac00-\ud7af]"),
                   "TH": re.compile("[\u0e00-\u0e7f]")}
+# An international phone number: "+", its country calling code and at least 7 more digits
+# (spaces, dots, dashes, brackets between them), not inside a word or another number.
+_PHONE = re.compile(r"(?<![\w+])\+ ?\(?[1-9]\d{0,2}\)?[ .-]?\(?\d[\d ().-]{5,16}\d(?![\d])")
+_DIGITS = re.compile(r"\D")
+MAX_PHONES = 20  # phone numbers read per text (each is one cue)
+OUTWEIGH = 2  # cues of another country that override the code of a generic row ("税务局": CN-STA)
 
 
 class Mention(NamedTuple):
@@ -172,6 +184,8 @@ class MentionFinder:
             found = script.search(text)
             if found:
                 regions[region] = [1, found.start()]
+        for region, start in self.phone_regions(text):
+            regions.setdefault(region, [0, start])[0] += 1
         places: list[str | None] = []
         for start, end, rows in hits:
             place = self._shown(rows, letters(show(start, end)))
@@ -181,10 +195,29 @@ class MentionFinder:
         return places, regions
 
     def region(self, text: str) -> str | None:
-        """The region the text shows most (countries, cities, currencies, IDs, names of its
-        authorities; ties: the first shown), or None; '*' for a country the registry lacks."""
+        """The region the text shows most (countries, cities, currencies, IDs, programmes,
+        international phone numbers, names of its authorities; ties: the first shown), or
+        None; '*' for a country the registry lacks."""
         hits = self.hits(text)
-        return _dominant(self._places(hits, text, lambda start, end: text[start:end])[1]) if hits else None
+        return _dominant(self._places(hits, text, lambda start, end: text[start:end])[1])
+
+    def phone_regions(self, text: str) -> list[tuple[str, int]]:
+        """(region, position) of the international phone numbers of a text (+44 ..., +1 416 ...):
+        the country of the number (by area code for +1), '*' for one without a tax body in the
+        registry; at most MAX_PHONES numbers, each read once (linear)."""
+        out = []
+        for i, match in enumerate(_PHONE.finditer(text)):
+            if i >= MAX_PHONES:
+                break
+            try:
+                number = phonenumbers.parse("+" + _DIGITS.sub("", match.group()))
+            except phonenumbers.NumberParseException:
+                continue
+            country = (phonenumbers.region_code_for_number(number)
+                       or phonenumbers.region_code_for_country_code(number.country_code))
+            if country and country != phonenumbers.UNKNOWN_REGION:
+                out.append((country if self.registry.tax_body(country) else "*", match.start()))
+        return out
 
     def _ranked(self, rows: list[AuthorityName], rule: str, seen: str) -> AuthorityName | None:
         """The row of `rule` for a match whose original letters are `seen`: rows written in
@@ -223,12 +256,24 @@ class MentionFinder:
         if row is None:
             return None
         place = _neighbour(text, hits, places, i)
-        if place is None and row.code is None:
-            place = _dominant(regions)  # "the Tax Office" in a text that shows one country
+        if place is None:  # "the Tax Office" / "税务局" in a text that shows a country
+            place = _dominant(regions)
+            if row.code is not None and not self._outweighs(place, row.code, regions):
+                place = None
         if place is None:
             return row.code, row.name, row.code is not None
         code = None if place == "*" else self.registry.tax_body(place) or row.code
         return code, row.name, code is not None and code == row.code
+
+
+    def _outweighs(self, place: str | None, code: str, regions: dict[str, list[int]]) -> bool:
+        """Whether the country a text shows most overrides the code of a generic row ("税务局"
+        is CN-STA's, "Finanzamt" DE-BZST's): a country with a tax body in the registry, shown
+        at least OUTWEIGH times and more often than the row's own region."""
+        if place in (None, "*") or not self.registry.tax_body(place):
+            return False
+        own = regions.get(self.registry.region(code), [0, 0])[0]
+        return regions[place][0] >= OUTWEIGH and regions[place][0] > own
 
 
 def _dominant(regions: dict[str, list[int]]) -> str | None:

@@ -197,6 +197,57 @@ def test_tax_bodies_of_unknown_code(text, expected):
     assert codes(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # international phone numbers show their country (+1 by area code)
+    ("Inland Revenue: final warning about unpaid tax. Call +64 9 555 0183", ["NZ-IRD"]),
+    ("The Tax Office: you owe £0. Call +44 20 3769 0192 today", ["UK-HMRC"]),
+    ("Tax office: you have an outstanding balance. Call +1 416 555 0142", ["CA-CRA"]),
+    ("Tax office: you have an outstanding balance. Call +1 305 555 0181", ["US-IRS"]),
+    ("Tax office: pay now. Call +855 12 345 678", [None]),  # a country the registry lacks
+    ("Tax office: order no. 44 2037 690 192, pay now", [None]),  # no +: not a phone's country
+    # cities, currencies, programmes, IDs
+    ("Toronto residents: the tax man says you owe $2,890", ["CA-CRA"]),
+    ("This is the income tax officer from Mumbai, pay now", ["IN-ITD"]),
+    ("Revenue has found an underpayment on your London property", ["UK-HMRC"]),
+    ("Revenue: your refund is ready", []),  # Revenue alone: Ireland's or the UK's, only with the country
+    ("稅局通知：閣下薪俸稅多繳HK$3,820，請登入核實", ["HK-IRD"]),
+    ("伦敦税务局通知：您需补缴£1,200", ["UK-HMRC"]),
+    ("台中市稅捐處：您的房屋稅逾期未繳", ["TW-MOF"]),
+    # a generic name with a code ("税务局": CN-STA) yields only to a country shown twice and more
+    ("悉尼的朋友们注意：税务局短信说您有退税澳币560", ["AU-ATO"]),
+    ("温哥华华人注意：税局来电称您欠税3,800加元", ["CA-CRA"]),
+    ("税务部门通知：请于今日核实您的个人信息，否则冻结您在香港的账户", ["CN-STA"]),
+    ("稅務機關通知：您須補繳稅款新臺幣8,800元，請聯繫 +886 912 345 018", ["TW-MOF"]),
+])
+def test_generic_names_take_the_country_the_text_shows(text, expected):
+    assert codes(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Making Tax Digital: your VAT registration will be cancelled, verify at mtd-check.top", "UK-HMRC"),
+    ("Your ITR refund of Rs 8,730 is ready. Click to verify bank details", "IN-ITD"),
+    ("Your 2025 Form 1040 was rejected because your W-2 could not be verified", "US-IRS"),
+    ("Fisco federal: contribuintes de São Paulo com pendências, pague o boleto", "BR-RFB"),
+    ("Call +65 8123 4567 today about your income tax arrears", "SG-IRAS"),
+    ("HMRC: your refund of US$ 300 is waiting, call +1 305 555 0181", "UK-HMRC"),  # names vote first
+    ("Your refund of $420 is waiting, confirm your card", None),  # a $ alone shows no country
+])
+def test_authority_falls_back_to_the_country_the_text_shows(text, expected):
+    norm, offsets = normalize_with_offsets(text)
+    spans = by_original(fast_signals(norm), text, norm, offsets)
+    assert authority_of(spans, tax=True, norm=norm) == expected
+
+
+def test_phone_regions_are_bounded_and_linear():
+    found = finder()
+    assert found.phone_regions("call +44 20 3769 0192 or +61 2 8077 4412") == [("GB", 5), ("AU", 25)]
+    assert len(found.phone_regions(" ".join(["+44 20 3769 0192"] * 1000))) <= 20
+    for unit in ("+44 20 3769 0192 ", "+1 (", "+1 (416) 555-", "+ 1", "1-2-3-4 ", "Sydney +"):
+        small, large = repeat_to(unit, SMALL_CHARS, "!"), repeat_to(unit, LARGE_CHARS, "!")
+        ratio, growth = work(found.region, small, large, max_ratio=400.0, max_growth=8.0)
+        assert growth < 8.0, (unit, ratio, growth)
+
+
 def _spans(text: str):
     norm, offsets = normalize_with_offsets(text)
     return by_original(fast_signals(norm), text, norm, offsets)
