@@ -10,8 +10,8 @@ Taiwan's), a government portal standing for its country's tax administration (GO
 UK-HMRC); naming none, the tax administration of the country the text shows (currency,
 cities, IDs, programmes, international phone numbers), and for Chinese text CN-STA; null
 when only a tax body of unknown code is named. For another scam, the government portal it
-names, if any. category: the category head's best tag allowed for the label. explanation: the inputs that pushed the flag head most
-towards the decision, with their contributions.
+names, if any. category: the category head's best tag allowed for the label. explanation:
+the inputs that pushed the flag head most towards the decision, with their contributions.
 """
 from __future__ import annotations
 
