@@ -17,8 +17,10 @@ Resolution of a match (see fraudwatch.indicators.authorities for the rules):
    ("Thailand's Revenue Department", "柬埔寨税务机关"), else the region the whole text shows
    most: for a row with no code ("the Tax Office") whenever one is shown, for a row with a
    code ("税务局": CN-STA) only when another country with a tax body is shown at least
-   OUTWEIGH times and more often than the row's own ("悉尼 ... 税务局 ... 澳币"); else the
-   row's own code, else none.
+   OUTWEIGH times and more often than the row's own ("悉尼 ... 税务局 ... 澳币"; once for a
+   row written in a script the folding changes: Traditional 稅務局, Hong Kong's Inland Revenue
+   Department by its official Chinese name, is the mainland's when the text shows the
+   mainland, e.g. 非正常戶); else the row's own code, else none.
 Among rows that apply, the one written in the script of the original text wins: when the
 caller's folding maps 國稅局 and 国税局 to one key (Traditional to Simplified), `surface`
 gives the original text of the match (without it, the folded text is the original); a
@@ -50,6 +52,15 @@ SCRIPT_REGIONS = {"JP": re.compile("[\u3040-\u30ff]"), "KR": re.compile("[\uac00
 _PHONE = re.compile(r"(?<![\w+])\+ ?\(?[1-9]\d{0,2}\)?[ .-]?\(?\d[\d ().-]{5,16}\d(?![\d])")
 _DIGITS = re.compile(r"\D")
 MAX_PHONES = 20  # phone numbers read per text (each is one cue)
+# A host name's labels: a country code standing alone as a part of a label other than the
+# last ("etax-hk.top", "uk.hmrc-refund.cc") shows that country once, as a cue. Two-letter
+# words that are also country codes (my, in, us, it, at, be, id, no, to, me...) say nothing.
+_HOST = re.compile(r"(?<![\w.-])(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24}(?![\w-])")
+_HOST_PART = re.compile(r"[a-z0-9]+")
+NOT_A_COUNTRY = frozenset({"my", "in", "us", "it", "at", "be", "id", "no", "to", "me", "is", "am", "as", "do", "go",
+                           "so", "on", "an", "or", "by", "we", "he", "hi", "ok", "tv", "co", "io", "ai", "cc", "gg",
+                           "la", "fm", "ws", "pw", "sh", "st", "vc", "eu", "un", "gov", "www"})
+MAX_HOSTS = 20  # host names read per text
 OUTWEIGH = 2  # cues of another country that override the code of a generic row ("税务局": CN-STA)
 
 
@@ -184,7 +195,7 @@ class MentionFinder:
             found = script.search(text)
             if found:
                 regions[region] = [1, found.start()]
-        for region, start in self.phone_regions(text):
+        for region, start in self.phone_regions(text) + self.host_regions(text):
             regions.setdefault(region, [0, start])[0] += 1
         places: list[str | None] = []
         for start, end, rows in hits:
@@ -217,6 +228,22 @@ class MentionFinder:
                        or phonenumbers.region_code_for_country_code(number.country_code))
             if country and country != phonenumbers.UNKNOWN_REGION:
                 out.append((country if self.registry.tax_body(country) else "*", match.start()))
+        return out
+
+    def host_regions(self, text: str) -> list[tuple[str, int]]:
+        """(region, position) of the countries host names of a text show by a country code
+        standing alone in a label other than the last ("etax-hk.top" shows HK), for regions
+        with a tax body in the registry; at most MAX_HOSTS hosts, each read once (linear)."""
+        out = []
+        for i, match in enumerate(_HOST.finditer(lower(text))):
+            if i >= MAX_HOSTS:
+                break
+            host = match.group()
+            for part in _HOST_PART.findall(host[:host.rfind(".")]):
+                code = "GB" if part == "uk" else part.upper()
+                if len(part) == 2 and part not in NOT_A_COUNTRY and self.registry.tax_body(code):
+                    out.append((code, match.start()))
+                    break
         return out
 
     def _ranked(self, rows: list[AuthorityName], rule: str, seen: str) -> AuthorityName | None:
@@ -258,7 +285,8 @@ class MentionFinder:
         place = _neighbour(text, hits, places, i)
         if place is None:  # "the Tax Office" / "税务局" in a text that shows a country
             place = _dominant(regions)
-            if row.code is not None and not self._outweighs(place, row.code, regions):
+            need = 1 if row in self.bound else OUTWEIGH
+            if row.code is not None and not self._outweighs(place, row.code, regions, need):
                 place = None
         if place is None:
             return row.code, row.name, row.code is not None
@@ -266,10 +294,12 @@ class MentionFinder:
         return code, row.name, code is not None and code == row.code
 
 
-    def _outweighs(self, place: str | None, code: str, regions: dict[str, list[int]]) -> bool:
+    def _outweighs(self, place: str | None, code: str, regions: dict[str, list[int]], need: int = OUTWEIGH) -> bool:
         """Whether the country a text shows most overrides the code of a generic row ("税务局"
         is CN-STA's, "Finanzamt" DE-BZST's): a country with a tax body in the registry, shown
-        at least OUTWEIGH times and more often than the row's own region."""
+        at least `need` times (OUTWEIGH; once for a row bound to its script, a weaker guess:
+        Traditional 稅務局 is Hong Kong's by name, unless the text shows the mainland) and more
+        often than the row's own region."""
         if place in (None, "*") or not self.registry.tax_body(place):
             return False
         own = regions.get(self.registry.region(code), [0, 0])[0]

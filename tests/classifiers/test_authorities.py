@@ -218,6 +218,11 @@ def test_tax_bodies_of_unknown_code(text, expected):
     ("温哥华华人注意：税局来电称您欠税3,800加元", ["CA-CRA"]),
     ("税务部门通知：请于今日核实您的个人信息，否则冻结您在香港的账户", ["CN-STA"]),
     ("稅務機關通知：您須補繳稅款新臺幣8,800元，請聯繫 +886 912 345 018", ["TW-MOF"]),
+    # Traditional 稅務局 is Hong Kong's Inland Revenue Department by its official Chinese name;
+    # one sign of the mainland gives it back (a weaker guess than a name)
+    ("【稅務局】閣下有一筆退稅款項待領取，請於24小時內登入核實銀行資料", ["HK-IRD"]),
+    ("稅務局通知：貴公司稅控盤需於本週內升級", ["CN-STA"]),
+    ("税务局通知：您有一笔退税款待领取", ["CN-STA"]),  # Simplified: the mainland's
 ])
 def test_generic_names_take_the_country_the_text_shows(text, expected):
     assert codes(text) == expected
@@ -231,6 +236,11 @@ def test_generic_names_take_the_country_the_text_shows(text, expected):
     ("Call +65 8123 4567 today about your income tax arrears", "SG-IRAS"),
     ("HMRC: your refund of US$ 300 is waiting, call +1 305 555 0181", "UK-HMRC"),  # names vote first
     ("Your refund of $420 is waiting, confirm your card", None),  # a $ alone shows no country
+    # a country code standing alone in a host label (not the last) shows that country
+    ("Your tax refund is pending, verify at https://etax-hk.top/refund within 24 hours", "HK-IRD"),
+    ("Tax refund of $612 waiting: claim at refund-nz.info before Friday", "NZ-IRD"),
+    ("Your tax refund is ready: https://uk.refund-portal.cc", "UK-HMRC"),
+    ("Your tax refund is ready: https://my-refund.in/claim", None),  # my, in: words and the TLD
 ])
 def test_authority_falls_back_to_the_country_the_text_shows(text, expected):
     norm, offsets = normalize_with_offsets(text)
@@ -243,6 +253,17 @@ def test_phone_regions_are_bounded_and_linear():
     assert found.phone_regions("call +44 20 3769 0192 or +61 2 8077 4412") == [("GB", 5), ("AU", 25)]
     assert len(found.phone_regions(" ".join(["+44 20 3769 0192"] * 1000))) <= 20
     for unit in ("+44 20 3769 0192 ", "+1 (", "+1 (416) 555-", "+ 1", "1-2-3-4 ", "Sydney +"):
+        small, large = repeat_to(unit, SMALL_CHARS, "!"), repeat_to(unit, LARGE_CHARS, "!")
+        ratio, growth = work(found.region, small, large, max_ratio=400.0, max_growth=8.0)
+        assert growth < 8.0, (unit, ratio, growth)
+
+
+def test_host_regions_are_bounded_and_linear():
+    found = finder()
+    assert found.host_regions("see etax-hk.top and refund.ird-nz.com.cc") == [("HK", 4), ("NZ", 20)]
+    assert found.host_regions("my-refund.in us-tax.it co.uk") == []
+    assert len(found.host_regions(" ".join(["a-hk.top"] * 1000))) <= 20
+    for unit in ("a-hk.top ", "a.", "a-", "hk.hk.hk.", "x" * 70 + ".", "-.-"):
         small, large = repeat_to(unit, SMALL_CHARS, "!"), repeat_to(unit, LARGE_CHARS, "!")
         ratio, growth = work(found.region, small, large, max_ratio=400.0, max_growth=8.0)
         assert growth < 8.0, (unit, ratio, growth)
