@@ -5,7 +5,9 @@
   the description names it);
   a known or report-ranked brand's name (crawlers/impersonation.py) as the title or site
   name, or on the logo, a heading or the form of a page that is little more than a form
-  (`brand_mismatch`); short or common names ("DHL", "Orange") only where they stand alone.
+  (`brand_mismatch`); short or common names ("DHL", "Orange") only where they stand alone;
+  a brand no list names, by the name a credential page gives itself that its host's labels
+  do not bear (`brand_host_mismatch`, crawlers/claimed.py).
 - Harvesting: a form asking for credentials on a page with almost no links (`lone_form`),
   and on a page dressed as someone else (`impersonation_form`); a card or ID form on a
   page whose running text names an authority or brand is one too, weaker.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from crawlers.claimed import Claimed, mismatches, sign_in_names, whole_name
 from crawlers.fingerprints import copied_from
 from crawlers.impersonation import Claim, claims, stands_alone
 from crawlers.page import Page
@@ -37,6 +40,8 @@ MAX_DRESSED_TEXT = 3000  # characters of running text read for a brand named aro
 MAX_SIGN_IN = 500
 _SIGN_IN = re.compile(r"log.?in|sign.?in|log on|connexion|se connecter|identifi|anmeld|einloggen|iniciar sesi|"
                       r"acceder|accedi|entrar|登录|登錄|ログイン|로그인", re.I)
+MAX_LOGOS = 2  # the site's own logo comes first; later ones are partners, apps, badges
+HOST_MISMATCH = 1.5  # with a credential form (0.5) suspicious; with a bare page or card form, more
 IDENTITY_KINDS = frozenset({"bank_card", "cvv", "card_expiry", "id_number"})
 
 
@@ -108,6 +113,34 @@ def _text_dressed(page: Page, host: str, article: bool, kinds: set[str]) -> str 
     return named[0].name if named else None
 
 
+def _claimed_names(page: Page, article: bool, harvest_page: bool) -> list[Claimed]:
+    """The names a credential page gives itself (crawlers/claimed.py): its title around a
+    sign-in word; unless it is an article (whose title is a headline and whose site name and
+    logo are the news site's, above a readers' sign-in box), its site name, its headings and
+    its forms' headings around a sign-in word, and on a page that is little more than a form
+    its first logos."""
+    names = [Claimed(n, "title") for n in sign_in_names(page.title)]
+    if article:
+        return names
+    site = [page.meta.get(k, "") for k in ("og:site_name", "application-name")]
+    names += [Claimed(n, "site") for n in map(whole_name, site) if n]
+    heads = [f.heading for f in page.forms if f.heading][:MAX_FORM_TEXTS] + page.headings[:MAX_FORM_TEXTS]
+    names += [Claimed(n, "heading") for h in heads for n in sign_in_names(h)]
+    if harvest_page:
+        names += [Claimed(n, "logo") for n in map(whole_name, page.logos[:MAX_LOGOS]) if n]
+    return list({c.name.casefold(): c for c in names}.values())
+
+
+def _host_mismatch_signal(page: Page, host: str, article: bool, harvest_page: bool) -> Signal | None:
+    """`brand_host_mismatch`: the name the page gives itself is not its host's (no list)."""
+    wrong = mismatches(host, _claimed_names(page, article, harvest_page))
+    if not wrong:
+        return None
+    shown = ", ".join(f"{c.name} ({c.where})" for c in wrong[:3])
+    return Signal("brand_host_mismatch", HOST_MISMATCH, f"a page asking for credentials calls itself {shown}, "
+                                                        f"a name that is not its host's ({host})")
+
+
 def _mismatch_signal(found: list[Claim], host: str) -> Signal:
     shown = ", ".join(f"{c.name} ({c.where})" for c in found[:3])
     theirs = ", ".join(sorted(found[0].domains)[:3])
@@ -128,6 +161,8 @@ def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signa
     found = _brand_claims(page, host, article, asks_credentials and dead_end, asks_credentials)
     if found:
         out.append(_mismatch_signal(found, host))
+    elif asks_credentials and (unlisted := _host_mismatch_signal(page, host, article, dead_end)):
+        out.append(unlisted)
     if asks_credentials and dead_end:
         out.append(Signal("lone_form", 1.0, f"the page is little more than a form asking for credentials "
                                             f"({len(page.links)} links)"))

@@ -68,6 +68,9 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 SENSITIVE_KINDS = frozenset({"password", "bank_card", "id_number", "cvv", "otp", "card_expiry"})
 PRECEDING_NODES = 12  # nodes walked back from a field to the text written before it
 PRECEDING_TEXT = 200  # characters of it: the sentence before a field says what goes in it
+HEADING_NODES = 60  # nodes looked at inside a form, then before it, for its heading
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "legend"})
+MAX_HEADING = 200
 
 
 @dataclass
@@ -87,6 +90,7 @@ class Form:
     method: str
     fields: list[FormField] = field(default_factory=list)
     text: str = ""  # what the form says (legend, labels, buttons), the first MAX_FORM_TEXT characters
+    heading: str = ""  # the form's heading: one inside it, else the nearest one before it
 
     @property
     def sensitive(self) -> list[str]:
@@ -201,6 +205,24 @@ def _form_text(node: Tag, inputs: list[Tag]) -> str:
     return f"{short_text(node, MAX_FORM_TEXT)} {said}".strip()
 
 
+def _heading(node: Tag) -> str:
+    """The heading of a form: the first <h1>-<h4> or <legend> among its first nodes, else
+    the nearest heading among the HEADING_NODES nodes before it ("<h1>Sign in to X</h1><form>")."""
+    for n, inner in enumerate(node.descendants):
+        if n >= HEADING_NODES:
+            break
+        if isinstance(inner, Tag) and inner.name in HEADING_TAGS:
+            return short_text(inner, MAX_HEADING)
+    for n, before in enumerate(node.previous_elements):
+        if n >= HEADING_NODES:
+            break
+        if isinstance(before, Tag) and before.name in HEADING_TAGS:
+            return short_text(before, MAX_HEADING)
+        if isinstance(before, Tag) and before.name == "form":
+            break
+    return ""
+
+
 def extract_forms(form_tags: list[Tag], label_tags: list[Tag], base_url: str,
                   input_tags: list[Tag] = ()) -> list[Form]:
     """All forms with absolute actions (an empty action posts to the page itself), and the
@@ -214,7 +236,8 @@ def extract_forms(form_tags: list[Tag], label_tags: list[Tag], base_url: str,
         except ValueError:
             absolute = action
         inputs = node.find_all(["input", "select", "textarea"], limit=MAX_FIELDS)
-        form = Form(absolute, str(node.get("method") or "get").lower(), text=_form_text(node, inputs))
+        form = Form(absolute, str(node.get("method") or "get").lower(), text=_form_text(node, inputs),
+                    heading=_heading(node))
         form.fields = _fields(inputs, labels)
         forms.append(form)
     loose = [inp for inp in input_tags[:MAX_FIELDS * 4] if not _in_form(inp)]

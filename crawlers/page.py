@@ -34,6 +34,10 @@ MAX_SCRIPTS = 100
 MAX_META = 50
 MAX_HEADINGS = 20
 MAX_HEADING = 200
+MAX_LOGO_NODES = 300  # images, links and blocks looked at for logos
+MAX_LOGO_TEXT = 200
+MAX_LOGOS = 10
+_BRAND_CLASSES = frozenset({"brand", "navbar-brand", "site-title", "site-name", "site-branding", "brand-name"})
 MAX_ATTRIBUTE = 4096  # characters of an attribute read for a refresh URL, a language or a logo cue
 # Not ".com": a path ending in a domain name (facebook.com/NJ.com) is a page, and DOS
 # .com programs are long gone.
@@ -72,6 +76,7 @@ class Page:
     image_labels: list[str] = field(default_factory=list)  # alt, title and file name of the first images
     image_alts: list[str] = field(default_factory=list)  # the alt text alone of the first images
     headings: list[str] = field(default_factory=list)  # text of the first <h1>-<h3>
+    logos: list[str] = field(default_factory=list)  # alt text of logo images, text of logo links
 
 
 def favicon_hash(data: bytes) -> str:
@@ -182,6 +187,37 @@ def _image_labels(images: list[Tag]) -> list[str]:
     return [" ".join(attribute(img, a, MAX_ATTRIBUTE) for a in ("alt", "title", "src")) for img in images[:200]]
 
 
+def _logos(tags: dict[str, list[Tag]]) -> list[str]:
+    """What the page's logos say: the alt text of an image whose file, class, id or alt says
+    "logo", and the text (or first image's alt) of a link or block classed as a logo or the
+    site's brand ("navbar-brand"), bounded in elements, nodes and characters."""
+    out: list[str] = []
+    for img in tags.get("img", [])[:MAX_LOGO_NODES]:
+        marks = " ".join(attribute(img, a, MAX_LOGO_TEXT) for a in ("src", "class", "id", "alt"))
+        alt = attribute(img, "alt", MAX_LOGO_TEXT).strip()
+        if alt and "logo" in marks.lower().replace("logout", ""):
+            out.append(alt)
+    for name in ("a", "div", "span"):
+        for node in tags.get(name, [])[:MAX_LOGO_NODES]:
+            classes = node.get("class") or []
+            marks = " ".join([*classes[:10], str(node.get("id") or "")[:MAX_LOGO_TEXT]]
+                             if isinstance(classes, list) else [str(classes)[:MAX_LOGO_TEXT]]).lower()
+            if "logo" in marks.replace("logout", "") or _BRAND_CLASSES & set(marks.split()):
+                text = short_text(node, MAX_LOGO_TEXT, max_nodes=50) or _first_alt(node)
+                if text:
+                    out.append(text)
+    return list(dict.fromkeys(out))[:MAX_LOGOS]
+
+
+def _first_alt(node: Tag) -> str:
+    for n, inner in enumerate(node.descendants):
+        if n >= 50:
+            break
+        if isinstance(inner, Tag) and inner.name == "img":
+            return attribute(inner, "alt", MAX_LOGO_TEXT).strip()
+    return ""
+
+
 def _cues(image_labels: list[str], title: str, text: str, meta: dict[str, str]) -> list[BrandCue]:
     """Authority cues by where they are seen; look-alike letters are folded first (a cue
     spelt "HΜRC" with a Greek capital mu is still HMRC)."""
@@ -225,6 +261,7 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
     page.image_alts = [attribute(img, "alt", MAX_ATTRIBUTE).strip() for img in get("img")[:50]]
     heads = get("h1") + get("h2") + get("h3")
     page.headings = [h for h in (short_text(t, MAX_HEADING) for t in heads[:MAX_HEADINGS]) if h]
+    page.logos = _logos(tags)
     page.text = _visible_text(soup, tags)  # last reader of the tree: it removes invisible parts
     page.language = _language(soup, page.text)
     page.text_language = text_language(f"{title}\n{page.text}")
