@@ -88,7 +88,7 @@ def test_the_officer_sees_the_page_evidence_and_nothing_is_left_pending(app, cli
     (evidence,) = detail["evidence"]
     assert evidence["http_status"] == 200 and evidence["final_url"] == farm.url(FAKE)
     assert "金税四期" in evidence["excerpt"] and evidence["verdict"]["label"] == "scam"
-    assert evidence["forms"] == [{"action": COLLECTOR_URL, "method": "post", "asks": ["password", "otp"],
+    assert evidence["forms"] == [{"action": COLLECTOR_URL, "method": "post", "asks": ["id_number", "password", "otp"],
                                   "cross_domain": True}]
     assert {"lookalike_domain", "credential_form_cross_domain"} <= {s["code"] for s in evidence["signals"]}
     roles = {i["value"]: (i["role"], i["status"]) for i in detail["indicators"]}
