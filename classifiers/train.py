@@ -126,25 +126,34 @@ def _build(rows: list[dict], params: dict, seed: int, meta: dict) -> tuple[list[
     return terms, arrays
 
 
-# At most this share of the validation's legit rows may be flagged at the chosen threshold:
-# a false alarm on a real tax notice costs its reader more than a missed advert.
+# At most this share of the validation's legit rows, and of its legit tax messages, may be
+# flagged at the chosen threshold: a false alarm on a real tax notice costs its reader more
+# than a missed advert.
 MAX_LEGIT_FLAGGED = 0.01
 
 
-def _best_threshold(y: np.ndarray, p: np.ndarray, max_legit_flagged: float = MAX_LEGIT_FLAGGED) -> float:
+def _best_threshold(y: np.ndarray, p: np.ndarray, max_legit_flagged: float = MAX_LEGIT_FLAGGED,
+                    costly: np.ndarray | None = None) -> float:
     """Among the thresholds 0.30..0.70 that flag at most `max_legit_flagged` of the validation's
-    legit rows, the middle of those reaching the best F1; when none does, the lowest of those
-    flagging the fewest legit rows."""
+    legit rows, and as much of its `costly` legit rows (a boolean mask: legit tax messages,
+    whose false alarm costs most; the many easy legit rows must not buy room for them), the
+    middle of those reaching the best F1; when none does, the lowest of those flagging the
+    fewest legit rows."""
     grid = np.round(np.arange(0.3, 0.7001, 0.01), 3)
     legit = max(1, int((y == 0).sum()))
-    f1s, fprs = [], []
+    costly = np.zeros(len(y), bool) if costly is None else (np.asarray(costly, bool) & (y == 0))
+    n_costly = int(costly.sum())
+    f1s, fprs, costly_fprs = [], [], []
     for t in grid:
         pred = p >= t
         tp = float((pred & (y == 1)).sum())
         f1s.append(2 * tp / max(1.0, pred.sum() + (y == 1).sum()))
         fprs.append(float((pred & (y == 0)).sum()) / legit)
-    f1s, fprs = np.asarray(f1s), np.asarray(fprs)
-    allowed = np.flatnonzero(fprs <= max_legit_flagged + 1e-12)
+        costly_fprs.append(float((pred & costly).sum()) / n_costly if n_costly else 0.0)
+    f1s, fprs, costly_fprs = np.asarray(f1s), np.asarray(fprs), np.asarray(costly_fprs)
+    allowed = np.flatnonzero((fprs <= max_legit_flagged + 1e-12) & (costly_fprs <= max_legit_flagged + 1e-12))
+    if not len(allowed):
+        allowed = np.flatnonzero(fprs <= max_legit_flagged + 1e-12)
     if not len(allowed):
         return float(grid[np.flatnonzero(np.isclose(fprs, fprs.min()))[0]])
     best = allowed[np.isclose(f1s[allowed], f1s[allowed].max())]
@@ -204,7 +213,8 @@ def validate(model, val_rows: list[dict], meta: dict) -> dict:
         return {"validation": None}
     scores = model.scores([r["norm"] for r in val_rows], [r["spans"] for r in val_rows])
     y = np.array([int(r["label"] != "legit") for r in val_rows])
-    meta["thresholds"]["flag"] = _best_threshold(y, scores["flag"]) if 0 < y.sum() < len(y) else 0.5
+    costly = np.array([r["label"] == "legit" and "tax_context" in signal_names(r["spans"]) for r in val_rows])
+    meta["thresholds"]["flag"] = _best_threshold(y, scores["flag"], costly=costly) if 0 < y.sum() < len(y) else 0.5
     model.thresholds = meta["thresholds"]
     results = model._predict([r["text"] for r in val_rows], [r["norm"] for r in val_rows],
                              [None] * len(val_rows), [r["spans"] for r in val_rows], [False] * len(val_rows))

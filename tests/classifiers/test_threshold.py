@@ -32,3 +32,22 @@ def test_when_no_threshold_is_clean_enough_the_fewest_legit_rows_are_flagged():
     y2 = np.array([1] * 10 + [0] * 10)
     p2 = np.concatenate([np.full(10, 0.9), np.full(5, 0.95), np.full(5, 0.5)])
     assert _best_threshold(y2, p2) == 0.51  # the lowest threshold above the 0.5 legit rows
+
+
+def test_legit_tax_messages_get_their_own_budget():
+    # 1,000 legit rows, 20 of them tax messages; 2 tax messages score 0.5: flagging them is 0.2%
+    # of all legit rows (allowed) but 10% of the tax ones, which the costly mask refuses
+    y = np.array([1] * 100 + [0] * 1000)
+    p = np.concatenate([np.full(90, 0.9), np.full(10, 0.5), np.full(2, 0.5), np.full(998, 0.1)])
+    costly = np.array([False] * 100 + [True] * 20 + [False] * 980)
+    assert _best_threshold(y, p) <= 0.5  # without the mask the 10 scams at 0.5 are worth it
+    t = _best_threshold(y, p, costly=costly)
+    assert t > 0.5
+    assert ((p >= t) & costly).sum() / costly.sum() <= MAX_LEGIT_FLAGGED
+
+
+def test_costly_rows_that_no_threshold_spares_fall_back_to_the_plain_budget():
+    y = np.array([1] * 10 + [0] * 200)
+    p = np.concatenate([np.full(10, 0.9), np.full(1, 0.95), np.full(199, 0.1)])
+    costly = np.array([False] * 10 + [True] + [False] * 199)  # one tax message above every threshold
+    assert _best_threshold(y, p, costly=costly) == _best_threshold(y, p)
