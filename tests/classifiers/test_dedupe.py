@@ -173,9 +173,12 @@ def test_linear_in_the_number_of_texts(kind):
                 "short": lambda: rng.choice(string.ascii_lowercase)}[kind]
         return "\n".join(make() for _ in range(n))
 
+    # One-letter texts: the per-text cost dwarfs the reference scan of 2 characters a text, so
+    # the constant-factor bound is looser there; growth (the linearity) is held to the same 8.
+    max_ratio = 400 if kind == "short" else 200
     ratio, growth = work(lambda joined: cluster_ids(joined.split("\n")), texts(2_000), texts(8_000),
-                         max_ratio=200, max_growth=8)
-    assert ratio < 200 and growth < 8, (kind, ratio, growth)
+                         max_ratio=max_ratio, max_growth=8)
+    assert ratio < max_ratio and growth < 8, (kind, ratio, growth)
 
 
 def _model_meta(tmp_path, corpus_rows: list[dict], extra_rows: list[tuple[str, str]], mod: int | None) -> dict:
