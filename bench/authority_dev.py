@@ -26,13 +26,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # heldout_eval, beside this script
+
+from heldout_eval import model_dir  # noqa: E402
 
 from classifiers.authorities import by_original  # noqa: E402
 from classifiers.corpus import default_corpus_files, load_corpus  # noqa: E402
@@ -42,7 +43,6 @@ from classifiers.features import language, signal_names  # noqa: E402
 from classifiers.model import load_model  # noqa: E402
 from classifiers.normalize import MAX_TEXT_CHARS, normalize_with_offsets  # noqa: E402
 from classifiers.signals import fast_signals  # noqa: E402
-from classifiers.train import train_model  # noqa: E402
 
 DEVSET = ROOT / "bench" / "devset" / "authority_dev.jsonl"
 SHINGLE = 5
@@ -141,17 +141,6 @@ def max_copy_similarity(rows: list[dict], corpus_texts: list[str]) -> tuple[floa
     return round(best, 4), where
 
 
-def model_dir(args: argparse.Namespace) -> tuple[Path, float | None]:
-    """The --model folder, or a default model trained now into --work or a temporary folder."""
-    if args.model:
-        return Path(args.model), None
-    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="fw-authority-dev-"))
-    started = time.perf_counter()
-    train_model(default_corpus_files(), work / "model",
-                progress=lambda step, fraction: print(f"  [train] {step}", file=sys.stderr))
-    return work / "model", round(time.perf_counter() - started, 1)
-
-
 def _cell(value: dict) -> str:
     return "-" if value["rate"] is None else f"{value['rate']:.3f} ({value['n']}/{value['of']})"
 
@@ -176,7 +165,7 @@ def main() -> None:
     parser.add_argument("--copies", action="store_true", help="Also report the largest 5-gram Jaccard to the corpus.")
     args = parser.parse_args()
     rows = load_rows()
-    folder, train_seconds = model_dir(args)
+    folder, train_seconds = model_dir(args, "fw-authority-dev-")
     clf = load_model(folder, warm=False)
     results = evaluate(clf, rows)
     report = {"model": {"dir": str(folder), "version": clf.version, "train_seconds": train_seconds},

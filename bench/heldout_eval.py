@@ -142,11 +142,11 @@ def git_commit() -> str | None:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-def model_dir(args: argparse.Namespace) -> tuple[Path, float | None]:
+def model_dir(args: argparse.Namespace, prefix: str = "fw-heldout-") -> tuple[Path, float | None]:
     """The --model folder, or a default model trained now into --work or a temporary folder."""
     if args.model:
         return Path(args.model), None
-    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="fw-heldout-"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix=prefix))
     started = time.perf_counter()
     train_model(default_corpus_files(), work / "model",
                 progress=lambda step, fraction: print(f"  [train] {step}", file=sys.stderr))
