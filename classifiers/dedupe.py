@@ -170,11 +170,29 @@ def _similar(sig: np.ndarray, a: np.ndarray, b: np.ndarray, threshold: float) ->
     return out
 
 
+def _distinct_rows(sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows of `sig` in sorted order, index of each row's distinct row).
+
+    Exact copies are collapsed by their bytes first (linear): np.unique(axis=0) alone sorts
+    every row as one 512-byte key and slows down far beyond n log n when many rows repeat.
+    """
+    seen: dict[bytes, int] = {}
+    keep: list[int] = []
+    index = np.empty(len(sig), np.int64)
+    for position, row in enumerate(sig):
+        index[position] = slot = seen.setdefault(row.tobytes(), len(seen))
+        if slot == len(keep):
+            keep.append(position)
+    distinct = sig[np.array(keep, np.int64)]
+    ordered, rank = np.unique(distinct, axis=0, return_inverse=True)
+    return ordered, rank.reshape(-1)[index]
+
+
 def cluster_ids(texts: Sequence[str], threshold: float = THRESHOLD, seed: int = SEED) -> list[int]:
     """Cluster of each text (0, 1, 2... in order of first appearance); near-duplicates share one."""
     if len(texts) == 0:
         return []
-    sig, text_sig = np.unique(signatures(texts, seed), axis=0, return_inverse=True)
+    sig, text_sig = _distinct_rows(signatures(texts, seed))
     n = len(sig)
     pairs = [_band_pairs(sig, band, threshold) for band in range(BANDS)]
     rows = np.concatenate([p[0] for p in pairs])
