@@ -92,7 +92,9 @@ def _earlier_pages(sources: Path) -> tuple[set[str], set[str]]:
     """The bytes (sha256) and paths of the pages of labels.csv and labels_v2.csv."""
     digests, paths = set(), set()
     for name in ("labels.csv", "labels_v2.csv"):
-        for row in csv.DictReader(open(Path(__file__).with_name(name), encoding="utf-8", newline="")):
+        with open(Path(__file__).with_name(name), encoding="utf-8", newline="") as f:
+            labels = list(csv.DictReader(f))
+        for row in labels:
             paths.add(row["path"])
             raw = _git(_git_dir(sources, row["repo"]), "show", f"{row['commit']}:{row['path']}")
             digests.add(hashlib.sha256(raw).hexdigest())
