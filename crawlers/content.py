@@ -20,6 +20,7 @@ its title reports on HMRC; a short page with a sign-in form and the HMRC logo po
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from crawlers.claimed import Claimed, mismatches, sign_in_names, whole_name
 from crawlers.fingerprints import copied_from
@@ -41,7 +42,26 @@ MAX_SIGN_IN = 500
 _SIGN_IN = re.compile(r"log.?in|sign.?in|log on|connexion|se connecter|identifi|anmeld|einloggen|iniciar sesi|"
                       r"acceder|accedi|entrar|登录|登錄|ログイン|로그인", re.I)
 MAX_LOGOS = 2  # the site's own logo comes first; later ones are partners, apps, badges
-HOST_MISMATCH = 1.5  # with a credential form (0.5) suspicious; with a bare page or card form, more
+# A card check (3-D Secure: Verified by Visa, Mastercard SecureCode / ID Check, SafeKey; a
+# bank's one-time code for a card payment) is shown by the card issuer's server inside a
+# merchant's checkout, never as a page of its own on an unrelated site: kits copy it as
+# their last step, to take the code that approves their own payment.
+CARD_CHECK = 1.5
+MAX_CARD_CHECK = 3000
+_CARD_CHECK = re.compile(r"3[- /]?d[- /]?secure|\b3ds\b|verified by visa|visa secure|securecode|mastercard id check|"
+                         r"safekey|protectbuy|j/secure|3dセキュア|本人認証サービス|sécurité 3d|3d sicher", re.I)
+CODE_KINDS = frozenset({"password", "otp", "cvv"})
+# The script a kit's form posts to is named for what it does with the loot: mails it
+# (send.php, mailer.php, send_log.php), stores it (result.php, log.php) or moves to the next
+# step (card.php, bill.php, 3d.php, sms.php, 1.php); a site's own sign-in posts to login.php,
+# session, wp-login.php, next.php (too common a name to tell)... Read on a dead-end page only, from the action's last
+# MAX_ACTION_NAME characters.
+KIT_ACTION = 1.0
+MAX_ACTION_NAME = 64
+_KIT_ACTION = re.compile(r"(send\w{0,20}|(send)?mail(er)?|results?|log|step\d|cc|cards?\d?|bill\w{0,12}|"
+                         r"iban|bank|bnk|3ds?|vbv|sms|otp|wait|drop|telegram|\d)\.php", re.I)
+HOST_MISMATCH = 1.5
+IDENTITY_FORM = 1.0  # with a credential form (0.5) suspicious; with a bare page or card form, more
 IDENTITY_KINDS = frozenset({"bank_card", "cvv", "card_expiry", "id_number"})
 
 
@@ -80,16 +100,25 @@ def _alone(found: list[Claim], texts: list[str]) -> list[Claim]:
     return [c for c in found if not c.strong or any(stands_alone(c.name, t) for t in texts[:MAX_ALONE])]
 
 
-def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks: bool) -> list[Claim]:
+def _more_than_sign_in(kinds: set[str]) -> bool:
+    """A password asked together with a birth date, a card or an ID number: a profile or
+    account "update", not a readers' sign-in box."""
+    return "password" in kinds and bool(kinds & (IDENTITY_KINDS | {"birth_date"}))
+
+
+def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks: bool,
+                  kinds: frozenset[str] = frozenset()) -> list[Claim]:
     """Brands the page presents itself as: by its title or site name always; by its logo,
     headings and form when it is little more than a form asking for credentials (a short or
     common name only as a logo's whole alt text). Its sentences do not dress it: "follow us
     on Facebook" above a members' login is no claim (see `_text_dressed` for card and ID
     forms). An article's title is its headline, so it claims a brand only as a sign-in page
     asking for credentials
-    ("Login on Twitter" over a long clone of the site's front page)."""
+    ("Login on Twitter" over a long clone of the site's front page), or when its form asks for
+    a password with a birth date, card or ID ("Edit your profile - Spotify")."""
     if article:
-        return _title_claims(host, page.title) if asks and _SIGN_IN.search(page.title[:MAX_SIGN_IN]) else []
+        sign_in = _SIGN_IN.search(page.title[:MAX_SIGN_IN]) or _more_than_sign_in(set(kinds))
+        return _title_claims(host, page.title) if asks and sign_in else []
     site = [page.meta.get(k, "") for k in ("og:site_name", "application-name")]
     found = _title_claims(host, page.title) + _alone(claims(host, {"site": site}), site)
     if harvest_page:
@@ -128,6 +157,8 @@ def _claimed_names(page: Page, article: bool, harvest_page: bool) -> list[Claime
     names += [Claimed(n, "heading") for h in heads for n in sign_in_names(h)]
     if harvest_page:
         names += [Claimed(n, "logo") for n in map(whole_name, page.logos[:MAX_LOGOS]) if n]
+    # the site's own logo file comes first ("logo_steam.png"); later ones are partners'
+    names += [Claimed(n, "logo file") for n in map(whole_name, page.logo_files[:1]) if n]
     return list({c.name.casefold(): c for c in names}.values())
 
 
@@ -139,6 +170,35 @@ def _host_mismatch_signal(page: Page, host: str, article: bool, harvest_page: bo
     shown = ", ".join(f"{c.name} ({c.where})" for c in wrong[:3])
     return Signal("brand_host_mismatch", HOST_MISMATCH, f"a page asking for credentials calls itself {shown}, "
                                                         f"a name that is not its host's ({host})")
+
+
+def _card_check_signal(page: Page, article: bool, kinds: set[str]) -> Signal | None:
+    """`card_check_page`: a page of its own (not an article) asking for a password, one-time
+    code or card code under a 3-D Secure name (see CARD_CHECK)."""
+    if article or not kinds & CODE_KINDS:
+        return None
+    m = _CARD_CHECK.search(page.title[:MAX_SIGN_IN]) or _CARD_CHECK.search(page.text[:MAX_CARD_CHECK])
+    if not m:
+        return None
+    return Signal("card_check_page", CARD_CHECK, f"a card-payment check ({m.group(0)}) served as a page of its "
+                                                 "own, asking for a code or password, on a site that is not the "
+                                                 "card issuer's")
+
+
+def _kit_action_signal(page: Page) -> Signal | None:
+    """`kit_form_action`: a credential form posting to a script named like a kit's (see
+    KIT_ACTION)."""
+    for form in page.forms[:MAX_FORM_TEXTS]:
+        if not set(form.sensitive) & (CODE_KINDS | IDENTITY_KINDS):
+            continue
+        try:
+            name = urlsplit(form.action).path[-MAX_ACTION_NAME:].rsplit("/", 1)[-1]
+        except ValueError:  # an action no browser would submit ("http://[zz/")
+            continue
+        if _KIT_ACTION.fullmatch(name):
+            return Signal("kit_form_action", KIT_ACTION, f"a credential form posts to {name}, a script named as "
+                                                         "phishing kits name theirs")
+    return None
 
 
 def _mismatch_signal(found: list[Claim], host: str) -> Signal:
@@ -158,11 +218,19 @@ def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signa
     authority, dressed = _authority_signal(page, article)
     if authority:
         out.append(authority)
-    found = _brand_claims(page, host, article, asks_credentials and dead_end, asks_credentials)
+    found = _brand_claims(page, host, article, asks_credentials and dead_end, asks_credentials, frozenset(kinds))
     if found:
         out.append(_mismatch_signal(found, host))
-    elif asks_credentials and (unlisted := _host_mismatch_signal(page, host, article, dead_end)):
+    # a kit's "confirm your identity" step: a bare form for a date of birth and a phone number
+    identity_step = not asks_credentials and not article and dead_end and {"birth_date", "phone"} <= kinds
+    if identity_step:
+        out.append(Signal("identity_form", IDENTITY_FORM, "the page is little more than a form asking for a date "
+                                                          f"of birth and a phone number ({len(page.links)} links)"))
+    if not found and (asks_credentials or identity_step) and (
+            unlisted := _host_mismatch_signal(page, host, article, dead_end)):
         out.append(unlisted)
+    if asks_credentials and dead_end and not article and (kit := _kit_action_signal(page)):
+        out.append(kit)
     if asks_credentials and dead_end:
         out.append(Signal("lone_form", 1.0, f"the page is little more than a form asking for credentials "
                                             f"({len(page.links)} links)"))
@@ -172,6 +240,8 @@ def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signa
     elif asks_credentials and (who := _text_dressed(page, host, article, kinds)):
         out.append(Signal("impersonation_form", 1.0, f"a page whose text names {who} asks for "
                                                      f"{', '.join(sorted(kinds & (IDENTITY_KINDS | {'birth_date'})))}"))
+    if asks_credentials and (check := _card_check_signal(page, article, kinds)):
+        out.append(check)
     copies = copied_from(f"{page.title}\n{page.text}")
     if copies:
         best = copies[0]

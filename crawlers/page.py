@@ -37,6 +37,17 @@ MAX_HEADING = 200
 MAX_LOGO_NODES = 300  # images, links and blocks looked at for logos
 MAX_LOGO_TEXT = 200
 MAX_LOGOS = 10
+MAX_LOGO_FILE = 100  # characters of a logo image's file name read for a name
+# Words of a logo file's name that name no one ("header_logo_white@2x.png").
+_LOGO_FILE_WORDS = frozenset({
+    "logo", "logos", "logotype", "header", "footer", "main", "site", "top", "nav", "navbar", "menu", "brand",
+    "white", "black", "dark", "light", "color", "colour", "mono", "grey", "gray", "blue", "red", "small",
+    "large", "big", "mini", "sm", "md", "lg", "xl", "full", "mobile", "desktop", "default", "new", "old",
+    "icon", "img", "image", "images", "retina", "hd", "hq", "alt", "transparent", "horizontal", "vertical",
+    "inverse", "inverted", "print", "email", "web", "svg", "png", "jpg", "jpeg", "gif", "webp", "x", "v",
+    "min", "final", "copy", "and", "the", "of", "en", "us", "uk", "fr", "de",
+})
+_LOGO_FILE_SPLIT = re.compile(r"[^a-z]+")
 _BRAND_CLASSES = frozenset({"brand", "navbar-brand", "site-title", "site-name", "site-branding", "brand-name"})
 MAX_ATTRIBUTE = 4096  # characters of an attribute read for a refresh URL, a language or a logo cue
 # Not ".com": a path ending in a domain name (facebook.com/NJ.com) is a page, and DOS
@@ -77,6 +88,7 @@ class Page:
     image_alts: list[str] = field(default_factory=list)  # the alt text alone of the first images
     headings: list[str] = field(default_factory=list)  # text of the first <h1>-<h3>
     logos: list[str] = field(default_factory=list)  # alt text of logo images, text of logo links
+    logo_files: list[str] = field(default_factory=list)  # logo file names' names, "" for none
 
 
 def favicon_hash(data: bytes) -> str:
@@ -209,6 +221,26 @@ def _logos(tags: dict[str, list[Tag]]) -> list[str]:
     return list(dict.fromkeys(out))[:MAX_LOGOS]
 
 
+def _logo_files(images: list[Tag]) -> list[str]:
+    """The names that logo images' file names carry, in page order: "steam" for
+    ".../logo_steam.png" or "steam-logo.svg", with the words that name no one (header,
+    white, 2x...) left out; a file called only "logo.png" names nothing (""): the first logo
+    stays first, partners' logos after it do not move up. Bounded in images and characters."""
+    out: list[str] = []
+    for img in images[:MAX_LOGO_NODES]:
+        src = attribute(img, "src", MAX_ATTRIBUTE)
+        name = src.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1][-MAX_LOGO_FILE:].lower()
+        if "logo" not in name.replace("logout", ""):
+            continue
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        kept = [w for w in _LOGO_FILE_SPLIT.split(stem.replace("logo", " ")) if len(w) >= 2
+                and w not in _LOGO_FILE_WORDS]
+        out.append(" ".join(kept) if len(kept) <= 3 else "")
+        if len(out) >= MAX_LOGOS:
+            break
+    return out
+
+
 def _first_alt(node: Tag) -> str:
     for n, inner in enumerate(node.descendants):
         if n >= 50:
@@ -262,6 +294,7 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
     heads = get("h1") + get("h2") + get("h3")
     page.headings = [h for h in (short_text(t, MAX_HEADING) for t in heads[:MAX_HEADINGS]) if h]
     page.logos = _logos(tags)
+    page.logo_files = _logo_files(get("img"))
     page.text = _visible_text(soup, tags)  # last reader of the tree: it removes invisible parts
     page.language = _language(soup, page.text)
     page.text_language = text_language(f"{title}\n{page.text}")
