@@ -174,21 +174,26 @@ def _request_body(spec: Operation, refs: dict, schemas: dict) -> dict:
     if spec.form:
         name = ref["$ref"].rsplit("/", 1)[1]
         form_name = name + "Form"
-        schemas[form_name] = _without_null(copy.deepcopy(schemas[name]))
+        schemas[form_name] = _without_null(copy.deepcopy(schemas[name]), empty_field=True)
         schemas[form_name]["description"] = schemas[name].get("description", "") + " (form: empty fields are ignored)"
         for media in FORM_TYPES:
             content[media] = {"schema": {"$ref": REF.format(model=form_name)}}
     return {"required": True, "content": content}
 
 
-def _without_null(node: Any) -> Any:
-    """A schema for form data: what is `X or null` in JSON is just X (forms have no null)."""
+def _without_null(node: Any, empty_field: bool = False) -> Any:
+    """A schema for query parameters or form data: what is `X or null` in JSON is just X there
+    (they have no null); in a form also an empty field (`read_body` drops empty fields, so
+    they count as not given)."""
     if isinstance(node, dict):
         options = node.get("anyOf")
         if options and {"type": "null"} in options and len(options) == 2:
             rest = {k: v for k, v in node.items() if k != "anyOf"}
-            return {**rest, **next(o for o in options if o != {"type": "null"})}
-        return {k: _without_null(v) for k, v in node.items()}
+            given = next(o for o in options if o != {"type": "null"})
+            if empty_field:
+                return {**rest, "anyOf": [given, {"type": "string", "maxLength": 0}]}
+            return {**rest, **given}
+        return {k: _without_null(v, empty_field) for k, v in node.items()}
     return node
 
 

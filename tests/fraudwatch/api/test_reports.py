@@ -197,6 +197,19 @@ def test_form_fields_left_empty_count_as_not_given_and_repeated_ones_are_refused
     assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"url": "given more than once"}
 
 
+def test_the_api_document_says_form_fields_may_be_left_empty(client):
+    """An empty form field is accepted (not given), so the form schema must allow it, and only there."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    body = doc["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]
+    form = doc["components"]["schemas"][body["application/x-www-form-urlencoded"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    region = form["properties"]["region"]
+    assert {"type": "string", "maxLength": 0} in region["anyOf"] and any("enum" in o for o in region["anyOf"])
+    assert client.post("/api/v1/reports", data={"message_text": "退税通知", "region": ""}).status_code == 201
+    assert client.post("/api/v1/reports", data={"message_text": "退税通知", "region": "XX"}).status_code == 400
+    query = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/reports"]["get"]["parameters"] if p["in"] == "query"}
+    assert "anyOf" not in query["before_id"]  # query parameters: no empty alternative
+
+
 def test_unknown_query_parameters_are_refused_on_bodies_too(client, app):
     r = client.post("/api/v1/reports?source=web", json={"message_text": "退税通知"})
     assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"source": "unknown parameter"}
