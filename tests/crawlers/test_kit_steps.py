@@ -14,13 +14,12 @@
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from crawlers.fetch import FetchResult
 from crawlers.page import parse_page
 from crawlers.scan import analyse_fetched
+from tests.linear import best_cpu
 
 FLAGGED = {"scam", "suspicious"}
 NEUTRAL = "https://account-check.example.net/step/index.php"
@@ -168,15 +167,6 @@ def test_other_identity_forms_are_no_identity_step(n_links, fields):
 
 # 6. hostile input stays linear
 
-def _cpu(function, *args) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.process_time()
-        function(*args)
-        best = min(best, time.process_time() - started)
-    return best
-
-
 @pytest.mark.parametrize("make", [
     lambda n: "".join(f'<img src="/{"logo_" * 20}{i}.png">' for i in range(n // 120)) + page(),
     lambda n: page(logo="/i/" + "logo-" * (n // 5) + ".png"),
@@ -186,6 +176,6 @@ def _cpu(function, *args) -> float:
 ], ids=["many-logo-files", "endless-logo-file", "endless-3d", "endless-action", "deep-action"])
 def test_hostile_pages_stay_linear(make):
     small, big = make(25_000), make(100_000)
-    t_small = _cpu(lambda: judge(small))
-    t_big = _cpu(lambda: judge(big))
+    t_small = best_cpu(lambda: judge(small))
+    t_big = best_cpu(lambda: judge(big))
     assert t_big < 8 * max(t_small, 1e-3)
