@@ -20,6 +20,7 @@ its title reports on HMRC; a short page with a sign-in form and the HMRC logo po
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from urllib.parse import urlsplit
 
 from crawlers.claimed import Claimed, mismatches, sign_in_names, whole_name
@@ -60,8 +61,8 @@ KIT_ACTION = 1.0
 MAX_ACTION_NAME = 64
 _KIT_ACTION = re.compile(r"(send\w{0,20}|(send)?mail(er)?|results?|log|step\d|cc|cards?\d?|bill\w{0,12}|"
                          r"iban|bank|bnk|3ds?|vbv|sms|otp|wait|drop|telegram|\d)\.php", re.I)
-HOST_MISMATCH = 1.5
-IDENTITY_FORM = 1.0  # with a credential form (0.5) suspicious; with a bare page or card form, more
+HOST_MISMATCH = 1.5  # with a credential form (0.5) suspicious; with a bare page or card form, more
+IDENTITY_FORM = 1.0
 IDENTITY_KINDS = frozenset({"bank_card", "cvv", "card_expiry", "id_number"})
 
 
@@ -100,14 +101,14 @@ def _alone(found: list[Claim], texts: list[str]) -> list[Claim]:
     return [c for c in found if not c.strong or any(stands_alone(c.name, t) for t in texts[:MAX_ALONE])]
 
 
-def _more_than_sign_in(kinds: set[str]) -> bool:
+def _more_than_sign_in(kinds: AbstractSet[str]) -> bool:
     """A password asked together with a birth date, a card or an ID number: a profile or
     account "update", not a readers' sign-in box."""
     return "password" in kinds and bool(kinds & (IDENTITY_KINDS | {"birth_date"}))
 
 
 def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks: bool,
-                  kinds: frozenset[str] = frozenset()) -> list[Claim]:
+                  kinds: AbstractSet[str] = frozenset()) -> list[Claim]:
     """Brands the page presents itself as: by its title or site name always; by its logo,
     headings and form when it is little more than a form asking for credentials (a short or
     common name only as a logo's whole alt text). Its sentences do not dress it: "follow us
@@ -117,7 +118,7 @@ def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks
     ("Login on Twitter" over a long clone of the site's front page), or when its form asks for
     a password with a birth date, card or ID ("Edit your profile - Spotify")."""
     if article:
-        sign_in = _SIGN_IN.search(page.title[:MAX_SIGN_IN]) or _more_than_sign_in(set(kinds))
+        sign_in = _SIGN_IN.search(page.title[:MAX_SIGN_IN]) or _more_than_sign_in(kinds)
         return _title_claims(host, page.title) if asks and sign_in else []
     site = [page.meta.get(k, "") for k in ("og:site_name", "application-name")]
     found = _title_claims(host, page.title) + _alone(claims(host, {"site": site}), site)
@@ -218,7 +219,7 @@ def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signa
     authority, dressed = _authority_signal(page, article)
     if authority:
         out.append(authority)
-    found = _brand_claims(page, host, article, asks_credentials and dead_end, asks_credentials, frozenset(kinds))
+    found = _brand_claims(page, host, article, asks_credentials and dead_end, asks_credentials, kinds)
     if found:
         out.append(_mismatch_signal(found, host))
     # a kit's "confirm your identity" step: a bare form for a date of birth and a phone number
