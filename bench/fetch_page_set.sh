@@ -6,7 +6,8 @@
 #   bench/fetch_page_set.sh SOURCES_DIR [OUT_DIR [LABELS_CSV]]
 #
 # bench/page_set/labels.csv (or LABELS_CSV, e.g. bench/page_set/labels_v2.csv, the second
-# set) names every page: id, source repository, commit, path, the URL
+# set) names every page: id, source repository, commit, path (ARCHIVE.zip!MEMBER for a page
+# read from a zip archive in the repository), the URL
 # it is judged at, its label and kind. SOURCES_DIR holds one git directory per source
 # repository, named owner+name/repo (a bare clone or a mirror:
 #   git clone --bare https://github.com/OWNER/NAME SOURCES_DIR/OWNER+NAME/repo
@@ -31,12 +32,17 @@ for row in csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")):
     got=0 missing=0
     while IFS="$(printf '\t')" read -r id repo commit path; do
         git_dir="$SRC/$(echo "$repo" | tr '/' '+')/repo"
-        if ! git -C "$git_dir" cat-file -e "$commit:$path" 2>/dev/null; then
-            echo "missing $id: $repo $commit:$path" >&2
+        archive=${path%%!*}  # ARCHIVE.zip!MEMBER names a page inside a zip archive (labels_v4.csv)
+        if ! git -C "$git_dir" cat-file -e "$commit:$archive" 2>/dev/null; then
+            echo "missing $id: $repo $commit:$archive" >&2
             missing=$((missing + 1))
             continue
         fi
         case "$path" in
+            *.zip!*) git -C "$git_dir" show "$commit:$archive" | python3 -c '
+import io, sys, zipfile
+sys.stdout.buffer.write(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).read(sys.argv[1]))
+' "${path#*!}" > "$OUT/$id.html" ;;
             *.gz) git -C "$git_dir" show "$commit:$path" | gzip -dc > "$OUT/$id.html" ;;
             *) git -C "$git_dir" show "$commit:$path" > "$OUT/$id.html" ;;
         esac
