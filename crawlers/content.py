@@ -8,10 +8,16 @@
   (`brand_mismatch`); short or common names ("DHL", "Orange") only where they stand alone;
   a brand no list names, by the name a credential page gives itself that its host's labels
   do not bear (`brand_host_mismatch`, crawlers/claimed.py).
+  On a page that is little more than a form, a listed brand named as the owner in its
+  copyright line ("© 2018 <brand>") is a claim too.
 - Harvesting: a form asking for credentials on a page with almost no links (`lone_form`),
   and on a page dressed as someone else (`impersonation_form`); a card or ID form on a
-  page whose running text names an authority or brand is one too, weaker.
-- Copying: most of the text of an official page (crawlers/fingerprints.py).
+  page whose running text names an authority or brand is one too, weaker; so is an
+  identifier-first sign-in step (the account's e-mail or phone alone) dressed as someone
+  else; a named document offered behind an e-mail and password form (`document_lure`).
+- Copying: most of the text of an official page (crawlers/fingerprints.py); a saved copy of
+  another site's page, whose canonical URL and name are that site's, served elsewhere with
+  a sign-in or code form posting elsewhere than that site (`copied_site`).
 - Evasion: words spelt with look-alike Greek or Cyrillic letters (crawlers/script.py).
 - Programs offered for download.
 Page shape decides what a name means: an article (many links, long text) naming HMRC in
@@ -23,11 +29,13 @@ import re
 from collections.abc import Set as AbstractSet
 from urllib.parse import urlsplit
 
-from crawlers.claimed import Claimed, mismatches, sign_in_names, whole_name
+from crawlers.claimed import Claimed, consistent, mismatches, sign_in_names, whole_name
 from crawlers.fingerprints import copied_from
 from crawlers.impersonation import Claim, claims, stands_alone
 from crawlers.page import Page
 from crawlers.signal import Signal
+from fraudwatch.indicators import registrable_domain
+from fraudwatch.indicators.known import known_brand
 
 FEW_LINKS = 20  # fewer distinct links than this: a dead end (real pages with forms had >= 28)
 ARTICLE_TEXT = 1500  # characters of visible text from which a linked page is an article
@@ -64,6 +72,34 @@ _KIT_ACTION = re.compile(r"(send\w{0,20}|(send)?mail(er)?|results?|log|step\d|cc
 HOST_MISMATCH = 1.5  # with a credential form (0.5) suspicious; with a bare page or card form, more
 IDENTITY_FORM = 1.0
 IDENTITY_KINDS = frozenset({"bank_card", "cvv", "card_expiry", "id_number"})
+# The owner a page's copyright line names ("© 2018 Microsoft", "Copyright © 2020 Uber
+# Technologies, Inc.") is who the page says it belongs to; read, on a page that is little
+# more than a form, for the listed brands only (a hosted service's own sign-in page names
+# its vendor). The year and the symbol are optional and bounded; the owner runs to the end
+# of its line.
+MAX_COPYRIGHT_READ = 2000  # characters read at the head and at the tail of the text
+MAX_COPYRIGHTS = 3
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|&copy;|copyright)[ \t]{0,5}(?:(?:19|20)\d\d(?:[ \t]{0,3}[-–][ \t]{0,3}"
+                        r"(?:19|20)\d\d)?[ \t]{0,5}[,.]?[ \t]{0,5})?(?:©[ \t]{0,5})?([^\n]{1,60})", re.I)
+# An identifier-first sign-in step: the page asks for the account's e-mail or phone number
+# alone ("Sign in - Email, phone or Skype", then a second page for the password). Read on
+# a page that is little more than that form and says it is a sign-in, to compare the name
+# it gives itself with its host as for a password form.
+ID_STEP_KINDS = frozenset({"email", "phone"})
+MAX_ID_STEP_FIELDS = 3
+_ACCOUNT = re.compile(_SIGN_IN.pattern + r"|user.?name|user.?id|benutzername|identifiant|usuario|utente", re.I)
+# A copy of another site's page: its canonical URL (or og:url) names the site it was saved
+# from, and the page names itself as that site; served on another host, with a form asking
+# for a password, code or card that posts anywhere but that site, it is the site's clone
+# (kits save the brand's home page and rewrite only the sign-in form's action).
+COPIED_SITE = 2.0
+MAX_SELF_NAMES = 12
+# A document offered behind a sign-in ("Datasheet.doc ... log in with your e-mail and
+# password to download"): the webmail-credential lure of file-sharing kits. Read on a
+# page that is little more than a form asking for an e-mail and a password.
+DOCUMENT_LURE = 1.0
+MAX_LURE_READ = 3000
+_DOC_FILE = re.compile(r"(?<![\w.-])[\w-]{1,60}\.(?:pdf|docx?|xlsx?|pptx?|rtf|odt)(?![\w-])", re.I)
 
 
 def is_article(page: Page) -> bool:
@@ -107,6 +143,87 @@ def _more_than_sign_in(kinds: AbstractSet[str]) -> bool:
     return "password" in kinds and bool(kinds & (IDENTITY_KINDS | {"birth_date"}))
 
 
+def copyright_owners(text: str) -> list[str]:
+    """The owners the copyright lines at the head and the tail of `text` name."""
+    head, tail = text[:MAX_COPYRIGHT_READ], text[-MAX_COPYRIGHT_READ:] if len(text) > MAX_COPYRIGHT_READ else ""
+    owners: list[str] = []
+    for part in (head, tail):
+        for m in _COPYRIGHT.finditer(part):
+            owner = m.group(1).strip(" .,")
+            if owner and owner not in owners:
+                owners.append(owner)
+            if len(owners) >= MAX_COPYRIGHTS:
+                return owners
+    return owners
+
+
+def is_id_step(page: Page) -> bool:
+    """A sign-in step asking for the account's e-mail or phone number alone (see
+    ID_STEP_KINDS): a form of at most MAX_ID_STEP_FIELDS text fields, one of them an e-mail
+    or phone, none of them sensitive, on a page whose title, headings or form say sign-in."""
+    said = [page.title, *page.headings[:MAX_FORM_TEXTS]]
+    for form in page.forms[:MAX_FORM_TEXTS]:
+        texts = [f for f in form.fields if f.type in {"text", "email", "tel", ""}]
+        kinds = {f.kind for f in texts}
+        if not texts or len(texts) > MAX_ID_STEP_FIELDS or not kinds & ID_STEP_KINDS:
+            continue
+        if kinds - ID_STEP_KINDS - {None} or form.sensitive:
+            continue
+        if any(_SIGN_IN.search(t[:MAX_SIGN_IN]) for t in (*said, form.text, form.heading)):
+            return True
+    return False
+
+
+def _self_names(page: Page) -> list[str]:
+    """The names a page gives itself: its title's parts, its site name, its first headings'
+    parts, its first logos and image alts."""
+    texts = [page.title, *(page.meta.get(k, "") for k in ("og:site_name", "application-name")),
+             *page.headings[:3], *page.logos[:MAX_LOGOS], *page.image_alts[:3]]
+    parts = [p.strip() for t in texts for p in _TITLE_PARTS.split(t[:MAX_SIGN_IN]) if p.strip()]
+    return [p for p in dict.fromkeys(parts) if whole_name(p)][:MAX_SELF_NAMES]
+
+
+def _copied_site_signal(page: Page, host: str) -> Signal | None:
+    """`copied_site`: a page naming another site's URL as its own and that site's name as
+    its own, whose form asking for a password, code, card, e-mail or phone number posts
+    elsewhere than that site (see COPIED_SITE)."""
+    try:
+        canon = (urlsplit(page.canonical).hostname or "") if page.canonical else ""
+    except ValueError:
+        return None
+    canon_reg = registrable_domain(canon) if canon else ""
+    if not canon_reg or canon_reg == registrable_domain(host) or known_brand(host):
+        return None
+    names = _self_names(page)
+    if not any(consistent(n, canon) for n in names) or any(consistent(n, host) for n in names):
+        return None
+    for form in page.forms[:MAX_FORM_TEXTS]:
+        asks = set(form.asks)
+        # an e-mail or phone field counts in a sign-in form, not in a newsletter's
+        signs_in = asks & ID_STEP_KINDS and _ACCOUNT.search(f"{form.heading}\n{form.text}"[:MAX_SIGN_IN])
+        if not (asks & (CODE_KINDS | IDENTITY_KINDS) or signs_in):
+            continue
+        target = form.target(host)[1]
+        if target and registrable_domain(target) != canon_reg:
+            return Signal("copied_site", COPIED_SITE, f"a copy of a page of {canon_reg} (its canonical URL and "
+                                                      f"its name) served on {host}, whose form asking for "
+                                                      f"{', '.join(form.asks)} posts to {target}")
+    return None
+
+
+def _document_lure_signal(page: Page, kinds: AbstractSet[str]) -> Signal | None:
+    """`document_lure`: a named document offered behind an e-mail and password form (see
+    DOCUMENT_LURE)."""
+    if not {"email", "password"} <= kinds:
+        return None
+    text = f"{page.title}\n{page.text[:MAX_LURE_READ]}"
+    m = _DOC_FILE.search(text)
+    if not m:
+        return None
+    return Signal("document_lure", DOCUMENT_LURE, f"a page that is little more than a form offers a document "
+                                                  f"({m.group(0)}) for an e-mail address and its password")
+
+
 def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks: bool,
                   kinds: AbstractSet[str] = frozenset()) -> list[Claim]:
     """Brands the page presents itself as: by its title or site name always; by its logo,
@@ -126,6 +243,7 @@ def _brand_claims(page: Page, host: str, article: bool, harvest_page: bool, asks
         found += _alone(claims(host, {"logo": page.image_labels}), page.image_alts)
         forms = [f.text for f in page.forms if f.text][:MAX_FORM_TEXTS]
         found += [c for c in claims(host, {"heading": page.headings, "form": forms}) if not c.strong]
+        found += [c for c in claims(host, {"copyright": copyright_owners(page.text)}) if not c.strong]
     return list({c.name: c for c in found}.values())
 
 
@@ -219,7 +337,10 @@ def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signa
     authority, dressed = _authority_signal(page, article)
     if authority:
         out.append(authority)
-    found = _brand_claims(page, host, article, asks_credentials and dead_end, asks_credentials, kinds)
+    # an identifier-first sign-in step dresses as a brand like a password form
+    id_step = not asks_credentials and not article and dead_end and is_id_step(page)
+    claiming = asks_credentials or id_step
+    found = _brand_claims(page, host, article, claiming and dead_end, claiming, kinds)
     if found:
         out.append(_mismatch_signal(found, host))
     # a kit's "confirm your identity" step: a bare form for a date of birth and a phone number
@@ -227,9 +348,19 @@ def content_signals(page: Page, host: str, asks_credentials: bool) -> list[Signa
     if identity_step:
         out.append(Signal("identity_form", IDENTITY_FORM, "the page is little more than a form asking for a date "
                                                           f"of birth and a phone number ({len(page.links)} links)"))
-    if not found and (asks_credentials or identity_step) and (
-            unlisted := _host_mismatch_signal(page, host, article, dead_end)):
-        out.append(unlisted)
+    unlisted = None
+    if not found and (claiming or identity_step):
+        unlisted = _host_mismatch_signal(page, host, article, dead_end)
+        if unlisted:
+            out.append(unlisted)
+    if id_step and (found or unlisted):
+        who = found[0].name if found else "a name that is not its host's"
+        out.append(Signal("impersonation_form", 1.5, f"a sign-in step dressed as {who} asks for the account's "
+                                                     "e-mail or phone number"))
+    if copied := _copied_site_signal(page, host):
+        out.append(copied)
+    if asks_credentials and dead_end and not article and (lure := _document_lure_signal(page, kinds)):
+        out.append(lure)
     if asks_credentials and dead_end and not article and (kit := _kit_action_signal(page)):
         out.append(kit)
     if asks_credentials and dead_end:

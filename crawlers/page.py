@@ -89,6 +89,7 @@ class Page:
     headings: list[str] = field(default_factory=list)  # text of the first <h1>-<h3>
     logos: list[str] = field(default_factory=list)  # alt text of logo images, text of logo links
     logo_files: list[str] = field(default_factory=list)  # logo file names' names, "" for none
+    canonical: str | None = None  # the URL the page names as its own (rel=canonical, else og:url)
 
 
 def favicon_hash(data: bytes) -> str:
@@ -162,6 +163,14 @@ def _favicon(nodes: list[Tag], base: str) -> tuple[str | None, str | None]:
             return None, _data_uri_hash(href)
         return _absolute(base, href), None
     return urljoin(base, "/favicon.ico"), None
+
+
+def _canonical(nodes: list[Tag], meta: dict[str, str], base: str) -> str | None:
+    """The URL the page names as its own: its first <link rel=canonical>, else og:url."""
+    for link in nodes[:100]:
+        if "canonical" in " ".join(link.get("rel") or []).lower():
+            return _absolute(base, link.get("href"))
+    return _absolute(base, meta.get("og:url")) if meta.get("og:url") else None
 
 
 def _data_uri_hash(uri: str) -> str | None:
@@ -288,6 +297,7 @@ def parse_page(body: bytes, url: str, charset: str | None = None) -> Page:
                 scripts=_collect(get("script"), base, "src", MAX_SCRIPTS),
                 meta_refresh=_absolute(base, refresh) if refresh else None)
     page.favicon_url, page.favicon_hash = _favicon(get("link"), base)
+    page.canonical = _canonical(get("link"), meta, base)
     page.downloads = [u for u in links if _EXECUTABLE.search(urlsplit(u).path[-_EXECUTABLE_TAIL:])][:50]
     image_labels = _image_labels(get("img"))
     page.image_alts = [attribute(img, "alt", MAX_ATTRIBUTE).strip() for img in get("img")[:50]]
