@@ -15,8 +15,9 @@ every page of that corpus, all of them news, blogs, shops and public sites, at t
 the page names as its own (<link rel=canonical> or og:url; a neutral host when it names
 none), and prints how many are flagged: a false-alarm rate on 1,061 more legitimate pages.
 
-With --labels bench/page_set/labels_v2.csv it judges the second, independent set (pages
-gathered with `bench/fetch_page_set.sh SOURCES_DIR OUT_DIR bench/page_set/labels_v2.csv`).
+With --labels bench/page_set/labels_v2.csv (or labels_v3.csv, labels_v4.csv) it judges a
+later set (pages gathered with `bench/fetch_page_set.sh SOURCES_DIR OUT_DIR LABELS_CSV`;
+the sets and which of them are still independent: bench/page_set/README.md).
 
     .venv/bin/python bench/page_eval.py [--set DIR] [--labels CSV] [--model-dir DIR | --no-model] [--corpus DIR]
         [--json] [-v]
