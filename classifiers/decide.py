@@ -1,6 +1,7 @@
 """From head probabilities and signals to the output dict of one classification.
 
-label: `flag` probability >= the stored threshold -> flagged; then `scam` if the scam
+label: `flag` probability >= the stored threshold (`flag` for a message with a tax context,
+`flag_other` for one without) -> flagged; then `scam` if the scam
 head says so (>= 0.5) else `spam`. tax_impersonation: a scam that names a tax body
 (a mention of a tax authority of the registry or of one of unknown code, a sender tag, a
 lookalike link) or that the tax head says impersonates one; naming only a government portal
@@ -111,11 +112,13 @@ def decide(model, raws: list[str], norms: list[str], offsets: list, spans: list[
            truncated: list[bool], scores: dict) -> list[dict]:
     """Output dicts for a batch (binary junk and empty text are `legit`, with a signal saying so)."""
     t_flag = model.thresholds.get("flag", 0.5)
+    t_other = model.thresholds.get("flag_other", t_flag)  # messages without a tax context
     t_tax = model.thresholds.get("tax", 0.5)
     junk = np.array([unreadable(n) or not n for n in norms], dtype=bool)
     p_flags = np.where(junk, 0.0, scores["flag"]).astype(np.float64)
     p_scams = np.asarray(scores["scam"], dtype=np.float64) if "scam" in scores else np.ones(len(raws))
-    flagged = p_flags >= t_flag
+    bars = np.array([t_flag if "tax_context" in names else t_other for names in scores["names"]], dtype=np.float64)
+    flagged = p_flags >= bars
     scam_scores = np.round(p_flags * p_scams, 4).tolist()
     spam_scores = np.round(p_flags * (1.0 - p_scams), 4).tolist()
     reasons = explanations(scores["X"], model.heads["flag"][0][0], model.names, flagged)

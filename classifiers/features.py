@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from classifiers.lexicon import phrase_table
 from classifiers.patterns import Span
+from classifiers.signals import LURE_PARTS, within
 
 _DIGITS = re.compile(r"\d+|(?<![a-z])x{2,}(?![a-z])")
 _WORDS = re.compile(r"[a-z0-9\u00c0-\u024f]+")
@@ -31,7 +32,7 @@ _BASE = sorted({name.split(":")[0] for name in phrase_table()}) + [
     "url", "email", "url_official", "url_lookalike", "url_unknown", "url_known", "email_known", "url_platform",
     "email_platform", "url_shortener", "url_ip_host", "url_risky_tld", "url_taxlike", "email_taxlike",
     "email_official", "email_lookalike", "email_unknown", "phone", "hotline_official", "money", "deadline",
-    "card_number", "sender_tag_bureau", "sender_tag_generic"]
+    "card_number", "sender_tag_bureau", "sender_tag_generic", "quoted_lure"]
 _DERIVED = ["tax_context", "refund_context", "link_nonofficial", "only_official_links", "risk_count_1",
             "risk_count_2", "risk_count_3plus", "refund_and_link", "refund_and_money", "anti_fraud_and_risk",
             "known_links_only", "request_and_link_nonofficial", "link_nonofficial_no_request"] + [
@@ -121,7 +122,13 @@ def language(text: str) -> str:
 
 def signal_names(spans: list[Span], lang: str | None = None) -> frozenset[str]:
     """Base and derived feature names present in a list of spans (and, given the
-    language, the same names prefixed `zh|` or `en|` so weights can differ by language)."""
+    language, the same names prefixed `zh|` or `en|` so weights can differ by language).
+    What a message quotes is not what it asks: the lure parts inside a `quoted_lure`
+    (a warning quoting the lure it reports), its links included, do not count as the message's own."""
+    quoted = [(s.start, s.end) for s in spans if s.name == "quoted_lure"]
+    if quoted:
+        spans = [s for s in spans if not (s.name in LURE_PARTS or s.name.startswith(("url", "email")))
+                 or not within(s, quoted)]
     return _names_of(frozenset(s.name for s in spans), lang)
 
 

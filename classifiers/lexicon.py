@@ -180,7 +180,8 @@ TRUST_PHRASES: dict[str, list[str]] = {
     ],
     "narrative": [
         "新闻", "记者", "据了解", "获悉", "案例", "以案说法", "科普", "公告", "通报", "接到电话", "接到一个", "挂了", "直接挂",
-        "骗子", "小心", "大家注意", "别信", "是假的", "不是真的", "news", "reported", "according to", "scammers",
+        "骗子", "小心", "大家注意", "别信", "是假的", "不是真的", "假的", "是真的吗", "是不是真的", "别点", "不要点",
+        "删了", "删掉", "直接删", "news", "reported", "according to", "scammers",
         "fraudsters", "scam alert", "warning", "pretend to be", "pretending", "this is fake", "it's fake", "is a scam",
         "was a scam", "beware of",
     ],

@@ -28,7 +28,15 @@ from spacy.tokens import Span as SpacySpan
 from classifiers.authorities import authority_spans
 from classifiers.features import language
 from classifiers.patterns import TOKEN_RE, Span, find_entities, find_links
-from classifiers.signals import entity_signals, lexicon_index, link_signals, lower, phrase_signals, sort_spans
+from classifiers.signals import (
+    entity_signals,
+    lexicon_index,
+    link_signals,
+    lower,
+    phrase_signals,
+    quoted_lure,
+    sort_spans,
+)
 
 SPAN_KEY = "signals"
 
@@ -141,4 +149,4 @@ def doc_signals(norm: str) -> list[Span]:
     for span in doc.spans.get(SPAN_KEY, []):
         name, _, detail = span.label_.partition(":")
         out.append(Span(name, span.start_char, span.end_char, detail or None))
-    return sort_spans(out)
+    return sort_spans(out + quoted_lure(norm, out))

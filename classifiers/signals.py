@@ -8,6 +8,7 @@ Link judgement (official / lookalike domains) and hotlines come from `fraudwatch
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -114,7 +115,55 @@ def fast_signals(norm: str) -> list[Span]:
     spans = link_signals(low, links) + entity_signals(norm, find_entities(norm, links))
     spans += phrase_signals(lexicon_index()[0].scan(mask_links(low, links)))
     spans += authority_spans(norm, links)  # the authority registry (classifiers.authorities)
-    return sort_spans(spans)
+    return sort_spans(spans + quoted_lure(norm, spans))
+
+
+# A warning, a news item or a friend asking "is this a scam?" quotes the lure it reports:
+# the request and the link are inside quotation marks, the warning words outside.
+QUOTES = {"“": "”", "「": "」", "『": "』", "«": "»", "‘": "’", '"': '"'}
+LURE_PARTS = frozenset({"credential_request", "payment_personal", "gift_card_crypto", "im_contact", "third_party_fee",
+                        "threat_arrest", "app_download", "click_request", "url_unknown", "url_lookalike",
+                        "email_unknown", "email_lookalike", "url_ip_host"})
+WARNING_WORDS = frozenset({"never_ask", "narrative"})
+
+
+def quoted_segments(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost quotation (marks included) closed in `text`, in order:
+    one pass; an opening mark waits for its own closing mark, an unclosed one quotes nothing."""
+    out, start, closer = [], -1, ""
+    for i, ch in enumerate(text):
+        if start < 0:
+            if ch in QUOTES:
+                start, closer = i, QUOTES[ch]
+        elif ch == closer:
+            out.append((start, i + 1))
+            start = -1
+    return out
+
+
+def quoted_lure(norm: str, spans: list[Span]) -> list[Span]:
+    """`quoted_lure` spans: quotations holding every part of a lure (request, unofficial link,
+    contact) while warning words stand outside every quotation. Empty otherwise."""
+    parts = [s for s in spans if s.name in LURE_PARTS]
+    warnings = [s for s in spans if s.name in WARNING_WORDS]
+    if not parts or not warnings or not any(ch in norm for ch in QUOTES):
+        return []
+    segments = quoted_segments(norm)
+    holders = {holder(s, segments) for s in parts}
+    if -1 in holders or all(holder(s, segments) >= 0 for s in warnings):
+        return []
+    return [Span("quoted_lure", *segments[i]) for i in sorted(holders)]
+
+
+def holder(span: Span, segments: list[tuple[int, int]]) -> int:
+    """Index of the segment (sorted, non-overlapping (start, end) pairs) holding `span`, or -1."""
+    i = bisect.bisect_right(segments, (span.start, float("inf"))) - 1
+    return i if i >= 0 and span.end <= segments[i][1] else -1
+
+
+def within(span: Span, segments: list[tuple[int, int]]) -> bool:
+    """Whether one of the sorted, non-overlapping segments holds `span` (a binary search)."""
+    return holder(span, segments) >= 0
 
 
 def sort_spans(spans: list[Span]) -> list[Span]:

@@ -3,9 +3,11 @@
 Rows are normalised, their signals found by the fast path, split into train and
 validation (bucket 0 of 10 with the salt "|val", by near-duplicate cluster or by sha1:
 classifiers.corpus.split_buckets), and four logistic-regression heads are
-fitted on TF-IDF n-grams next to the signal features. The flag threshold is chosen on the
-validation split (middle of the best-F1 range), validation metrics are written, then the
-heads are refitted on train + validation with the same settings.
+fitted on TF-IDF n-grams next to the signal features. The flag thresholds (one for messages
+with a tax context, one for the others: choose_thresholds) are chosen on out-of-fold scores
+of every row (fold_threshold; on the validation split alone for corpora under FOLDS_MIN_ROWS
+rows), validation metrics are written, then the heads are refitted on train + validation
+with the same settings.
 """
 from __future__ import annotations
 
@@ -39,7 +41,10 @@ log = logging.getLogger(__name__)
 # other spam (validated on the external sets' TRAIN rows, sha1 % 5 != 0).
 DEFAULTS = {"C_flag": 256.0, "C_scam": 512.0, "C_tax": 512.0, "C_category": 512.0, "signal_weight": 0.1,
             "min_df": 2, "max_features": 400_000, "corpus_weight": 3.0,
-            "augment_fraction": 0.3}  # share of the training scam rows given one obfuscated copy
+            "augment_fraction": 0.3,  # share of the training scam rows given one obfuscated copy
+            "threshold_folds": 5}  # the flag threshold's out-of-fold scores (fold_threshold)
+# Below this many rows the validation split alone chooses the threshold (small test corpora).
+FOLDS_MIN_ROWS = 2000
 Progress = Callable[[str, float], None]
 
 
@@ -193,7 +198,11 @@ def train_model(corpus_paths: list[Path], output_dir: Path, *, extra: list[Path]
     output_dir = Path(output_dir)
     meta["thresholds"] = {"flag": 0.5, "tax": 0.5}
     meta["version"] = "validation"
-    metrics = validate(Classifier(meta, terms, arrays), val_rows, meta)
+    chosen = None
+    if refit and params["threshold_folds"] > 1 and len(rows) >= FOLDS_MIN_ROWS:
+        say(f"choosing the flag threshold on {params['threshold_folds']} folds of all {len(rows)} rows", 0.5)
+        chosen = fold_threshold(rows, params, seed, split, meta)
+    metrics = validate(Classifier(meta, terms, arrays), val_rows, meta, threshold=chosen)
     if refit and val_rows:
         say(f"refitting on all {len(rows)} rows", 0.7)
         terms, arrays = _build(rows + copies, params, seed, meta)
@@ -207,14 +216,53 @@ def train_model(corpus_paths: list[Path], output_dir: Path, *, extra: list[Path]
     return metrics
 
 
-def validate(model, val_rows: list[dict], meta: dict) -> dict:
-    """Choose the flag threshold on the validation rows and compute their metrics."""
+def _costly(rows: list[dict]) -> np.ndarray:
+    """Legit tax messages: the rows whose false alarm costs most (their own budget)."""
+    return np.array([r["label"] == "legit" and "tax_context" in signal_names(r["spans"]) for r in rows])
+
+
+def fold_threshold(rows: list[dict], params: dict, seed: int, split: str, meta: dict) -> dict[str, float] | None:
+    """The flag thresholds (choose_thresholds) chosen on out-of-fold scores of every row: each of `threshold_folds`
+    near-duplicate-cluster folds scored by heads fitted on the others (no obfuscated copies).
+    A tenth of the rows (the validation split alone) leaves the threshold to a handful of
+    legit tax messages; all rows give it ten times as many."""
+    folds = np.array(split_buckets([r["text"] for r in rows], params["threshold_folds"], split, salt="|fold"))
+    scores = np.zeros(len(rows))
+    for k in range(params["threshold_folds"]):
+        inside = np.flatnonzero(folds == k)
+        train = [r for r, f in zip(rows, folds) if f != k]
+        if not len(inside) or len({r["label"] != "legit" for r in train}) < 2:
+            return None
+        fold_meta = {**meta, "thresholds": {"flag": 0.5, "tax": 0.5}, "version": f"fold-{k}"}
+        terms, arrays = _build(train, params, seed, fold_meta)
+        part = [rows[i] for i in inside]
+        scores[inside] = Classifier(fold_meta, terms, arrays).scores([r["norm"] for r in part],
+                                                                     [r["spans"] for r in part])["flag"]
+    return choose_thresholds(rows, scores)
+
+
+def choose_thresholds(rows: list[dict], scores: np.ndarray) -> dict[str, float] | None:
+    """`flag` (messages with a tax context: every row's budget and the legit tax messages' own)
+    and `flag_other` (messages without one: their legit rows' budget; never above `flag`). A
+    false alarm on a tax notice costs its reader more than one on a chat or an advert, so an
+    advert need not clear the bar a tax notice sets. None when the rows have one class only."""
+    y = np.array([int(r["label"] != "legit") for r in rows])
+    if not 0 < y.sum() < len(y):
+        return None
+    flag = _best_threshold(y, scores, costly=_costly(rows))
+    other = np.array(["tax_context" not in signal_names(r["spans"]) for r in rows])
+    rest = y[other]
+    flag_other = _best_threshold(rest, scores[other]) if 0 < rest.sum() < len(rest) else flag
+    return {"flag": flag, "flag_other": min(flag, flag_other)}
+
+
+def validate(model, val_rows: list[dict], meta: dict, threshold: dict[str, float] | None = None) -> dict:
+    """Choose the flag thresholds on the validation rows (unless `threshold` gives them) and
+    compute their metrics."""
     if not val_rows:
         return {"validation": None}
     scores = model.scores([r["norm"] for r in val_rows], [r["spans"] for r in val_rows])
-    y = np.array([int(r["label"] != "legit") for r in val_rows])
-    costly = np.array([r["label"] == "legit" and "tax_context" in signal_names(r["spans"]) for r in val_rows])
-    meta["thresholds"]["flag"] = _best_threshold(y, scores["flag"], costly=costly) if 0 < y.sum() < len(y) else 0.5
+    meta["thresholds"].update(threshold or choose_thresholds(val_rows, scores["flag"]) or {"flag": 0.5})
     model.thresholds = meta["thresholds"]
     results = model._predict([r["text"] for r in val_rows], [r["norm"] for r in val_rows],
                              [None] * len(val_rows), [r["spans"] for r in val_rows], [False] * len(val_rows))
