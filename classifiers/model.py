@@ -16,6 +16,7 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -244,6 +245,5 @@ def save_model(folder: Path, meta: dict, terms: list[str], arrays: dict[str, np.
 
 
 def _rmtree(path: Path) -> None:
-    for child in path.iterdir():
-        child.unlink()
-    path.rmdir()
+    """Remove a replaced model folder, whatever it held (sub-folders included)."""
+    shutil.rmtree(path)

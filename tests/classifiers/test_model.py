@@ -154,3 +154,20 @@ def test_retraining_replaces_the_folder_cleanly(tmp_path, fixture_corpus):
     assert load_model(target, warm=False).version  # a complete model is there
     assert [p.name for p in (tmp_path / "models").iterdir()] == ["current"]  # no temp or old folders left
     assert first
+
+
+def test_a_model_replaces_a_folder_holding_a_subfolder(model_dir, tmp_path):
+    import shutil
+
+    from classifiers.model import save_model
+
+    target = tmp_path / "m"
+    shutil.copytree(model_dir, target)
+    (target / "model").mkdir()  # e.g. left there by another tool
+    (target / "model" / "x.json").write_text("{}")
+    clf = load_model(model_dir)
+    arrays = dict(np.load(model_dir / "weights.npz", allow_pickle=False))
+    save_model(target, clf.meta, clf.vectorizer.terms, arrays, {"note": "replaced"})
+    assert not (target / "model").exists()
+    assert load_model(target).version == clf.version
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temporary folder left behind
