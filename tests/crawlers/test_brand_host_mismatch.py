@@ -17,21 +17,11 @@ import time
 import pytest
 
 from crawlers.claimed import consistent, sign_in_names, sign_in_service, whole_name
-from crawlers.fetch import FetchResult
-from crawlers.scan import analyse_fetched
+from tests.crawlers.judging import codes
+from tests.crawlers.judging import judge_page as judge
 
 FLAGGED = {"scam", "suspicious"}
 NEUTRAL = "https://account-verify.example.net/session/login"
-
-
-def judge(body: str, url: str) -> dict:
-    res = FetchResult(url=url, final_url=url, status=200, headers={}, content_type="text/html", charset=None,
-                      body=body.encode())
-    return analyse_fetched(url, res, None)[0]
-
-
-def codes(report: dict) -> set[str]:
-    return {s["code"] for s in report["site_signals"]}
 
 
 def detail(report: dict) -> str:

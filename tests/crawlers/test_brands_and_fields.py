@@ -16,24 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.fetch import FetchResult
 from crawlers.forms import _KIND_PATTERNS
 from crawlers.impersonation import brand_domains, claims, stands_alone, strong_names
 from crawlers.page import parse_page
-from crawlers.scan import analyse_fetched
 from fraudwatch.indicators.known import impersonated_brands, read_impersonated
+from tests.crawlers.judging import codes
+from tests.crawlers.judging import judge_page as judge
 
 FLAGGED = {"scam", "suspicious"}
-
-
-def judge(body: str, url: str) -> dict:
-    res = FetchResult(url=url, final_url=url, status=200, headers={}, content_type="text/html", charset=None,
-                      body=body.encode())
-    return analyse_fetched(url, res, None)[0]
-
-
-def codes(report: dict) -> set[str]:
-    return {s["code"] for s in report["site_signals"]}
 
 
 def login(title: str, logo: str = "", heading: str = "", button: str = "Log in", lang: str = "en") -> str:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.fetch import FetchResult
 from crawlers.page import parse_page
-from crawlers.scan import analyse_fetched
+from tests.crawlers.judging import codes, judge_page
 from tests.linear import best_cpu
 
 FLAGGED = {"scam", "suspicious"}
@@ -29,13 +28,7 @@ CARD = ('<label>Card number <input name="cardnumber"></label><label>Expiry <inpu
 
 
 def judge(body: str, url: str = NEUTRAL) -> dict:
-    res = FetchResult(url=url, final_url=url, status=200, headers={}, content_type="text/html", charset=None,
-                      body=body.encode())
-    return analyse_fetched(url, res, None)[0]
-
-
-def codes(report: dict) -> set[str]:
-    return {s["code"] for s in report["site_signals"]}
+    return judge_page(body, url)
 
 
 def links(n: int) -> str:

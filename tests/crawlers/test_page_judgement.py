@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.fetch import FetchResult
 from crawlers.fingerprints import Fingerprint, copied_from, official_fingerprints, read_fingerprints, sketch
 from crawlers.page import parse_page
-from crawlers.scan import analyse_fetched, scan_url
+from crawlers.scan import scan_url
 from crawlers.script import fold_confusables, mixed_script_words, text_language
 from fraudwatch.indicators.official import authorities
 from tests.crawlers.farm.server import PAGES
+from tests.crawlers.judging import codes
+from tests.crawlers.judging import judge_page as judge
 
 FLAGGED = {"scam", "suspicious"}
 CLONE = (PAGES / "govuk_clone.html").read_bytes()
@@ -37,17 +38,6 @@ def always_scam(text: str) -> dict:
 
 def always_legit(text: str) -> dict:
     return {"label": "legit", "scam_score": 0.01, "model_version": "trusting-reader"}
-
-
-def judge(body: bytes, url: str, classifier=None) -> dict:
-    res = FetchResult(url=url, final_url=url, status=200, headers={}, content_type="text/html", charset=None,
-                      body=body)
-    report, _ = analyse_fetched(url, res, classifier)
-    return report
-
-
-def codes(report: dict) -> set[str]:
-    return {s["code"] for s in report["site_signals"]}
 
 
 def article(title: str, paragraph: str, links: int = 40, lang: str = "en") -> bytes:

@@ -16,8 +16,7 @@ from __future__ import annotations
 import pytest
 
 from crawlers.content import copyright_owners
-from crawlers.fetch import FetchResult
-from crawlers.scan import analyse_fetched
+from tests.crawlers.judging import codes, judge_page
 from tests.linear import best_cpu
 
 FLAGGED = {"scam", "suspicious"}
@@ -27,13 +26,7 @@ EMAIL_ONLY = '<input type="email" name="loginfmt" placeholder="Email or phone">'
 
 
 def judge(body: str, url: str = NEUTRAL) -> dict:
-    res = FetchResult(url=url, final_url=url, status=200, headers={}, content_type="text/html", charset=None,
-                      body=body.encode())
-    return analyse_fetched(url, res, None)[0]
-
-
-def codes(report: dict) -> set[str]:
-    return {s["code"] for s in report["site_signals"]}
+    return judge_page(body, url)
 
 
 def bare(title: str = "Sign In", fields: str = PASSWORD, head: str = "", text: str = "", foot: str = "",
