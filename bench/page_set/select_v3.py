@@ -154,23 +154,34 @@ def legit_rows(sources: Path) -> list[list[str]]:
                 continue
             seen.add(digest)
             n += 1
-            html = raw.decode("utf-8", "replace")[:300_000]
-            url = next((m.group(1) for tag in CANONICAL.findall(html)[:3] if (m := HREF.search(tag))), None)
-            own = bool(url)
-            url = url or f"https://l{n:03d}.example.net/{path.rsplit('/', 1)[-1]}"
-            words = len({w.lower() for w in SCAM_WORDS.findall(html)})
-            kind = ("official" if own and judge_host(urlsplit(url).hostname or "").status == "official" else
-                    "own_login" if PASSWORD.search(html) else "keyword_heavy" if words >= 3 else "page")
-            rows.append([f"L{n:03d}", repo, commit, path, url, "legit", kind,
-                         f"{words} scam words; {'own URL' if own else 'no own URL: neutral host'}"])
+            rows.append(legit_row(f"L{n:03d}", repo, commit, path, raw, path.rsplit('/', 1)[-1]))
     return rows
+
+
+def legit_row(row_id: str, repo: str, commit: str, path: str, raw: bytes, file_name: str) -> list[str]:
+    """One legitimate page's row: judged at its own canonical URL, or on a neutral host
+    (`https://<row id>.example.net/<file_name>`) when it names none; its kind as the docstring says."""
+    html = raw.decode("utf-8", "replace")[:300_000]
+    url = next((m.group(1) for tag in CANONICAL.findall(html)[:3] if (m := HREF.search(tag))), None)
+    own = bool(url)
+    url = url or f"https://{row_id.lower()}.example.net/{file_name}"
+    words = len({w.lower() for w in SCAM_WORDS.findall(html)})
+    kind = ("official" if own and judge_host(urlsplit(url).hostname or "").status == "official" else
+            "own_login" if PASSWORD.search(html) else "keyword_heavy" if words >= 3 else "page")
+    return [row_id, repo, commit, path, url, "legit", kind,
+            f"{words} scam words; {'own URL' if own else 'no own URL: neutral host'}"]
+
+
+def write_rows(rows: list[list[str]]) -> None:
+    """The labels CSV on standard output."""
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["id", "repo", "commit", "path", "url", "label", "kind", "note"])
+    out.writerows(rows)
 
 
 def main() -> None:
     sources = Path(sys.argv[1])
-    out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(["id", "repo", "commit", "path", "url", "label", "kind", "note"])
-    out.writerows(phishing_rows(sources) + legit_rows(sources))
+    write_rows(phishing_rows(sources) + legit_rows(sources))
 
 
 if __name__ == "__main__":

@@ -55,12 +55,14 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from fraudwatch.indicators.official import judge_host  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# the v3 rule's helpers and its legitimate-page row, unchanged
+from select_v3 import _files, _git, _git_dir, legit_row, write_rows  # noqa: E402
 
 KIT_REPOS = ("neoroles/Phishkits", "Shamsuzzaman321/netflixscampage", "somedude22/Phish-Kits",
              "Popey-01/Scam-page-PayPal-conection")
@@ -81,23 +83,6 @@ LEGIT = {
 PER_COUNTRY = {"flairNLP/fundus": 2, "AndyTheFactory/newspaper4k": 10_000}
 FUZZ_NEWSPAPER = ("codelucas/newspaper", re.compile(r"^tests/data/html/[^/]+\.html$"))
 MIN_BYTES = 4000
-SCAM_WORDS = re.compile(r"\b(tax|refund|police|password|irs|hmrc|bank account|credit card|arrest)\b", re.I)
-CANONICAL = re.compile(r"<link[^>]*canonical[^>]*>|<meta[^>]*og:url[^>]*>", re.I)
-HREF = re.compile(r"(?:href|content)=[\"'](https?://[^\"']+)")
-PASSWORD = re.compile(r"type=[\"']?password", re.I)
-
-
-def _git(git_dir: Path, *args: str) -> bytes:
-    return subprocess.run(["git", "-C", str(git_dir), *args], capture_output=True, check=True).stdout
-
-
-def _git_dir(sources: Path, repo: str) -> Path:
-    base = sources / repo.replace("/", "+") / "repo"
-    return base / ".git" if (base / ".git").is_dir() else base
-
-
-def _files(git_dir: Path, commit: str) -> list[str]:
-    return _git(git_dir, "ls-tree", "-r", "-z", "--name-only", commit).decode("utf-8", "replace").split("\0")[:-1]
 
 
 def _digest(raw: bytes) -> str:
@@ -195,23 +180,14 @@ def legit_rows(sources: Path) -> list[list[str]]:
             seen.add(digest)
             per_group[group] = per_group.get(group, 0) + 1
             n += 1
-            html = raw.decode("utf-8", "replace")[:300_000]
-            url = next((m.group(1) for tag in CANONICAL.findall(html)[:3] if (m := HREF.search(tag))), None)
-            own = bool(url)
-            url = url or f"https://m{n:03d}.example.net/{path.rsplit('/', 1)[-1].removesuffix('.gz')}"
-            words = len({w.lower() for w in SCAM_WORDS.findall(html)})
-            kind = ("official" if own and judge_host(urlsplit(url).hostname or "").status == "official" else
-                    "own_login" if PASSWORD.search(html) else "keyword_heavy" if words >= 3 else "page")
-            rows.append([f"M{n:03d}", repo, commit, path, url, "legit", kind,
-                         f"{words} scam words; {'own URL' if own else 'no own URL: neutral host'}"])
+            rows.append(legit_row(f"M{n:03d}", repo, commit, path, raw,
+                                  path.rsplit('/', 1)[-1].removesuffix('.gz')))
     return rows
 
 
 def main() -> None:
     sources = Path(sys.argv[1])
-    out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(["id", "repo", "commit", "path", "url", "label", "kind", "note"])
-    out.writerows(phishing_rows(sources) + legit_rows(sources))
+    write_rows(phishing_rows(sources) + legit_rows(sources))
 
 
 if __name__ == "__main__":
