@@ -57,6 +57,9 @@ class Report(Base):
     """Something a person or an import reported as a suspected scam."""
 
     __tablename__ = "reports"
+    # The console's queue: keyset pages in risk order, also within a status (see storage/queue.py).
+    __table_args__ = (sa.Index("ix_reports_queue", "queue_rank", "id"),
+                      sa.Index("ix_reports_status_queue", "status", "queue_rank", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -80,6 +83,17 @@ class Report(Base):
     scam_score: Mapped[float | None] = mapped_column(sa.Float)
     verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Triage (console): the verdict's authority and category as columns to filter on, the
+    # model version that gave the verdict, how risky the report is (`risk`, 0-100) and its
+    # place in the queue (`queue_rank`: risk with recency, imports below live reports).
+    verdict_authority: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    verdict_category: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    model_version: Mapped[str | None] = mapped_column(sa.String(64))
+    reporter_count: Mapped[int] = mapped_column(default=1, server_default="1")
+    risk: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
+    queue_rank: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
+    assigned_to: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)
 
     history: Mapped[list[StatusChange]] = relationship(
         back_populates="report", order_by="StatusChange.id", cascade="all, delete-orphan")
@@ -167,6 +181,7 @@ class AuditEvent(Base):
     target_type: Mapped[str | None] = mapped_column(sa.String(32))
     target_id: Mapped[int | None] = mapped_column()
     detail: Mapped[dict | None] = mapped_column(JSONType)
+    address: Mapped[str | None] = mapped_column(sa.String(64))  # where the request came from
 
 
 class Evidence(Base):
@@ -213,6 +228,14 @@ class User(Base):
     rate_limit: Mapped[str | None] = mapped_column(sa.String(120))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # People sign in to the console: a memory-hard hash (argon2id), an optional TOTP secret,
+    # their language, and an epoch that ends every session when bumped (sign-out everywhere,
+    # password change, deactivation).
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
 
@@ -229,3 +252,59 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class ReportNote(Base):
+    """An officer's note on a report."""
+
+    __tablename__ = "report_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Campaign(Base):
+    """Reports grouped because they share an indicator, a collecting domain or near-identical text."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), unique=True)  # what groups it, e.g. "domain:etax-cn.top"
+    kind: Mapped[str] = mapped_column(sa.String(16))  # indicator | collector | text
+    title: Mapped[str] = mapped_column(sa.String(300))
+    status: Mapped[str] = mapped_column(sa.String(16), default="open", server_default="open")
+    report_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    authorities: Mapped[list | None] = mapped_column(JSONType)
+    patterns: Mapped[list | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportBand(Base):
+    """One MinHash band of a report's text: reports sharing a band have near-identical text."""
+
+    __tablename__ = "report_bands"
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)
+
+
+class ModelVersion(Base):
+    """A trained classifier in the registry: where it is, how it scored, whether it is in use.
+
+    Exactly one version has status `active` once any has been promoted; web and worker
+    processes follow it (services/model_registry.py)."""
+
+    __tablename__ = "model_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    path: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default="candidate")  # candidate|active|retired|rejected
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(sa.String(120))
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    metrics: Mapped[dict | None] = mapped_column(JSONType)
+    comparison: Mapped[dict | None] = mapped_column(JSONType)  # candidate vs the active model, same data
+    note: Mapped[str | None] = mapped_column(sa.Text)
