@@ -161,6 +161,11 @@ def _count_check(counts: dict[str, int]) -> str:
     return "RESET search_path;\nDO $check$ BEGIN\n" + "\n".join(tests) + "\nEND $check$;\n"
 
 
+# Functions the migrations create (the audit trail's append-only trigger): the dump creates
+# them again, so a restore drops them with the tables.
+SCHEMA_FUNCTIONS = ("audit_events_append_only()",)
+
+
 def restore_postgresql(url: str, dump: Path, manifest: dict, tables: list[str], work: Path) -> None:
     """Drop the tables and replay the dump in ONE psql transaction, committed only when
     pg_restore produced the whole script and psql ran every statement of it."""
@@ -172,7 +177,8 @@ def restore_postgresql(url: str, dump: Path, manifest: dict, tables: list[str], 
                           f"cannot read it: put the client programs of PostgreSQL {made_by} or newer first on PATH")
     names = ", ".join('"' + t.replace('"', '""') + '"' for t in tables)
     prologue = (f"SET client_min_messages = warning;\nSET lock_timeout = '{LOCK_TIMEOUT}';\nBEGIN;\n"
-                + (f"DROP TABLE IF EXISTS {names} CASCADE;\n" if tables else ""))
+                + (f"DROP TABLE IF EXISTS {names} CASCADE;\n" if tables else "")
+                + "".join(f"DROP FUNCTION IF EXISTS {f} CASCADE;\n" for f in SCHEMA_FUNCTIONS))
     epilogue = _count_check(manifest["row_counts"]) + "COMMIT;\n"
     why = _through_psql(url, psql, [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(dump)],
                         prologue.encode(), epilogue.encode(), work)
