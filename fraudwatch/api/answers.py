@@ -193,6 +193,12 @@ class Report(Answer):
     submitted_by: str | None
     verdict: dict[str, Any] | None
     processed_at: datetime | None
+    risk: Annotated[float, Field(ge=0, le=100)]
+    reporter_count: Count
+    verdict_authority: str | None
+    verdict_category: str | None
+    model_version: str | None
+    assigned_to: str | None
 
 
 class StatusChange(Answer):
@@ -242,6 +248,16 @@ class CrawlEvidence(Answer):
     fetched_at: datetime
 
 
+class Note(Answer):
+    """An officer's note on a report."""
+
+    id: int
+    report_id: int
+    actor: str
+    body: str
+    created_at: datetime
+
+
 class ReportDetail(Report):
     """One report with its history, indicators and crawl evidence."""
 
@@ -249,13 +265,21 @@ class ReportDetail(Report):
     history: list[StatusChange]
     indicators: list[LinkedIndicator]
     evidence: list[CrawlEvidence]
+    notes: list[Note]
 
 
 class ReportList(Answer):
-    """A page of reports, newest first."""
+    """A page of the queue, in the order asked for."""
 
     reports: list[Report]
-    next_before_id: int | None
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+class BulkResult(Answer):
+    """What a bulk action changed (reports already in that state are left as they are)."""
+
+    action: str
+    changed: list[int]
 
 
 class Health(Answer):

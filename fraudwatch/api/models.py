@@ -12,10 +12,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
+from classifiers.corpus import CATEGORIES
 from fraudwatch.indicators import INDICATOR_TYPES
+from fraudwatch.indicators.authorities import load_registry
+from fraudwatch.services.actions import BULK_MAX, STATUS_ACTIONS
 from fraudwatch.services.contract import NOT_BLANK, Body, ConfigMaxItems, DateOrDateTime, Query, column_max
 from fraudwatch.services.validation import TEXT_LIMITS, ChannelName, clean_text_field, text_field
 from fraudwatch.storage.models import REPORT_STATUSES, Indicator, Report
+from fraudwatch.storage.queue import QUEUE_SOURCES, SORTS
 
 REPORT_ID_MAX = column_max(Report.__table__.c.id)
 INDICATOR_ID_MAX = column_max(Indicator.__table__.c.id)
@@ -25,6 +29,8 @@ ReportId = Annotated[int, Field(ge=1, le=REPORT_ID_MAX)]
 IndicatorId = Annotated[int, Field(ge=1, le=INDICATOR_ID_MAX)]
 Reason = Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["reason"], pattern=NOT_BLANK)]
 IndicatorType = Literal[INDICATOR_TYPES]
+OfficerName = clean_text_field("officer", description="an officer's user name")
+AuthorityCode = Literal[tuple(sorted(load_registry().authorities))]
 PER_ITEM = "an item that is not valid is answered with an `error` entry in its place"
 ITEM_ID_SCHEMA = {"anyOf": [{"type": "string", "maxLength": TEXT_LIMITS["item_id"]},
                             {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}, {"type": "null"}],
@@ -84,18 +90,26 @@ class ClassifyIn(Body):
 
 
 class ReportQuery(Query):
-    """Filters of the officers' report list (newest first; `before_id` pages on)."""
+    """Filters and order of the officers' queue (also the console's filter form): `sort=risk`
+    (default, see storage/queue.py), `newest` or `oldest`; `cursor` (from `next_cursor`) pages on."""
 
     status: Literal[REPORT_STATUSES] | None = None
     channel: ChannelName | None = None
     label: Literal[LABELS] | None = None
+    category: Literal[CATEGORIES] | None = None
+    authority: AuthorityCode | None = None
+    source: Literal[QUEUE_SOURCES] | None = Field(None, description="public (anonymous), enterprise (an account's) "
+                                                                     "or import")
+    assigned_to: OfficerName | None = None
     q: clean_text_field("q", description="text searched in the report's texts and indicators") | None = None
     since: DateOrDateTime | None = None
     until: DateOrDateTime | None = None
     min_score: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     indicator_id: IndicatorId | None = None
+    indicator: clean_text_field("lookup_value", description="an indicator's value") | None = None
+    sort: Literal[SORTS] = "risk"
+    cursor: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
-    before_id: ReportId | None = None
 
 
 class StatusChangeIn(Body):
@@ -110,3 +124,32 @@ class MergeIn(Body):
 
     report_ids: Annotated[list[ReportId], Field(min_length=1, max_length=100)]
     reason: Reason | None = None
+
+
+class AssignIn(Body):
+    """The officer to assign the report to (null: unassign), and why."""
+
+    officer: OfficerName | None
+    reason: Reason
+
+
+class NoteIn(Body):
+    """An officer's note on a report."""
+
+    body: Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["note"], pattern=NOT_BLANK)]
+
+
+class BulkStatusIn(Body):
+    """One status action on a selection of reports (all or nothing), and why."""
+
+    action: Literal[tuple(STATUS_ACTIONS)]
+    report_ids: Annotated[list[ReportId], Field(min_length=1, max_length=BULK_MAX)]
+    reason: Reason
+
+
+class BulkAssignIn(Body):
+    """Assign a selection of reports to an officer (null: unassign), all or nothing, and why."""
+
+    officer: OfficerName | None
+    report_ids: Annotated[list[ReportId], Field(min_length=1, max_length=BULK_MAX)]
+    reason: Reason

@@ -1,17 +1,29 @@
-"""Officer endpoints: list, read, change status of and merge reports (every change recorded)."""
+"""Officer endpoints: the queue, one report, and actions on reports (status, merge, assign, note,
+bulk), every change recorded in the report's history and the audit trail."""
 from __future__ import annotations
 
 from fraudwatch.api import bp
-from fraudwatch.api.answers import ReportDetail, ReportList
-from fraudwatch.api.models import REPORT_ID_MAX, MergeIn, ReportQuery, StatusChangeIn
+from fraudwatch.api.answers import BulkResult, Note, ReportDetail, ReportList
+from fraudwatch.api.models import (
+    REPORT_ID_MAX,
+    AssignIn,
+    BulkAssignIn,
+    BulkStatusIn,
+    MergeIn,
+    NoteIn,
+    ReportQuery,
+    StatusChangeIn,
+)
 from fraudwatch.api.operations import ok, operation
 from fraudwatch.exceptions import Invalid, NotFound
 from fraudwatch.infra.extensions import db
-from fraudwatch.services import triage
+from fraudwatch.services import actions, triage
+from fraudwatch.services.actions import BULK_MAX
 from fraudwatch.services.validation import clean_string
 from fraudwatch.storage import evidence as evidence_store
+from fraudwatch.storage import queue as queue_store
 from fraudwatch.storage import reports as report_store
-from fraudwatch.storage.models import Evidence, Report
+from fraudwatch.storage.models import Evidence, Report, ReportNote
 from fraudwatch.web.auth import current
 
 OFFICERS = ("officer", "admin")
@@ -32,6 +44,9 @@ def report_json(report: Report, *, full: bool = False) -> dict:
         "reporter_contact": report.reporter_contact, "duplicate_of": report.duplicate_of_id,
         "submitted_by": report.submitted_by, "verdict": report.verdict,
         "processed_at": report.processed_at.isoformat() if report.processed_at else None,
+        "risk": report.risk, "reporter_count": report.reporter_count, "verdict_authority": report.verdict_authority,
+        "verdict_category": report.verdict_category, "model_version": report.model_version,
+        "assigned_to": report.assigned_to,
     }
     if full:
         data["pending"] = report_store.pending_of(db.session, report.id)
@@ -40,6 +55,7 @@ def report_json(report: Report, *, full: bool = False) -> dict:
         data["indicators"] = [{"id": link.indicator.id, "type": link.indicator.type, "value": link.indicator.value,
                                "status": link.indicator.status, "role": link.role} for link in report.links]
         data["evidence"] = [evidence_json(e) for e in evidence_store.evidence_for(db.session, report_id=report.id)]
+        data["notes"] = [note_json(n) for n in report_store.notes_of(db.session, report.id)]
     return data
 
 
@@ -51,14 +67,22 @@ def evidence_json(e: Evidence) -> dict:
             "error": e.error, "fetched_at": e.fetched_at.isoformat()}
 
 
+def note_json(note: ReportNote) -> dict:
+    """An officer's note."""
+    return {"id": note.id, "report_id": note.report_id, "actor": note.actor, "body": note.body,
+            "created_at": note.created_at.isoformat()}
+
+
 @bp.get("/reports")
-@operation("List reports (officers)", query=ReportQuery, roles=OFFICERS, tags=("triage",),
-           responses={200: ok(ReportList, "reports, newest first; `next_before_id` pages on")})
+@operation("The queue of reports (officers)", query=ReportQuery, roles=OFFICERS, tags=("triage",),
+           responses={200: ok(ReportList, "a page of reports; `next_cursor` pages on")},
+           description="Sorted by risk (default; risk with recency, imports after live reports), newest or "
+                       "oldest. An unknown parameter or filter value is a 400 naming the field, and so is a "
+                       "`cursor` that is not the `next_cursor` of a page of the same sort.")
 def list_reports(query: ReportQuery):
-    """Reports, newest first, filtered; `next_before_id` pages on."""
-    reports = report_store.list_reports(db.session, report_store.ReportFilter(**dict(query)))
-    return {"reports": [report_json(r) for r in reports],
-            "next_before_id": reports[-1].id if reports else None}
+    """A page of the queue, filtered and sorted; `next_cursor` pages on."""
+    reports, cursor = queue_store.list_queue(db.session, queue_store.QueueFilter(**dict(query)))
+    return {"reports": [report_json(r) for r in reports], "next_cursor": cursor}
 
 
 @bp.get(REPORT_ROUTE)
@@ -99,3 +123,49 @@ def merge_reports(report_id: int, body: MergeIn):
     """{"report_ids": [...], "reason": ...}: mark those reports duplicates of this one."""
     report = triage.merge(report_id, body.report_ids, _reason(body.reason), current().name)
     return report_json(report, full=True)
+
+
+@bp.post(f"{REPORT_ROUTE}/assign")
+@operation("Assign a report to an officer, saying why (officers)", body=AssignIn, roles=OFFICERS,
+           tags=("triage",), responses={200: ok(ReportDetail, "the report after the change")},
+           description="`officer` null unassigns; an officer who is not an active officer or admin is a 404.")
+def assign_report(report_id: int, body: AssignIn):
+    """{"officer": name or null, "reason": ...}: assign (or unassign) a report."""
+    report = actions.assign(report_id, body.officer, _reason(body.reason), current().name)
+    return report_json(report, full=True)
+
+
+@bp.post(f"{REPORT_ROUTE}/notes")
+@operation("Add a note to a report (officers)", body=NoteIn, roles=OFFICERS, tags=("triage",),
+           responses={201: ok(Note, "the note")})
+def add_note(report_id: int, body: NoteIn):
+    """{"body": ...}: an officer's note on a report."""
+    errors: dict[str, str] = {}
+    text = clean_string(body.body, "note", errors)
+    if errors or not text:
+        raise Invalid("invalid note", fields=errors or {"body": "must not be blank"})
+    return note_json(actions.add_note(report_id, text, current().name)), 201
+
+
+BULK_WHOLE = (f"At most {BULK_MAX} reports, in one transaction: refused whole (404, nothing changed) when any id "
+              "is not a report; reports already in that state are left as they are.")
+
+
+@bp.post("/reports/bulk/status")
+@operation("Confirm, dismiss or ask for more information on a selection of reports (officers)", body=BulkStatusIn,
+           roles=OFFICERS, tags=("triage",), errors=(404,), responses={200: ok(BulkResult, "the reports changed")},
+           description=BULK_WHOLE)
+def bulk_status(body: BulkStatusIn):
+    """{"action": confirm|dismiss|needs_info, "report_ids": [...], "reason": ...}."""
+    changed = actions.bulk(body.action, body.report_ids, _reason(body.reason), current().name)
+    return {"action": body.action, "changed": changed}
+
+
+@bp.post("/reports/bulk/assign")
+@operation("Assign a selection of reports to an officer (officers)", body=BulkAssignIn, roles=OFFICERS,
+           tags=("triage",), errors=(404,), responses={200: ok(BulkResult, "the reports changed")},
+           description=BULK_WHOLE + " `officer` null unassigns; an unknown officer is a 404.")
+def bulk_assign(body: BulkAssignIn):
+    """{"officer": name or null, "report_ids": [...], "reason": ...}."""
+    changed = actions.bulk("assign", body.report_ids, _reason(body.reason), current().name, body.officer)
+    return {"action": "assign", "changed": changed}

@@ -19,7 +19,7 @@ from fraudwatch.infra.extensions import db
 from fraudwatch.services import outbox, verdicts
 from fraudwatch.services.validation import validate_report
 from fraudwatch.storage import indicators as ind_store
-from fraudwatch.storage import pending
+from fraudwatch.storage import pending, queue
 from fraudwatch.storage import reports as report_store
 from fraudwatch.storage.models import Report
 from fraudwatch.storage.transactions import in_transaction
@@ -86,6 +86,7 @@ def _store(fields: dict, found: list, digest: str, *, source: str, submitted_by:
         ind_store.lock_indicators(session, ids.values())  # before the links: see lock_indicators
         ind_store.link_report(session, report.id, {ids[(i.type, i.value)]: role for i, role in found})
         scopes = ind_store.refresh_indicators(session, ids.values())
+        queue.rescore(session, [report.id, report.duplicate_of_id or report.id])  # rank; the head's reporters
         return _Stored(report, scopes, pending.add_pending(session, "process_report", report.id, role).id)
 
     role = queue_role(source)

@@ -1,6 +1,6 @@
 """Officer actions on reports: change status with a reason, merge duplicates.
 
-Every action is recorded in the report's history and refreshes the indicators and the
+Every action is recorded in the report's history and the audit trail, and refreshes the indicators and the
 lookup cache it affects. The reports involved are locked (in id order) before anything is
 checked, so two officers acting at once cannot together do what neither could alone (such
 as merging 4 into 5 while 5 is merged into 4)."""
@@ -11,6 +11,7 @@ from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import reports as report_store
+from fraudwatch.storage.audit import add_audit_event
 from fraudwatch.storage.models import REPORT_STATUSES, Report
 from fraudwatch.storage.transactions import in_transaction
 
@@ -33,6 +34,8 @@ def set_status(report_id: int, status: str, reason: str, actor: str) -> Report:
         report = _locked([report_id])[report_id]
         if not report_store.change_status(db.session, report, status, actor, reason):
             return set()
+        add_audit_event(db.session, actor=actor, action="report.status", target_type="report", target_id=report_id,
+                        detail={"status": status, "reason": reason})
         return ind_store.refresh_indicators(db.session, [link.indicator_id for link in report.links])
 
     cache.invalidate(in_transaction(db.session, work))
@@ -52,6 +55,8 @@ def merge(target_id: int, other_ids: list[int], reason: str | None, actor: str) 
         if problem:
             raise Conflict(problem)
         indicator_ids = report_store.merge_reports(db.session, target, others, actor, reason)
+        add_audit_event(db.session, actor=actor, action="report.merge", target_type="report", target_id=target_id,
+                        detail={"merged": sorted(o.id for o in others), "reason": reason})
         return ind_store.refresh_indicators(db.session, indicator_ids)
 
     cache.invalidate(in_transaction(db.session, work))

@@ -26,7 +26,8 @@ from fraudwatch.storage.models import CHANNELS
 TEXT_LIMITS = {"message_text": 50_000, "description": 10_000, "url": 2048, "domain": 253, "phone": 64,
                "email": 320, "company": 300, "bank_account": 64, "reporter_contact": 300,
                "channel": 32, "received_at": 64, "region": 2,
-               "reason": 1000, "q": 1000, "lookup_value": 2048, "classify_text": 100_000, "item_id": 200}
+               "reason": 1000, "note": 4000, "officer": 120, "q": 1000, "lookup_value": 2048, "classify_text": 100_000,
+               "item_id": 200}
 INDICATOR_FIELDS = ("url", "domain", "phone", "email", "company", "bank_account")
 CONTENT_FIELDS = ("message_text",) + INDICATOR_FIELDS
 REPORT_TEXTS = CONTENT_FIELDS + ("description", "reporter_contact")

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fraudwatch.indicators import Normalized
+from fraudwatch.storage import queue
 from fraudwatch.storage.models import Evidence, EvidenceIndicator, Indicator, Report, ReportIndicator, utcnow
 
-OPEN_STATUSES = ("new", "triaging", "duplicate")
+OPEN_STATUSES = ("new", "triaging", "needs_info", "duplicate")
 # sources whose status this service derives (from reports and crawls); a feed's listed status stands
 OWN_SOURCES = ("report", "crawl")
 CHUNK = 400
@@ -110,10 +111,11 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
         ReportIndicator.indicator_id.in_(ids)).group_by(ReportIndicator.indicator_id)
     found = {row[0]: row[1:] for row in session.execute(stats)}
     paged = set(session.scalars(_counted_pages(ids, EvidenceIndicator.indicator_id).distinct()))
-    scopes = set()
+    scopes, retiered = set(), []
     fresh = sa.select(Indicator).where(Indicator.id.in_(ids)).execution_options(populate_existing=True)
     for indicator in session.scalars(fresh):
         scopes.add(indicator.scope)
+        tier = queue.indicator_tier(indicator.status, indicator.report_count)
         count, score, confirmed, open_, first, last = found.get(indicator.id, (0, None, 0, 0, None, None))
         indicator.report_count = count
         indicator.max_score = score
@@ -121,6 +123,9 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
             indicator.last_seen = max(indicator.last_seen, last)
             indicator.first_seen = min(indicator.first_seen, first)
         indicator.status = _derived_status(indicator, count, confirmed, open_, indicator.id in paged)
+        if queue.indicator_tier(indicator.status, count) != tier:
+            retiered.append(indicator.id)
+    queue.retier(session, retiered)  # the risk of the reports naming them changed
     return scopes
 
 

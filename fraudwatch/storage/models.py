@@ -26,7 +26,8 @@ class UTCDateTime(sa.types.TypeDecorator):
             value = value.replace(tzinfo=UTC)
         return value
 
-REPORT_STATUSES = ("new", "triaging", "confirmed", "dismissed", "duplicate")
+# needs_info: the officer asked the reporter (or a colleague) for more information
+REPORT_STATUSES = ("new", "triaging", "needs_info", "confirmed", "dismissed", "duplicate")
 CHANNELS = ("sms", "email", "web", "phone_call", "im", "other")
 ROLES = ("officer", "admin", "enterprise")
 # How a report names an indicator: in a field (`reported`), in its text (`extracted`), through a
@@ -91,6 +92,7 @@ class Report(Base):
     model_version: Mapped[str | None] = mapped_column(sa.String(64))
     reporter_count: Mapped[int] = mapped_column(default=1, server_default="1")
     risk: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
+    risk_base: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")  # risk but indicators
     queue_rank: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
     assigned_to: Mapped[str | None] = mapped_column(sa.String(120), index=True)
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)

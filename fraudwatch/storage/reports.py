@@ -1,14 +1,14 @@
-"""Report rows: create (with duplicate linking), read, list, change status, merge, verdicts."""
+"""Report rows: create (with duplicate linking), read, change status, merge, verdicts (the queue's
+list and risk: storage/queue.py)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from fraudwatch.storage import indicators as ind_store
-from fraudwatch.storage import pending
+from fraudwatch.storage import pending, queue
 from fraudwatch.storage.models import (
     CRAWL_LINK_ROLES,
     REPORT_STATUSES,
@@ -16,6 +16,7 @@ from fraudwatch.storage.models import (
     Indicator,
     Report,
     ReportIndicator,
+    ReportNote,
     StatusChange,
     utcnow,
 )
@@ -26,22 +27,6 @@ MAX_CHAIN = 32  # duplicate links followed at most (merges keep chains one link 
 CRAWL_WAIT = timedelta(days=1)
 REPORT_FIELDS = ("message_text", "url", "domain", "phone", "email", "company", "bank_account",
                  "description", "reporter_contact", "channel", "received_at")
-
-
-@dataclass
-class ReportFilter:
-    """What an officer filters the report list by."""
-
-    status: str | None = None
-    channel: str | None = None
-    label: str | None = None
-    q: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    min_score: float | None = None
-    indicator_id: int | None = None
-    limit: int = 50
-    before_id: int | None = None
 
 
 def find_recent_duplicate(session: Session, content_hash: str, window: timedelta) -> Report | None:
@@ -106,7 +91,12 @@ def add_report(session: Session, fields: dict, *, content_hash: str, source: str
 
 
 def _record(session: Session, report: Report, to_status: str, actor: str, reason: str | None) -> None:
-    report.history.append(StatusChange(from_status=report.status, to_status=to_status, actor=actor, reason=reason))
+    change = StatusChange(from_status=report.status, to_status=to_status, actor=actor, reason=reason)
+    if "history" in report.__dict__:  # loaded: keep it in step
+        report.history.append(change)
+    else:  # not loaded: a row of its own (a bulk action does not read 500 histories to add to them)
+        session.add(change)
+        change.report_id = report.id
     report.status = to_status
 
 
@@ -115,28 +105,6 @@ def get_report(session: Session, report_id: int) -> Report | None:
     query = (sa.select(Report).where(Report.id == report_id)
              .options(selectinload(Report.history), selectinload(Report.links).selectinload(ReportIndicator.indicator)))
     return session.scalars(query).first()
-
-
-def list_reports(session: Session, f: ReportFilter) -> list[Report]:
-    """Reports matching the filter, newest first, keyset-paginated by id."""
-    query = sa.select(Report)
-    conditions = {
-        "status": lambda v: Report.status == v, "channel": lambda v: Report.channel == v,
-        "label": lambda v: Report.verdict_label == v, "since": lambda v: Report.created_at >= v,
-        "until": lambda v: Report.created_at < v, "min_score": lambda v: Report.scam_score >= v,
-        "before_id": lambda v: Report.id < v,
-    }
-    for name, build in conditions.items():
-        value = getattr(f, name)
-        if value is not None:
-            query = query.where(build(value))
-    if f.q:
-        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(*(col.ilike(like, escape="\\") for col in (
-            Report.message_text, Report.url, Report.domain, Report.company, Report.description))))
-    if f.indicator_id is not None:
-        query = query.join(ReportIndicator).where(ReportIndicator.indicator_id == f.indicator_id)
-    return list(session.scalars(query.order_by(Report.id.desc()).limit(f.limit)))
 
 
 def change_status(session: Session, report: Report, to_status: str, actor: str, reason: str | None) -> bool:
@@ -171,6 +139,7 @@ def merge_reports(session: Session, target: Report, others: list[Report], actor:
     target.history.append(StatusChange(from_status=target.status, to_status=target.status, actor=actor,
                                        reason=f"merged reports {sorted(o.id for o in others)}"))
     session.flush()  # the moved links are rows before the caller recounts their indicators
+    queue.rescore(session, [target.id, *(o.id for o in others), *(f.id for f in followers)])
     return sorted(moved | existing)
 
 
@@ -194,6 +163,8 @@ def set_verdict(session: Session, report: Report, verdict: dict) -> None:
     score = verdict.get("scam_score")
     report.scam_score = float(score) if isinstance(score, (int, float)) else None
     report.verdict_at = utcnow()
+    queue.fill_verdict_columns(report, verdict)
+    queue.rescore(session, [report.id])
 
 
 def store_verdict(session: Session, report_id: int, verdict: dict) -> set[str] | None:
@@ -213,6 +184,19 @@ def mark_processed(session: Session, report_id: int) -> bool:
         return False
     report.processed_at = utcnow()
     return True
+
+
+def notes_of(session: Session, report_id: int) -> list[ReportNote]:
+    """A report's notes, oldest first."""
+    return list(session.scalars(sa.select(ReportNote).where(ReportNote.report_id == report_id)
+                                .order_by(ReportNote.id)))
+
+
+def indicator_ids_of(session: Session, report_ids: list[int]) -> list[int]:
+    """Ids of the indicators these reports name."""
+    query = (sa.select(ReportIndicator.indicator_id).where(ReportIndicator.report_id.in_(report_ids))
+             .distinct().order_by(ReportIndicator.indicator_id))
+    return list(session.scalars(query)) if report_ids else []
 
 
 def url_indicators_of(session: Session, report_id: int) -> list[tuple[int, str]]:

@@ -41,11 +41,13 @@ def test_revoked_token_is_refused(app, client):
 
 def test_list_filter_and_page(client, officer):
     ids = [report(client, f"退税通知 {i}", channel="sms" if i % 2 else "email") for i in range(5)]
-    listing = client.get("/api/v1/reports", headers=officer, query_string={"limit": 2}).get_json()
+    listing = client.get("/api/v1/reports", headers=officer, query_string={"limit": 2, "sort": "newest"}).get_json()
     assert [r["id"] for r in listing["reports"]] == ids[::-1][:2]
     page2 = client.get("/api/v1/reports", headers=officer,
-                       query_string={"limit": 2, "before_id": listing["next_before_id"]}).get_json()
+                       query_string={"limit": 2, "sort": "newest", "cursor": listing["next_cursor"]}).get_json()
     assert [r["id"] for r in page2["reports"]] == ids[::-1][2:4]
+    oldest = client.get("/api/v1/reports", headers=officer, query_string={"limit": 4, "sort": "oldest"}).get_json()
+    assert [r["id"] for r in oldest["reports"]] == ids[:4] and oldest["next_cursor"]
     sms = client.get("/api/v1/reports", headers=officer, query_string={"channel": "sms"}).get_json()["reports"]
     assert {r["id"] for r in sms} == {ids[1], ids[3]}
     found = client.get("/api/v1/reports", headers=officer, query_string={"q": "通知 3"}).get_json()["reports"]
@@ -183,7 +185,7 @@ def test_ids_beyond_the_id_column_are_not_found(client, officer, method, path, b
 
 
 @pytest.mark.parametrize("query, field", [
-    ({"before_id": INT32_OVER}, "before_id"), ({"indicator_id": INT32_OVER}, "indicator_id")])
+    ({"indicator_id": INT32_OVER}, "indicator_id")])
 def test_id_filters_beyond_the_id_column_are_a_400(client, officer, query, field):
     r = client.get("/api/v1/reports", headers=officer, query_string=query)
     assert r.status_code == 400 and r.get_json()["error"]["fields"] == {field: f"must be at most {INT32_OVER - 1}"}
@@ -197,8 +199,10 @@ def test_merge_ids_beyond_the_id_column_are_a_400(client, officer):
 
 
 @pytest.mark.parametrize("query, fields", [
-    ({"sort": "id"}, {"sort": "unknown parameter"}),
-    ({"authority": "CN-STA", "status": "new"}, {"authority": "unknown parameter"}),
+    ({"order": "id"}, {"order": "unknown parameter"}),
+    ({"sort": "id"}, {"sort": "must be one of risk, newest or oldest"}),
+    ({"authority": "XX-NOPE", "status": "new"}, {"authority": "must be one of AE-FTA, AR-ARCA, AT-BMF, AU-ATO, "
+                                                              "AU-GOV... (70 values, listed in the API document)"}),
     ({"limit": "0"}, {"limit": "must be at least 1"}),
 ])
 def test_unknown_or_out_of_range_filters_are_named(client, officer, query, fields):

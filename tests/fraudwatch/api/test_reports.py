@@ -207,7 +207,7 @@ def test_the_api_document_says_form_fields_may_be_left_empty(client):
     assert client.post("/api/v1/reports", data={"message_text": "退税通知", "region": ""}).status_code == 201
     assert client.post("/api/v1/reports", data={"message_text": "退税通知", "region": "XX"}).status_code == 400
     query = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/reports"]["get"]["parameters"] if p["in"] == "query"}
-    assert "anyOf" not in query["before_id"]  # query parameters: no empty alternative
+    assert "anyOf" not in query["cursor"]  # query parameters: no empty alternative
 
 
 def test_unknown_query_parameters_are_refused_on_bodies_too(client, app):

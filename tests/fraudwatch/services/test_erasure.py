@@ -96,7 +96,7 @@ def test_an_email_contact_leaves_every_table_and_nothing_else_changes(crawled_ap
     before = all_rows(app)
     assert len(redis_holding(app, "li.victim@example.com", "li.victim%40example.com")) >= 2  # lookup, crawl
     assert {p[0] for p in places_holding(app, "li.victim@example.com", "li.victim%40example.com")} == {
-        "reports", "status_changes", "indicators", "evidence"}
+        "reports", "status_changes", "indicators", "evidence", "audit_events"}  # the officer's reason is audited
 
     dry = cli(app, "erase-reporter", "LI.victim@example.COM", "--dry-run", "--actor", "dpo")
     assert dry.exit_code == 0 and "dry run" in dry.output, dry.output
