@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     add_security_headers(app)
+    _audit_addresses(app)
     app.session_interface = NoSessionsForTheAPI()
     # Everything loaded so far lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise stall requests for tens of milliseconds.
@@ -65,6 +66,16 @@ def _warm_up() -> None:
     sqlalchemy.orm.configure_mappers()
 
 
+def _audit_addresses(app: Flask) -> None:
+    """Audit events written while serving a request record the caller's address."""
+    from flask import request
+
+    from fraudwatch.storage.audit import bind_address
+
+    app.before_request(lambda: bind_address(request.remote_addr))
+    app.teardown_request(lambda _exc: bind_address(None))
+
+
 def _check_rate_limits(app: Flask) -> None:
     """Refuse to start with a rate limit setting that does not parse (say which one)."""
     from fraudwatch.infra.ratelimit import parse_limits
@@ -86,16 +97,20 @@ def _configure_redis(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from fraudwatch.infra.extensions import db, redis_store
+    from fraudwatch.web import i18n
 
     db.init_app(app)
     redis_store.init_app(app)
+    i18n.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from fraudwatch.api import bp as api_bp
+    from fraudwatch.console import bp as console_bp
     from fraudwatch.public import bp as public_bp
     from fraudwatch.web.health import bp as health_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(console_bp)

@@ -82,6 +82,25 @@ def crawl_config() -> dict:
     }
 
 
+def console_config() -> dict:
+    """Officer console settings: session cookie, session timeouts, sign-in throttling, TOTP."""
+    env = os.environ
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # on behind https (directly or through a trusted proxy): the cookie is never sent in clear
+        "SESSION_COOKIE_SECURE": env.get(ENV_PREFIX + "SESSION_COOKIE_SECURE", "off") == "on",
+        "SESSION_IDLE_MINUTES": _positive(ENV_PREFIX + "SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _positive(ENV_PREFIX + "SESSION_MAX_HOURS", 12),
+        # failed sign-ins allowed per account and per address within LOGIN_WINDOW_SECONDS
+        "LOGIN_ACCOUNT_LIMIT": _positive(ENV_PREFIX + "LOGIN_ACCOUNT_LIMIT", 5),
+        "LOGIN_ADDRESS_LIMIT": _positive(ENV_PREFIX + "LOGIN_ADDRESS_LIMIT", 20),
+        "LOGIN_WINDOW_SECONDS": _positive(ENV_PREFIX + "LOGIN_WINDOW_SECONDS", 15 * 60),
+        "REQUIRE_ADMIN_TOTP": env.get(ENV_PREFIX + "REQUIRE_ADMIN_TOTP", "off") == "on",
+        "BABEL_DEFAULT_LOCALE": "zh",
+    }
+
+
 def load_config(instance_path: str) -> dict:
     """Settings for `create_app`, read from the environment with safe defaults."""
     env = os.environ
@@ -133,4 +152,5 @@ def load_config(instance_path: str) -> dict:
         "REQUEST_BUFFER_BYTES": _positive(ENV_PREFIX + "REQUEST_BUFFER_BYTES", None),
         "REQUEST_BUFFER_TOTAL_BYTES": _positive(ENV_PREFIX + "REQUEST_BUFFER_TOTAL_BYTES", 64 * 1024 * 1024),
         **crawl_config(),
+        **console_config(),
     }

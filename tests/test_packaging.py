@@ -100,6 +100,7 @@ def _matching(names: list[str], pattern: str) -> list[str]:
     ("fraudwatch/storage/migrations/script.py.mako", "fraudwatch/storage/migrations/script.py.mako"),
     ("fraudwatch/static/*", "fraudwatch/static/**/*"),
     ("fraudwatch/templates/*", "fraudwatch/templates/**/*"),
+    ("fraudwatch/translations/*", "fraudwatch/translations/**/*"),
     ("classifiers/lexicon*", "classifiers/lexicon*"),
 ])
 def test_the_wheel_holds_every_file_of_the_checkout(wheel, pattern, source):

@@ -2,6 +2,7 @@
 
 - `db`: SQLAlchemy engine per app and a session per app context.
 - `redis_store`: the Redis client (REDIS_URL, else the embedded server).
+- `babel`: Flask-Babel (the locale selector is bound in fraudwatch/web/i18n.py).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import redis
 import sqlalchemy as sa
 from flask import Flask, current_app, g
+from flask_babel import Babel
 from sqlalchemy.orm import Session, sessionmaker
 
 from fraudwatch.infra.embedded import ensure_embedded_redis
@@ -203,3 +205,4 @@ class ReplylessWriter:
 
 db = Database()
 redis_store = RedisStore()
+babel = Babel()

@@ -1,0 +1,72 @@
+"""The officer console (`/console`): one blueprint for people signed in with a password.
+
+Every module of this package is imported when the blueprint is (`_load_views`), so a page
+module attaches its views to `bp` and its menu entry (`nav.add_nav`) by existing; nobody
+edits a shared list. Shared by all pages: sign-in state and roles (`session`), CSRF on
+every state-changing request (`csrf`), HTML error pages, and the templates under
+templates/console/ (base.html: blocks `title` and `content`)."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from flask import Blueprint, render_template
+from werkzeug.exceptions import HTTPException
+
+from fraudwatch.console.csrf import check_csrf, csrf_token
+from fraudwatch.console.nav import nav_for
+from fraudwatch.console.session import current_user
+from fraudwatch.exceptions import DomainError
+from fraudwatch.web.errors import DOMAIN_STATUS
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+
+@bp.before_request
+def _before() -> None:
+    check_csrf()
+    current_user()
+
+
+@bp.app_context_processor
+def _globals() -> dict:
+    return {"csrf_token": csrf_token}
+
+
+@bp.context_processor
+def _page_globals() -> dict:
+    user = current_user()
+    return {"current_user": user, "console_nav": nav_for(user)}
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    """Errors of console pages as a console page (with the reason where one was given)."""
+    if exc.code is None or exc.code < 400:
+        return exc
+    response = exc.get_response()
+    page = render_template("console/error.html", status=exc.code, description=_description(exc))
+    headers = {k: v for k, v in response.headers.items() if k in ("Retry-After", "Allow")}
+    return page, exc.code, headers
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    """not found / invalid / conflict from a service, as a console page."""
+    status = next((DOMAIN_STATUS[k] for k in type(exc).__mro__ if k in DOMAIN_STATUS), 400)
+    return render_template("console/error.html", status=status, description=exc.message), status
+
+
+def _description(exc: HTTPException) -> str | None:
+    # Werkzeug's default descriptions are English only; a view's own reason (abort(..., description=))
+    # is already translated. The error page shows a translated title for the status either way.
+    default = type(exc).description
+    return exc.description if exc.description and exc.description != default else None
+
+
+def _load_views() -> None:
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_load_views()

@@ -1,0 +1,110 @@
+"""People who sign in to the console: argon2id password hashes, the session epoch that ends
+every session of a user when bumped, the chosen language and the last sign-in.
+
+Verifying the password of an unknown user (or one without a password) verifies a dummy hash,
+so a wrong name costs as long as a wrong password and timing does not tell which names exist."""
+from __future__ import annotations
+
+import functools
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.orm import Session
+
+from fraudwatch.storage.models import User, utcnow
+
+MIN_PASSWORD = 12  # characters
+MAX_PASSWORD = 256  # characters; longer is refused rather than hashed (argon2 hashes anything, slowly)
+CONSOLE_ROLES = ("officer", "admin")  # enterprise users use API keys, not the console
+LANGUAGES = ("zh", "en")
+_hasher = PasswordHasher()  # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def password_problem(password: str | None) -> str | None:
+    """Why `password` cannot be used (empty, too short, too long, control characters), or None."""
+    if not password:
+        return "the password is empty"
+    if len(password) < MIN_PASSWORD:
+        return f"the password must have at least {MIN_PASSWORD} characters"
+    if len(password) > MAX_PASSWORD:
+        return f"the password must have at most {MAX_PASSWORD} characters"
+    if any(ord(c) < 32 or ord(c) == 127 for c in password) or not _encodable(password):
+        return "the password must not contain control characters or lone surrogates"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store the argon2id hash of `password` and end the user's other sessions (ValueError
+    when the password breaks the rules)."""
+    problem = password_problem(password)
+    if problem:
+        raise ValueError(problem)
+    user.password_hash = _hasher.hash(password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.flush()
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """True when `password` is the user's; the same work is done for an unknown user."""
+    if not password or len(password) > MAX_PASSWORD or not _encodable(password):
+        return False
+    stored = user.password_hash if user is not None and user.password_hash else None
+    try:
+        ok = _hasher.verify(stored or _dummy_hash(), password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    return ok and stored is not None
+
+
+def rehash_if_needed(user: User, password: str) -> None:
+    """After a successful sign-in: rehash a password stored with older parameters."""
+    if user.password_hash and _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id."""
+    return session.get(User, user_id)
+
+
+def find_person(session: Session, name: str) -> User | None:
+    """The user named `name` (None for names no user can have)."""
+    if not name or len(name) > 120 or not name.isprintable() or not _encodable(name):
+        return None
+    return session.scalars(sa.select(User).where(User.name == name)).first()
+
+
+def record_sign_in(session: Session, user: User, at: datetime | None = None) -> None:
+    """Note a successful sign-in."""
+    user.last_login_at = at or utcnow()
+    session.flush()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every console session of `user` (sign-out everywhere, deactivation)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.flush()
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    """Remember the user's console language (zh or en; ValueError otherwise)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    user.language = language
+    session.flush()
