@@ -72,7 +72,15 @@ def classify_report(report_id: int, queue: str = "live") -> dict | None:
     return verdicts.classify_report(report_id)
 
 
+def retrain(user_id: int, queue: str = "bulk") -> dict:
+    """Retrain from the officers' decisions, as admin `user_id` asked (fraudwatch.services.retrain)."""
+    from fraudwatch.services import retrain as retraining
+
+    return retraining.retrain_job(user_id)
+
+
 HANDLERS: dict[str, Callable[..., object]] = {
     "process_report": process_report,
     "classify_report": classify_report,
+    "retrain": retrain,
 }

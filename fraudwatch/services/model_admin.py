@@ -9,6 +9,7 @@ came from MODEL_DIR registers that model first (copied under the versions folder
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from fraudwatch.storage.models import ModelVersion, utcnow
 from fraudwatch.storage.transactions import in_transaction
 
 log = logging.getLogger(__name__)
+VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # what training names versions (date-hash)
 
 
 def versions_dir() -> Path:
@@ -56,9 +58,9 @@ def list_versions() -> list[dict]:
 
 def promote(version: str, actor: str, *, force: bool = False, address: str | None = None) -> dict:
     """Make `version` the active model; the active one is retired. A rejected version needs `force`."""
-    row = store.get_version(db.session, version)
+    row = store.get_version(db.session, version) if VERSION.fullmatch(version) else None
     if row is None:
-        raise NotFound(f"no model version {version!r}; see `fraudwatch models list`", code="unknown_version")
+        raise NotFound(f"no model version {version[:80]!r}; see `fraudwatch models list`", code="unknown_version")
     if row.status == "active":
         raise Conflict(f"model version {version} is already active", code="already_active")
     if row.status == "rejected" and not force:

@@ -51,3 +51,17 @@ def store_decisions(app, rows: list[dict], *, flip: int = 0) -> list[int]:
             ids.append(report.id)
         session.commit()
     return ids
+
+
+def train_small_model(folder: Path, corpus: Path) -> Path:
+    """What `fraudwatch train` makes of the small corpus: the model of an install before its registry."""
+    from classifiers.train import train_model
+
+    train_model([corpus], folder, progress=lambda step, fraction: None)
+    return folder
+
+
+def loop_config(small_model: Path, small_corpus: Path) -> dict:
+    """App settings of the learning-loop tests: MODEL_DIR holds the small model, retrains read
+    the small corpus, processes poll the registry every second."""
+    return {"MODEL_DIR": str(small_model), "RETRAIN_CORPUS": [str(small_corpus)], "MODEL_POLL_SECONDS": 1}

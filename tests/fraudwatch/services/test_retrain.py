@@ -19,7 +19,13 @@ from fraudwatch.services import model_admin, model_registry, retrain, verdicts
 from fraudwatch.storage import model_versions as store
 from fraudwatch.storage.models import AuditEvent, Report
 from tests.conftest import cleanup_redis, make_test_app
-from tests.fraudwatch.services.retrain_data import decision_rows, store_decisions, write_small_corpus
+from tests.fraudwatch.services.retrain_data import (
+    decision_rows,
+    loop_config,
+    store_decisions,
+    train_small_model,
+    write_small_corpus,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 SWITCH_WITHIN = 60.0  # the issue's bound for running processes (not a timing measurement)
@@ -33,19 +39,14 @@ def small_corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_model(tmp_path_factory, small_corpus) -> Path:
-    """What `fraudwatch train` makes of the small corpus: the model of an install before its registry."""
-    from classifiers.train import train_model
-
-    folder = tmp_path_factory.mktemp("small_model") / "current"
-    train_model([small_corpus], folder, progress=lambda step, fraction: None)
-    return folder
+    """The small corpus's model, as `fraudwatch train` makes it."""
+    return train_small_model(tmp_path_factory.mktemp("small_model") / "current", small_corpus)
 
 
 @pytest.fixture
 def loop_app(database_url, redis_url, tmp_path, small_model, small_corpus):
     """An app whose MODEL_DIR holds the small model, retraining on the small corpus, polling every second."""
-    config = {"MODEL_DIR": str(small_model), "RETRAIN_CORPUS": [str(small_corpus)], "MODEL_POLL_SECONDS": 1}
-    app = make_test_app(database_url, redis_url, tmp_path / "instance", **config)
+    app = make_test_app(database_url, redis_url, tmp_path / "instance", **loop_config(small_model, small_corpus))
     yield app
     cleanup_redis(app)
     db.dispose(app)
@@ -128,13 +129,17 @@ def test_a_retrain_after_200_decisions_is_promoted_and_followed_by_a_running_pro
         watcher.close()
 
 
-def test_a_candidate_taught_wrong_decisions_is_rejected_and_changes_nothing(loop_app, small_model):
+@pytest.mark.parametrize(("flip", "caught_by"), [
+    (160, "decisions"),  # the older 80% decided the wrong way round: the newest decisions disagree
+    (200, "corpus"),  # all of them: the held-out decisions agree with the candidate, the corpus does not
+])
+def test_a_candidate_taught_wrong_decisions_is_rejected_and_changes_nothing(loop_app, small_model, flip, caught_by):
     app, baseline = loop_app, _version_of(small_model)
-    store_decisions(app, decision_rows(200), flip=160)  # the older 80% decided the wrong way round
+    store_decisions(app, decision_rows(200), flip=flip)
     with app.app_context():
         row = retrain.retrain("admin-a", corpus=app.config["RETRAIN_CORPUS"])
         assert not row["promoted"] and row["status"] == "rejected"
-        assert row["comparison"]["sets"]["decisions"]["worse"], row["comparison"]
+        assert row["comparison"]["sets"][caught_by]["worse"], row["comparison"]
         stored = store.get_version(db.session, row["version"])
         assert stored.status == "rejected" and stored.comparison == row["comparison"]
         assert store.active_version(db.session) is None
@@ -198,6 +203,7 @@ def test_the_cli_prints_clear_errors(loop_app):
     for args, message in ((["promote", "nope"], "error (unknown_version): no model version 'nope'"),
                           (["promote", "x" * 5000], "error (unknown_version)"),
                           (["promote", "<script>alert(1)</script>"], "error (unknown_version)"),
+                          (["promote", "a\x00b"], "error (unknown_version)"),
                           (["rollback"], "error (no_active_model)")):
         result = runner.invoke(models, args)
         assert result.exit_code == 1 and message in result.output, result.output
