@@ -114,3 +114,11 @@ def crawl_fetched_count() -> str:
 def crawl_host(host: str) -> tuple[str, str]:
     """(lock, next-request marker) of one host, shared by every crawl worker."""
     return _key("crawl", "host", host, "lock"), _key("crawl", "host", host, "next")
+
+
+# -- console sign-in (infra/login_throttle.py) --------------------------------------------------
+
+def login_failures(scope: str, who: str) -> str:
+    """Counter of failed sign-ins of one account or one address (`scope`: account | address)
+    in the current throttling window; `who` is hashed (names may hold any character)."""
+    return _key("login", scope, hashlib.sha1(who.encode("utf-8", "replace")).hexdigest())

@@ -9,6 +9,7 @@ import functools
 import secrets
 from datetime import datetime
 
+import pyotp
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -108,3 +109,24 @@ def set_language(session: Session, user: User, language: str) -> None:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
     user.language = language
     session.flush()
+
+
+def set_totp(session: Session, user: User) -> str:
+    """Give `user` a new TOTP secret; returns its otpauth:// URI (shown once, for the app)."""
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
+    session.flush()
+    return pyotp.TOTP(secret).provisioning_uri(name=user.name, issuer_name="fraudwatch")
+
+
+def clear_totp(session: Session, user: User) -> None:
+    """Remove the user's second factor."""
+    user.totp_secret = None
+    session.flush()
+
+
+def verify_totp(user: User, code: str) -> bool:
+    """True when `code` is the user's current TOTP code (or the one just before or after)."""
+    if not user.totp_secret or not code or len(code) != 6 or not code.isascii() or not code.isdigit():
+        return False
+    return pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
