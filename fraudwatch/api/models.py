@@ -12,25 +12,23 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
-from classifiers.corpus import CATEGORIES
 from fraudwatch.indicators import INDICATOR_TYPES
-from fraudwatch.indicators.authorities import load_registry
 from fraudwatch.services.actions import BULK_MAX, STATUS_ACTIONS
-from fraudwatch.services.contract import NOT_BLANK, Body, ConfigMaxItems, DateOrDateTime, Query, column_max
-from fraudwatch.services.validation import TEXT_LIMITS, ChannelName, clean_text_field, text_field
-from fraudwatch.storage.models import REPORT_STATUSES, Indicator, Report
-from fraudwatch.storage.queue import QUEUE_SOURCES, SORTS
-
-REPORT_ID_MAX = column_max(Report.__table__.c.id)
-INDICATOR_ID_MAX = column_max(Indicator.__table__.c.id)
-LABELS = ("scam", "spam", "legit")
+from fraudwatch.services.contract import NOT_BLANK, Body, ConfigMaxItems
+from fraudwatch.services.queue_query import (  # noqa: F401 - the API document names them here
+    INDICATOR_ID_MAX,
+    LABELS,
+    REPORT_ID_MAX,
+    IndicatorId,
+    OfficerName,
+    ReportQuery,
+)
+from fraudwatch.services.validation import TEXT_LIMITS, text_field
+from fraudwatch.storage.models import REPORT_STATUSES
 
 ReportId = Annotated[int, Field(ge=1, le=REPORT_ID_MAX)]
-IndicatorId = Annotated[int, Field(ge=1, le=INDICATOR_ID_MAX)]
 Reason = Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["reason"], pattern=NOT_BLANK)]
 IndicatorType = Literal[INDICATOR_TYPES]
-OfficerName = clean_text_field("officer", description="an officer's user name")
-AuthorityCode = Literal[tuple(sorted(load_registry().authorities))]
 PER_ITEM = "an item that is not valid is answered with an `error` entry in its place"
 ITEM_ID_SCHEMA = {"anyOf": [{"type": "string", "maxLength": TEXT_LIMITS["item_id"]},
                             {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}, {"type": "null"}],
@@ -87,29 +85,6 @@ class ClassifyIn(Body):
         if (self.text is None) == (self.items is None):
             raise PydanticCustomError("text_or_items", "send either text (a string) or items (a list), not both")
         return self
-
-
-class ReportQuery(Query):
-    """Filters and order of the officers' queue (also the console's filter form): `sort=risk`
-    (default, see storage/queue.py), `newest` or `oldest`; `cursor` (from `next_cursor`) pages on."""
-
-    status: Literal[REPORT_STATUSES] | None = None
-    channel: ChannelName | None = None
-    label: Literal[LABELS] | None = None
-    category: Literal[CATEGORIES] | None = None
-    authority: AuthorityCode | None = None
-    source: Literal[QUEUE_SOURCES] | None = Field(None, description="public (anonymous), enterprise (an account's) "
-                                                                     "or import")
-    assigned_to: OfficerName | None = None
-    q: clean_text_field("q", description="text searched in the report's texts and indicators") | None = None
-    since: DateOrDateTime | None = None
-    until: DateOrDateTime | None = None
-    min_score: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    indicator_id: IndicatorId | None = None
-    indicator: clean_text_field("lookup_value", description="an indicator's value") | None = None
-    sort: Literal[SORTS] = "risk"
-    cursor: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
 
 
 class StatusChangeIn(Body):

@@ -58,9 +58,12 @@ class Report(Base):
     """Something a person or an import reported as a suspected scam."""
 
     __tablename__ = "reports"
-    # The console's queue: keyset pages in risk order, also within a status (see storage/queue.py).
+    # The console's queue: keyset pages in risk order, also within one value of each filter the
+    # queue has (see storage/queue.py; migration 0006 made the per-filter ones).
     __table_args__ = (sa.Index("ix_reports_queue", "queue_rank", "id"),
-                      sa.Index("ix_reports_status_queue", "status", "queue_rank", "id"))
+                      *(sa.Index(f"ix_reports_{column}_queue", column, "queue_rank", "id") for column in (
+                          "status", "source", "channel", "verdict_label", "verdict_authority",
+                          "verdict_category", "assigned_to")))
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -80,21 +83,21 @@ class Report(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reports.id", ondelete="SET NULL"))
     submitted_by: Mapped[str | None] = mapped_column(sa.String(64))
     verdict: Mapped[dict | None] = mapped_column(JSONType)
-    verdict_label: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    verdict_label: Mapped[str | None] = mapped_column(sa.String(16))
     scam_score: Mapped[float | None] = mapped_column(sa.Float)
     verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Triage (console): the verdict's authority and category as columns to filter on, the
     # model version that gave the verdict, how risky the report is (`risk`, 0-100) and its
     # place in the queue (`queue_rank`: risk with recency, imports below live reports).
-    verdict_authority: Mapped[str | None] = mapped_column(sa.String(32), index=True)
-    verdict_category: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    verdict_authority: Mapped[str | None] = mapped_column(sa.String(32))
+    verdict_category: Mapped[str | None] = mapped_column(sa.String(32))
     model_version: Mapped[str | None] = mapped_column(sa.String(64))
     reporter_count: Mapped[int] = mapped_column(default=1, server_default="1")
     risk: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
     risk_base: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")  # risk but indicators
     queue_rank: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
-    assigned_to: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    assigned_to: Mapped[str | None] = mapped_column(sa.String(120))
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)
 
     history: Mapped[list[StatusChange]] = relationship(

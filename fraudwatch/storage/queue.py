@@ -235,8 +235,7 @@ def _conditions(f: QueueFilter) -> list[sa.ColumnElement[bool]]:
 def _order(f: QueueFilter) -> tuple[list, sa.ColumnElement[bool] | None]:
     after = Cursor.decode(f.cursor, f.sort) if f.cursor else None
     if f.sort == "risk":
-        keyset = None if after is None else sa.or_(
-            Report.queue_rank < after.rank, sa.and_(Report.queue_rank == after.rank, Report.id < after.id))
+        keyset = None if after is None else sa.tuple_(Report.queue_rank, Report.id) < (after.rank, after.id)
         return [Report.queue_rank.desc(), Report.id.desc()], keyset
     if f.sort == "newest":
         return [Report.id.desc()], None if after is None else Report.id < after.id
@@ -256,3 +255,19 @@ def list_queue(session: Session, f: QueueFilter) -> tuple[list[Report], str | No
     reports = reports[:f.limit]
     last = reports[-1]
     return reports, Cursor(f.sort, last.queue_rank if f.sort == "risk" else None, last.id).encode()
+
+
+def source_kind(report: Report) -> str:
+    """public, enterprise or import: who a report came from, as the queue filters it."""
+    if report.source in IMPORT_SOURCES:
+        return "import"
+    return "enterprise" if report.submitted_by else "public"
+
+
+def link_counts(session: Session, report_ids: list[int]) -> dict[int, int]:
+    """How many indicators each of these reports names."""
+    if not report_ids:
+        return {}
+    query = (sa.select(ReportIndicator.report_id, sa.func.count()).where(ReportIndicator.report_id.in_(report_ids))
+             .group_by(ReportIndicator.report_id))
+    return {row[0]: row[1] for row in session.execute(query)}
