@@ -147,10 +147,8 @@ def _read_metrics(folder: Path) -> dict | None:
 
 
 def _audit(actor: str, action: str, row: ModelVersion, detail: dict, address: str | None) -> None:
-    if address:  # in the detail: the row is append-only once written (audit_events trigger)
-        detail = {**detail, "address": address[:64]}
     add_audit_event(db.session, actor=actor, action=action, target_type="model_version", target_id=row.id,
-                    detail=detail)
+                    detail=detail, address=address)
 
 
 def _reasons(comparison: dict | None) -> list[str]:

@@ -225,3 +225,9 @@ def job_state(job_id: int) -> dict:
     if state is None:
         raise NotFound(f"no retrain job {job_id}")
     return state
+
+
+def open_job_state() -> dict | None:
+    """The state of the retrain job still open, or None."""
+    job = store.open_job(db.session, RETRAIN_KIND)
+    return store.job_state(db.session, job.id, RETRAIN_KIND) if job is not None else None
