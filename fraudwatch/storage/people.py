@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.orm import Session
 
-from fraudwatch.storage.models import User, utcnow
+from fraudwatch.storage.models import ROLES, ApiToken, User, utcnow
 
 MIN_PASSWORD = 12  # characters
 MAX_PASSWORD = 256  # characters; longer is refused rather than hashed (argon2 hashes anything, slowly)
@@ -130,3 +130,42 @@ def verify_totp(user: User, code: str) -> bool:
     if not user.totp_secret or not code or len(code) != 6 or not code.isascii() or not code.isdigit():
         return False
     return pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+
+
+def list_people(session: Session) -> list[tuple[User, int]]:
+    """Every user, by name, with the number of their live API tokens."""
+    live = (sa.select(ApiToken.user_id, sa.func.count().label("n")).where(ApiToken.revoked_at.is_(None))
+            .group_by(ApiToken.user_id).subquery())
+    rows = session.execute(sa.select(User, sa.func.coalesce(live.c.n, 0)).outerjoin(live, live.c.user_id == User.id)
+                           .order_by(User.name)).all()
+    return [(row[0], int(row[1])) for row in rows]
+
+
+def set_role(session: Session, user: User, role: str) -> None:
+    """Change the user's role (ValueError for an unknown one); their sessions end."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    user.role = role
+    end_sessions(session, user)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Deactivate (sessions end, tokens stop working) or reactivate a user."""
+    user.active = active
+    end_sessions(session, user)
+
+
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    """The user's API tokens, newest first (revoked ones too)."""
+    return list(session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user_id)
+                                .order_by(ApiToken.id.desc())).all())
+
+
+def revoke_token_of(session: Session, user_id: int, token_id: int) -> ApiToken | None:
+    """Revoke one live token of the user; None when there is no such live token."""
+    token = session.scalars(sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id,
+                                                      ApiToken.revoked_at.is_(None))).first()
+    if token is not None:
+        token.revoked_at = utcnow()
+        session.flush()
+    return token
