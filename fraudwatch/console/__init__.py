@@ -8,6 +8,7 @@ templates/console/ (base.html: blocks `title` and `content`)."""
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 
 from flask import Blueprint, render_template
@@ -19,7 +20,16 @@ from fraudwatch.console.session import current_user
 from fraudwatch.exceptions import DomainError
 from fraudwatch.web.errors import DOMAIN_STATUS
 
+log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/console")
+DEV_SECRET_KEY = "dev-only-not-secret"  # config.py's default: anyone can sign console sessions with it
+
+
+@bp.record_once
+def _check_secret(state) -> None:
+    config = state.app.config
+    if config["SECRET_KEY"] == DEV_SECRET_KEY and not (config.get("TESTING") or state.app.debug):
+        log.warning("SECRET_KEY is the development value: anyone can forge console sessions; set SECRET_KEY")
 
 
 @bp.before_request

@@ -127,7 +127,7 @@ def login_code_post():
         forget()
         return _throttled(user.name, wait)
     code = request.form.get("code", "").strip().replace(" ", "")
-    if not people.verify_totp(user, code):
+    if not people.verify_totp(user, code) or not login_throttle.first_use_of_code(user.id, code):
         login_throttle.record_failure(user.name, request.remote_addr)
         in_transaction(db.session, lambda: audit("login_failed", "user", user.id, {"name": user.name, "step": "code"},
                                                  actor=user.name))

@@ -2,7 +2,8 @@
 Redis (shared by every web process), LOGIN_ACCOUNT_LIMIT / LOGIN_ADDRESS_LIMIT failures per
 LOGIN_WINDOW_SECONDS (the window starts at the first failure). While over either limit, the
 password is not even checked. A successful sign-in clears its account's counter (not the
-address's). Redis unreachable: sign-in is not throttled (logged), never refused for it."""
+address's). A TOTP code signs in once (`first_use_of_code`). Redis unreachable: sign-in
+is not throttled (logged), never refused for it."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,7 @@ import redis
 from flask import current_app
 
 from fraudwatch.infra.extensions import redis_store
-from fraudwatch.infra.redis_keys import login_failures
+from fraudwatch.infra.redis_keys import login_code_used, login_failures
 
 log = logging.getLogger(__name__)
 
@@ -57,3 +58,13 @@ def clear_account(account: str) -> None:
         redis_store.client.delete(_keys(account, "")[0])
     except redis.RedisError as exc:
         log.warning("could not clear sign-in failures, Redis unavailable: %s", exc)
+
+
+def first_use_of_code(user_id: int, code: str) -> bool:
+    """True the first time `code` signs `user_id` in; False for a replay within its life
+    (the code's window of +-1 step is 90 s; the marker lives 120 s)."""
+    try:
+        return bool(redis_store.client.set(login_code_used(user_id, code), 1, ex=120, nx=True))
+    except redis.RedisError as exc:
+        log.warning("TOTP replay check skipped, Redis unavailable: %s", exc)
+        return True

@@ -122,3 +122,8 @@ def login_failures(scope: str, who: str) -> str:
     """Counter of failed sign-ins of one account or one address (`scope`: account | address)
     in the current throttling window; `who` is hashed (names may hold any character)."""
     return _key("login", scope, hashlib.sha1(who.encode("utf-8", "replace")).hexdigest())
+
+
+def login_code_used(user_id: int, code: str) -> str:
+    """Marker: this TOTP code of this user was used to sign in (a replay is refused)."""
+    return _key("login", "code", user_id, code)

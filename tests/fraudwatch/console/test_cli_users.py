@@ -78,8 +78,15 @@ def test_totp_second_factor(app, client, cli):
     for bad in ("12345", "abcdef", "1" * 5000, "１２３４５６"):  # a fifth failure would throttle
         wrong = client.post("/console/login/code", data={"code": bad, "csrf_token": token})
         assert wrong.status_code == 200 and client.get("/console/").status_code == 302
-    right = client.post("/console/login/code", data={"code": totp.now(), "csrf_token": token})
+    code = totp.now()
+    right = client.post("/console/login/code", data={"code": code, "csrf_token": token})
     assert right.status_code == 302 and client.get("/console/").status_code == 200
+    replay = app.test_client()  # the same code seen over a shoulder: refused
+    assert _sign_in(replay, "zhao", PASSWORD).headers["Location"] == "/console/login/code"
+    with replay.session_transaction() as session:
+        replay_token = session["csrf"]
+    assert replay.post("/console/login/code", data={"code": code, "csrf_token": replay_token}).status_code == 200
+    assert replay.get("/console/").status_code == 302
     assert cli("set-totp", "zhao", "--clear").exit_code == 0
     assert _sign_in(app.test_client(), "zhao", PASSWORD).headers["Location"] == "/console/"
 

@@ -222,3 +222,14 @@ def test_script_payload_name_is_inert(client, sign_in):
     page = client.get("/console/").data.decode()
     assert "<svg onload" not in page and "<script>alert" not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_development_secret_key_is_warned_about(database_url, redis_url, tmp_path, caplog):
+    from tests.conftest import cleanup_redis, make_test_app
+
+    app = make_test_app(database_url, redis_url, tmp_path / "i", TESTING=False, SECRET_KEY="dev-only-not-secret")
+    try:
+        assert "anyone can forge console sessions" in caplog.text
+    finally:
+        cleanup_redis(app)
+        db.dispose(app)
