@@ -125,6 +125,9 @@ def load_config(instance_path: str) -> dict:
         # After a failed Redis call, lookups and rate limits skip Redis this long (0: never).
         "REDIS_RETRY_SECONDS": _int(ENV_PREFIX + "REDIS_RETRY_SECONDS", 5),
         "MODEL_DIR": env.get(ENV_PREFIX + "MODEL_DIR") or str(instance / "models" / "current"),
+        # Web and worker processes ask the model registry which version is active this often
+        # (services/model_registry.py): a promotion reaches them within it plus a model load.
+        "MODEL_POLL_SECONDS": _positive(ENV_PREFIX + "MODEL_POLL_SECONDS", 15.0, float),
         # An enqueued job still open after this is looked up on the queue (and enqueued
         # again if the queue lost it); a running job whose worker stops renewing its
         # lease is taken back after JOB_LEASE_SECONDS; a job that keeps failing is given

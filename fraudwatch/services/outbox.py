@@ -38,6 +38,11 @@ from fraudwatch.storage.transactions import in_transaction
 
 log = logging.getLogger(__name__)
 JOB_TIMEOUT = 600
+# Jobs that train a model run longer than any report's (a retrain on the whole corpus, with a
+# reference model, takes 5-20 min on two busy cores): they get LONG_JOB_TIMEOUT, on their first
+# enqueue and whenever the pump puts them back.
+LONG_KINDS = ("retrain",)
+LONG_JOB_TIMEOUT = 3 * 3600
 ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
@@ -53,15 +58,17 @@ def get_queue(name: str | None = None, connection: redis.Redis | None = None) ->
                  default_timeout=JOB_TIMEOUT)
 
 
-def try_enqueue(pending_ids: list[int], role: str | None = None) -> bool:
+def try_enqueue(pending_ids: list[int], role: str | None = None, long: bool = False) -> bool:
     """Put pending jobs on their queues (all on `role` when the caller knows it, else each
-    on the one its row names); False (and nothing lost) when Redis is unreachable."""
+    on the one its row names; `long`: they train models, see LONG_KINDS, which the pump
+    finds out by itself); False (and nothing lost) when Redis is unreachable."""
     if not pending_ids:
         return True
     if not redis_store.available():  # failed moments ago: do not make the request wait for it
         return False
     try:
         queues = dict.fromkeys(pending_ids, role) if role else pending.queues_of(db.session, pending_ids)
+        slow = set(pending_ids) if long else set() if role else pending.of_kinds(db.session, pending_ids, LONG_KINDS)
         # a fresh job hash each time: nothing left over from an earlier attempt's job
         redis_store.client.delete(*(Job.key_for(redis_keys.rq_job_id(i)) for i in pending_ids))
         with redis_store.client.pipeline() as pipe:
@@ -69,6 +76,7 @@ def try_enqueue(pending_ids: list[int], role: str | None = None) -> bool:
                 queue = get_queue(redis_keys.rq_queue(queues.get(pending_id, "live")))
                 queue.enqueue_call("fraudwatch.jobs.tasks.run_pending", args=(pending_id,),
                                    job_id=redis_keys.rq_job_id(pending_id),
+                                   timeout=LONG_JOB_TIMEOUT if pending_id in slow else None,
                                    result_ttl=3600, failure_ttl=7 * 86400, pipeline=pipe)
             pipe.execute()
     except (redis.RedisError, OSError) as exc:

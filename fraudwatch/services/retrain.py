@@ -195,7 +195,7 @@ def start_retrain(user_name: str) -> tuple[int, bool]:
 
     job_id, created = in_transaction(db.session, work)
     if created:
-        outbox.try_enqueue([job_id], role="bulk")  # when Redis is down, the pump enqueues it later
+        outbox.try_enqueue([job_id], role="bulk", long=True)  # Redis down: the pump enqueues it later
     return job_id, created
 
 

@@ -53,6 +53,13 @@ def queues_of(session: Session, job_ids: list[int]) -> dict[int, str]:
     return dict(session.execute(query).all())
 
 
+def of_kinds(session: Session, job_ids: list[int], kinds: tuple[str, ...]) -> set[int]:
+    """Those of these jobs whose kind is one of `kinds`."""
+    if not job_ids:
+        return set()
+    return set(session.scalars(sa.select(PendingJob.id).where(PendingJob.id.in_(job_ids), PendingJob.kind.in_(kinds))))
+
+
 def report_job_open(session: Session, report_id: int) -> bool:
     """True while a job of this report (processing or classification) is neither done nor given up."""
     query = sa.select(PendingJob.id).where(PendingJob.kind.in_(REPORT_KINDS), PendingJob.target_id == report_id,

@@ -115,3 +115,21 @@ def test_a_retrain_job_without_enough_decisions_says_why(api_app, make_user):
     state = client.get(f"/api/v1/models/retrain/{job['job_id']}", headers=admin).get_json()
     assert state["state"] == "retrying" and "at least 20" in state["error"], state
     assert client.get("/api/v1/models", headers=admin).get_json() == {"versions": []}
+
+
+def test_a_retrain_job_keeps_its_long_timeout_when_the_pump_puts_it_back(api_app, make_user):
+    from rq.job import Job
+
+    from fraudwatch.infra import redis_keys
+    from fraudwatch.infra.extensions import redis_store
+    from fraudwatch.services import outbox
+
+    client = api_app.test_client()
+    job_id = client.post("/api/v1/models/retrain", headers=make_user("admin-a", "admin")).get_json()["job_id"]
+    with api_app.app_context():
+        rq_id = redis_keys.rq_job_id(job_id)
+        assert Job.fetch(rq_id, connection=redis_store.client).timeout == outbox.LONG_JOB_TIMEOUT
+        redis_store.client.delete(Job.key_for(rq_id))  # lost with a Redis restart
+        api_app.config["PENDING_RETRY_SECONDS"] = 0
+        assert outbox.pump() == 1
+        assert Job.fetch(rq_id, connection=redis_store.client).timeout == outbox.LONG_JOB_TIMEOUT
