@@ -12,7 +12,7 @@ from flask import current_app
 
 from fraudwatch.infra.extensions import db
 from fraudwatch.jobs import crawling
-from fraudwatch.services import verdicts
+from fraudwatch.services import campaigns, verdicts
 from fraudwatch.storage import pending
 from fraudwatch.storage import reports as report_store
 from fraudwatch.storage.transactions import in_transaction
@@ -60,9 +60,10 @@ def _close(pending_id: int, error: str | None) -> str:
 
 
 def process_report(report_id: int, queue: str = "live") -> None:
-    """Everything a new report needs: a verdict, then a crawl of its URLs (on the live crawl
-    queue when the report's job is live)."""
+    """Everything a new report needs: a verdict, its campaign, then a crawl of its URLs (on the
+    live crawl queue when the report's job is live)."""
     verdicts.classify_report(report_id)
+    campaigns.assign_quietly(report_id)
     crawling.enqueue_report_urls(report_id, live=queue == "live")
     in_transaction(db.session, lambda: report_store.mark_processed(db.session, report_id))
 
