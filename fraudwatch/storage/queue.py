@@ -51,6 +51,7 @@ SORTS = ("risk", "newest", "oldest")
 QUEUE_SOURCES = ("public", "enterprise", "import")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RESCORE_CHUNK = 500
+MANY_REPORTS = 2000  # an indicator filter naming more reports than this walks the queue's order
 
 
 def base_of(score: float | None, reporters: int, tax: bool) -> float:
@@ -205,6 +206,21 @@ def _source_condition(source: str) -> sa.ColumnElement[bool]:
             "enterprise": sa.and_(live, Report.submitted_by.is_not(None))}[source]
 
 
+def _named_by(session: Session, f: QueueFilter) -> sa.ColumnElement[bool] | None:
+    """Reports naming the indicator asked for (by id or value). An indicator named by many
+    reports is tested row by row along the queue's order (EXISTS: a page stops after `limit`
+    matches); a rarer one lists its reports (IN: no walk along the whole queue)."""
+    if f.indicator_id is None and f.indicator is None:
+        return None
+    which = (Indicator.id == f.indicator_id if f.indicator_id is not None
+             else sa.or_(Indicator.value == f.indicator, Indicator.display == f.indicator))
+    found = session.execute(sa.select(Indicator.id, Indicator.report_count).where(which).limit(20)).all()
+    ids = [row[0] for row in found]
+    if sum(row[1] for row in found) > MANY_REPORTS:
+        return sa.exists().where(ReportIndicator.report_id == Report.id, ReportIndicator.indicator_id.in_(ids))
+    return Report.id.in_(sa.select(ReportIndicator.report_id).where(ReportIndicator.indicator_id.in_(ids)))
+
+
 def _conditions(f: QueueFilter) -> list[sa.ColumnElement[bool]]:
     columns = {"status": Report.status, "channel": Report.channel, "label": Report.verdict_label,
                "category": Report.verdict_category, "authority": Report.verdict_authority,
@@ -222,13 +238,6 @@ def _conditions(f: QueueFilter) -> list[sa.ColumnElement[bool]]:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         out.append(sa.or_(*(col.ilike(like, escape="\\") for col in (
             Report.message_text, Report.url, Report.domain, Report.company, Report.description))))
-    if f.indicator_id is not None:
-        out.append(Report.id.in_(sa.select(ReportIndicator.report_id)
-                                 .where(ReportIndicator.indicator_id == f.indicator_id)))
-    if f.indicator is not None:
-        named = sa.select(Indicator.id).where(sa.or_(Indicator.value == f.indicator, Indicator.display == f.indicator))
-        out.append(Report.id.in_(sa.select(ReportIndicator.report_id)
-                                 .where(ReportIndicator.indicator_id.in_(named))))
     return out
 
 
@@ -247,7 +256,8 @@ def list_queue(session: Session, f: QueueFilter) -> tuple[list[Report], str | No
     if f.sort not in SORTS:
         raise Invalid("invalid sort", fields={"sort": f"must be one of {', '.join(SORTS)}"})
     order, keyset = _order(f)
-    conditions = _conditions(f) + ([keyset] if keyset is not None else [])
+    named = _named_by(session, f)
+    conditions = _conditions(f) + [c for c in (keyset, named) if c is not None]
     query = sa.select(Report).where(*conditions).order_by(*order).limit(f.limit + 1)
     reports = list(session.scalars(query))
     if len(reports) <= f.limit:

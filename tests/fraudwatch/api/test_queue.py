@@ -231,3 +231,16 @@ def test_bulk_needs_an_officer(client, make_user):
     assert client.post("/api/v1/reports/bulk/status", json=body).status_code == 401
     assert client.post("/api/v1/reports/bulk/status", json=body,
                        headers=make_user("acme", "enterprise")).status_code == 403
+
+
+@pytest.mark.parametrize("many", [0, 10_000])
+def test_indicator_filter_gives_the_same_reports_either_way(client, officer, monkeypatch, many):
+    """Both plans (EXISTS along the queue for a much-named indicator, IN for a rare one) agree."""
+    monkeypatch.setattr(queue, "MANY_REPORTS", many)
+    named = [report(client, f"退税请登录 第{i}条", domain="either-way-tax.top") for i in range(3)]
+    report(client, "无关 税务 文本 either")
+    domain = listed(client, officer, indicator="either-way-tax.top")
+    assert sorted(ids_of(domain)) == named
+    paged = listed(client, officer, indicator="either-way-tax.top", limit=2)
+    rest = listed(client, officer, indicator="either-way-tax.top", limit=2, cursor=paged["next_cursor"])
+    assert ids_of(paged) + ids_of(rest) == ids_of(domain)
