@@ -12,6 +12,8 @@ a model of the registry trained by this code did not (its metrics name the same 
 a model from `fraudwatch train` did (it reads the whole corpus), so the corpus rows are then
 compared with a reference model trained on the same corpus rows without decisions (kept under
 the versions folder, trained once per corpus). With no model at all, the reference serves both.
+On the decisions, an active model from an earlier retrain may have trained on some of today's
+newest decisions: the comparison then favours it, so the error is on the side of not promoting.
 The texts of the decisions are written to a private folder for training and deleted after it.
 """
 from __future__ import annotations
