@@ -62,8 +62,7 @@ def add_note(report_id: int, body: str, actor: str) -> ReportNote:
     def work() -> ReportNote:
         if report_store.lock_reports(db.session, [report_id]).get(report_id) is None:
             raise NotFound(f"report {report_id} does not exist")
-        note = ReportNote(report_id=report_id, actor=actor, body=body)
-        db.session.add(note)
+        note = report_store.add_note(db.session, report_id, actor, body)
         add_audit_event(db.session, actor=actor, action="report.note", target_type="report", target_id=report_id,
                         detail={"length": len(body)})
         return note

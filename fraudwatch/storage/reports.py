@@ -186,6 +186,14 @@ def mark_processed(session: Session, report_id: int) -> bool:
     return True
 
 
+def add_note(session: Session, report_id: int, actor: str, body: str) -> ReportNote:
+    """Store an officer's note on a report."""
+    note = ReportNote(report_id=report_id, actor=actor, body=body)
+    session.add(note)
+    session.flush()
+    return note
+
+
 def notes_of(session: Session, report_id: int) -> list[ReportNote]:
     """A report's notes, oldest first."""
     return list(session.scalars(sa.select(ReportNote).where(ReportNote.report_id == report_id)
