@@ -1,8 +1,9 @@
 """Officer endpoints for campaigns: the list, one campaign (reports per day, authorities,
 patterns, indicators, its reports) and acting on a whole campaign with a reason.
 
-Request and answer models are declared here, once: `operation` validates with them and the
-OpenAPI document is generated from them (as for every other operation)."""
+The answer models are declared here and the request models in services/campaign_requests.py
+(the console's campaign pages validate with the same ones): `operation` validates with them
+and the OpenAPI document is generated from them, as for every other operation."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -10,54 +11,30 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from classifiers.corpus import CATEGORIES
 from fraudwatch.api import bp
 from fraudwatch.api.operations import ok, operation
-from fraudwatch.exceptions import Invalid, NotFound
-from fraudwatch.indicators.authorities import load_registry
+from fraudwatch.exceptions import Invalid
 from fraudwatch.infra.extensions import db
 from fraudwatch.services import campaign_actions
-from fraudwatch.services.contract import NOT_BLANK, Answer, Body, Query, column_max
-from fraudwatch.services.validation import TEXT_LIMITS, clean_string
+from fraudwatch.services.campaign_requests import (
+    CAMPAIGN_ID_MAX,
+    KINDS,
+    CampaignActionIn,
+    CampaignQuery,
+    CampaignReportsQuery,
+    campaign_or_404,
+)
+from fraudwatch.services.contract import Answer
+from fraudwatch.services.validation import clean_string
 from fraudwatch.storage import campaign_queries as queries
 from fraudwatch.storage.campaigns import CAMPAIGN_STATUSES
 from fraudwatch.storage.models import Campaign, Report
 from fraudwatch.web.auth import current
 
 OFFICERS = ("officer", "admin")
-CAMPAIGN_ID_MAX = column_max(Campaign.__table__.c.id)
-REPORT_ID_MAX = column_max(Report.__table__.c.id)
 CAMPAIGN_ROUTE = f"/campaigns/<int(min=1, max={CAMPAIGN_ID_MAX}):campaign_id>"
-KINDS = ("indicator", "collector", "text")
 EXCERPT = 200
 Count = Annotated[int, Field(ge=0)]
-
-
-class CampaignQuery(Query):
-    """Filters and order of the campaign list; `after` (the last campaign id of a page) pages on."""
-
-    sort: Literal[queries.CAMPAIGN_SORTS] = "last_seen"
-    status: Literal[CAMPAIGN_STATUSES] | None = None
-    kind: Literal[KINDS] | None = None
-    authority: Literal[tuple(sorted(load_registry().authorities))] | None = None
-    pattern: Literal[CATEGORIES] | None = None
-    min_reports: Annotated[int, Field(ge=1, le=CAMPAIGN_ID_MAX)] | None = None
-    after: Annotated[int, Field(ge=1, le=CAMPAIGN_ID_MAX, description="`next_after` of the last page")] | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
-
-
-class CampaignReportsQuery(Query):
-    """A page of a campaign's reports, newest first."""
-
-    before_id: Annotated[int, Field(ge=1, le=REPORT_ID_MAX)] | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
-
-
-class CampaignActionIn(Body):
-    """Confirm or dismiss every open report of the campaign (or reopen it), and why."""
-
-    action: Literal[tuple(campaign_actions.CAMPAIGN_ACTIONS)]
-    reason: Annotated[str, Field(min_length=1, max_length=TEXT_LIMITS["reason"], pattern=NOT_BLANK)]
 
 
 class CodeCount(Answer):
@@ -148,14 +125,6 @@ def report_brief(r: Report) -> dict:
     return {"id": r.id, "status": r.status, "channel": r.channel, "source": r.source,
             "created_at": r.created_at.isoformat(), "verdict_label": r.verdict_label, "scam_score": r.scam_score,
             "text_excerpt": text[:EXCERPT] if text else None}
-
-
-def campaign_or_404(campaign_id: int) -> Campaign:
-    """The campaign, or NotFound."""
-    campaign = queries.get_campaign(db.session, campaign_id)
-    if campaign is None:
-        raise NotFound(f"campaign {campaign_id} does not exist (a campaign merged into another one is gone)")
-    return campaign
 
 
 @bp.get("/campaigns")
