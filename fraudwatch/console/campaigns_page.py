@@ -37,7 +37,7 @@ def _args(model):
     400 page); an empty field of the filter form ("any") is not given."""
     repeated = [key[:100] for key, values in request.args.lists() if len(values) > 1]
     if repeated:
-        raise Invalid(_("invalid parameters"), fields={key: "given more than once" for key in repeated})
+        raise Invalid(_("invalid parameters"), fields=dict.fromkeys(repeated, "given more than once"))
     data = {key: value for key, value in request.args.items() if value != ""}
     return check(model, data, _("invalid parameters"), unknown="unknown parameter")
 
