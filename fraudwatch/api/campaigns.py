@@ -23,6 +23,7 @@ from fraudwatch.services.campaign_requests import (
     CampaignQuery,
     CampaignReportsQuery,
     campaign_or_404,
+    list_page,
 )
 from fraudwatch.services.contract import Answer
 from fraudwatch.services.validation import clean_string
@@ -134,13 +135,7 @@ def report_brief(r: Report) -> dict:
                        "(merged into another one) is a 404.")
 def list_campaigns(query: CampaignQuery):
     """A page of campaigns, filtered and sorted."""
-    cursor = None
-    if query.after is not None:
-        last = campaign_or_404(query.after)
-        cursor = queries.encode_cursor(query.sort, getattr(last, query.sort), last.id)
-    found, more = queries.list_campaigns(db.session, queries.CampaignFilter(
-        sort=query.sort, status=query.status, kind=query.kind, authority=query.authority, pattern=query.pattern,
-        min_reports=query.min_reports, cursor=cursor, limit=query.limit))
+    found, more = list_page(query)
     return {"campaigns": [summary_json(c) for c in found], "next_after": found[-1].id if more else None}
 
 

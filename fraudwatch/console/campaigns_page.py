@@ -23,6 +23,7 @@ from fraudwatch.services.campaign_requests import (
     CampaignQuery,
     CampaignReportsQuery,
     campaign_or_404,
+    list_page,
 )
 from fraudwatch.services.contract import check
 from fraudwatch.storage import campaign_queries as queries
@@ -59,13 +60,7 @@ def chart(days: list[tuple[object, int]]) -> dict:
 def campaigns():
     """The campaign list, latest (or biggest) first, with filters."""
     query = _args(CampaignQuery)
-    cursor = None
-    if query.after is not None:
-        last = campaign_or_404(query.after)
-        cursor = queries.encode_cursor(query.sort, getattr(last, query.sort), last.id)
-    rows, more = queries.list_campaigns(db.session, queries.CampaignFilter(
-        sort=query.sort, status=query.status, kind=query.kind, authority=query.authority, pattern=query.pattern,
-        min_reports=query.min_reports, cursor=cursor, limit=query.limit))
+    rows, more = list_page(query)
     next_args = {**request.args.to_dict(), "after": rows[-1].id} if more and rows else None
     return render_template("console/campaigns.html", campaigns=rows, query=query, next_args=next_args)
 

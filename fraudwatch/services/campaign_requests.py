@@ -55,3 +55,15 @@ def campaign_or_404(campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} does not exist (a campaign merged into another one is gone)")
     return campaign
+
+
+def list_page(query: CampaignQuery) -> tuple[list[Campaign], bool]:
+    """The page of campaigns a list query asks for, and whether there are more."""
+    cursor = None
+    if query.after is not None:
+        last = campaign_or_404(query.after)
+        cursor = queries.encode_cursor(query.sort, getattr(last, query.sort), last.id)
+    rows, more = queries.list_campaigns(db.session, queries.CampaignFilter(
+        sort=query.sort, status=query.status, kind=query.kind, authority=query.authority, pattern=query.pattern,
+        min_reports=query.min_reports, cursor=cursor, limit=query.limit))
+    return rows, more is not None
