@@ -165,5 +165,7 @@ def language():
 @bp.get("/")
 @login_required()
 def index():
-    """The console's home page: where to go from here."""
-    return render_template("console/home.html")
+    """The console's home page is the queue, riskiest first (the other pages are in the menu)."""
+    from fraudwatch.console.queue_page import queue  # the queue module registers on this blueprint
+
+    return queue()

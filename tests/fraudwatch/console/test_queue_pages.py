@@ -57,6 +57,8 @@ def test_queue_in_risk_order_with_filters_and_next_page(app, client, sign_in):
     first = client.get("/console/queue?limit=2").get_data(as_text=True)
     link = re.search(r'id="next-page" href="([^"]+)"', first).group(1).replace("&amp;", "&")
     assert order(client.get(link).get_data(as_text=True)) == [ids[3], ids[1]]
+    assert order(client.get("/console/").get_data(as_text=True)) == [ids[0], ids[2], ids[3], ids[1]], \
+        "the console's home page is the queue"
 
 
 @pytest.mark.parametrize("query, field", [
