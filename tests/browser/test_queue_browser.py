@@ -265,3 +265,15 @@ def test_plain_form_post_without_javascript(app, browser, live_server, make_pers
         assert _status(app, rid)[0] == "dismissed"
     finally:
         context.close()
+
+
+def test_htmx_action_after_the_session_ended_is_refused_visibly(app, officer):
+    rid = _report(app, "退税 session ended")
+    officer.goto(f"/console/reports/{rid}")
+    officer.context.clear_cookies()
+    officer.fill("#act-reason", "too late")
+    officer.expect_http_error()
+    officer.click("#act-form button[value=confirm]")
+    officer.locator(".error-page").wait_for()
+    assert "表单已过期" in officer.locator(".error-page").inner_text()
+    assert _status(app, rid)[0] == "new"
