@@ -119,6 +119,8 @@ def test_done_when_flow(app, page, cli, console_login, language):
     assert page.locator("pre.message mark[data-signals='url']").inner_text() == domain
     assert "个人所得税退税" in page.locator("section.evidence").inner_text()
     assert page.locator("#act-form button[value=confirm]").inner_text() == words["confirm"]
+    before = page.request.get("/api/v1/lookup", params={"type": "domain", "value": domain}).json()["status"]
+    assert before != "confirmed_fraud"  # asked (and maybe cached) before the decision
     page.fill("#act-reason", "fake refund page asking for card numbers")
     page.click("#act-form button[value=confirm]")
     page.locator("#report-main h1 small", has_text="confirmed").wait_for()
