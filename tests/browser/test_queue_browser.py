@@ -279,3 +279,13 @@ def test_htmx_action_after_the_session_ended_is_refused_visibly(app, officer):
     officer.locator(".error-page").wait_for()
     assert "表单已过期" in officer.locator(".error-page").inner_text()
     assert _status(app, rid)[0] == "new"
+
+
+def test_enter_on_a_focused_link_follows_that_link(app, officer):
+    rid = _report(app, "退税 enter on a link")
+    officer.goto("/console/queue")
+    officer.keyboard.press("j")
+    assert officer.locator("tr.current").get_attribute("data-report") == str(rid)
+    officer.focus("a.brand")
+    officer.keyboard.press("Enter")
+    officer.wait_for_url("**/console/")

@@ -33,6 +33,9 @@
     if (event.ctrlKey || event.metaKey || event.altKey || tag === "input" || tag === "textarea" || tag === "select") {
       return;
     }
+    if (event.key === "Enter" && (tag === "a" || tag === "button" || tag === "summary")) {
+      return;  // Enter on a focused link or button does what that element does
+    }
     var row = rows()[current];
     switch (event.key) {
       case "j": mark(current + 1); break;
