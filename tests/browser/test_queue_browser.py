@@ -248,6 +248,10 @@ def test_htmx_action_updates_in_place(app, officer):
     officer.locator("#report-main h1 small", has_text="needs_info").wait_for()
     assert officer.evaluate("window.notReloaded === true")
     assert _status(app, rid)[0] == "needs_info"
+    officer.fill("#act-reason", XSS[1])  # the swapped-in form works too; a note stays text
+    officer.click("#act-form button[value=note]")
+    officer.locator("p.note", has_text=XSS[1]).wait_for()
+    assert officer.evaluate("window.notReloaded === true") and officer.locator("img[src=x]").count() == 0
 
 
 def test_plain_form_post_without_javascript(app, browser, live_server, make_person, console_login):
