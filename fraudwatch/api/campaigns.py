@@ -129,7 +129,7 @@ def report_brief(r: Report) -> dict:
 
 
 @bp.get("/campaigns")
-@operation("List campaigns (officers)", query=CampaignQuery, roles=OFFICERS, tags=("campaigns",),
+@operation("List campaigns (officers)", query=CampaignQuery, roles=OFFICERS, tags=("campaigns",), errors=(404,),
            responses={200: ok(CampaignList, "campaigns, latest (or biggest) first; `next_after` pages on")},
            description="`after` is the last campaign id of the previous page; a campaign that no longer exists "
                        "(merged into another one) is a 404.")

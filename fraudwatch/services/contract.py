@@ -22,7 +22,8 @@ from fraudwatch.exceptions import Invalid
 M = TypeVar("M", bound=BaseModel)
 MAX_FIELDS = 50  # field errors named in one error document
 CONFIG_MAX_ITEMS = "x-config-max-items"  # replaced by `maxItems: <config value>` in the document
-NOT_BLANK = r"[^\s\x00-\x1f\x7f]"  # a character that is neither a space nor a control character
+NOT_BLANK = r"[^\s\x00-\x1f\x7f\x85]"  # neither a space nor a control character (\x85, NEL, is a space to
+# Python's str.strip but not to the JSON Schema / ECMAScript `\s`: named so both agree)
 
 
 class Body(BaseModel):
