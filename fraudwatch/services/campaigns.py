@@ -12,9 +12,12 @@ A report that links two campaigns merges them into the older one. The first two 
 share something make a campaign keyed by what they share ("domain:etax-cn.top",
 "collector:…", "phone:…", "text:<band>"). Assigning is idempotent and serialised
 (`lock_assignments`); the report job and a crawl that finds a collector call `assign_report`,
-`fraudwatch campaigns rebuild` runs it over every report in batches."""
+`fraudwatch campaigns rebuild` groups every report in batches: the same campaigns as one report
+at a time, with a few queries per batch (`_Batch`); a campaign that only gained reports has them
+added to its numbers, not recounted."""
 from __future__ import annotations
 
+import bisect
 import logging
 import time
 from collections.abc import Callable
@@ -28,12 +31,12 @@ from fraudwatch.indicators.official import match_official, official_hotline
 from fraudwatch.infra.extensions import db
 from fraudwatch.services import neardup
 from fraudwatch.storage import campaigns as store
-from fraudwatch.storage.models import Report
 from fraudwatch.storage.transactions import in_transaction
 
 log = logging.getLogger(__name__)
 KIND_ORDER = ("collector", "indicator", "text")  # what names a new campaign, best first
 MAX_CHECKS = 12  # band candidates compared on their shingles, per report
+SHINGLES_KEPT = 2_000  # candidates' shingles kept across the batches of a rebuild (bounded memory)
 
 
 @dataclass
@@ -65,62 +68,189 @@ def _key(link: store.Link) -> tuple[str, str, str, int]:
     return kind, f"{prefix}:{link.value}", link.value, link.indicator_id
 
 
-def _by_indicators(session: Session, report_id: int, found: _Found) -> None:
-    links = [link for link in store.grouping_links(session, report_id) if groups_by(link)]
-    found.indicators = sorted({link.indicator_id for link in links})
-    found.campaigns, found.loose = store.indicator_neighbours(session, found.indicators, report_id)
-    found.keys += [_key(link) for link in links]
+class _Batch:
+    """Assigns reports in id order as if one at a time (each sees what those before it did),
+    reading what they share for the whole batch at once and writing once at the end.
 
+    Read up front: the reports, their links and stored bands; samples of the reports outside
+    the batch that share a band or an indicator with one of them, with the links of those to
+    the batch's indicators. In memory: every report seen so far and its campaign (campaigns
+    merged in the batch are replaced by their survivor), the bands the batch files, and who names
+    which indicator. A new campaign or a merge is written at once (campaign keys are unique),
+    the rest at `finish`: bands, the reports that changed campaign, the reports without a
+    campaign that a loose indicator pulls in, and the numbers of the campaigns that changed."""
 
-def _by_text(session: Session, report_id: int, text: str, found: _Found) -> None:
-    keys = neardup.bands(text)
-    store.set_bands(session, report_id, keys)
-    if not keys:
-        return
-    mine, checked = neardup.shingles(text), 0
-    for other in store.band_candidates(session, report_id, keys):
-        if other.campaign_id is not None and other.campaign_id in found.campaigns or checked >= MAX_CHECKS:
-            continue  # one confirmed member says which campaign it is
-        checked += 1
-        if neardup.jaccard(mine, neardup.shingles(other.text)) >= neardup.THRESHOLD:
-            found.reports.add(other.id)
-            if other.campaign_id is not None:
-                found.campaigns.add(other.campaign_id)
-    if found.reports:
-        title = " ".join(neardup.mask_links(text).split())[:120]
-        found.keys.append(("text", f"text:{keys[0]}", title, None))
+    def __init__(self, session: Session, ids: list[int], shingles: dict | None = None) -> None:
+        self.session, self.ids = session, sorted(ids)
+        self.rows = store.members(session, self.ids)
+        self.lo, self.hi = (self.ids[0], self.ids[-1]) if self.ids else (0, -1)
+        self.links = store.grouping_links(session, self.ids)
+        self.holders: dict[str, list[int]] = {}  # band -> reports of the batch under it now, in id order
+        self.bands = store.bands_of(session, self.ids)  # each report's bands now
+        for rid, keys in sorted(self.bands.items()):
+            for key in keys:
+                self.holders.setdefault(key, []).append(rid)
+        self.banded: set[int] = set()  # reports the batch files anew (written at finish)
+        self.texts = {rid: row.text for rid, row in self.rows.items() if row.status != "dismissed"}
+        self.own = dict(zip(self.texts, neardup.fingerprints(list(self.texts.values())), strict=True))
+        indicators = {link.indicator_id for links in self.links.values() for link in links if groups_by(link)}
+        self.by_band = store.band_samples(self.session, [k for keys, _ in self.own.values() for k in keys],
+                                          self.lo, self.hi)
+        self.by_indicator = store.indicator_samples(self.session, sorted(indicators), self.lo, self.hi)
+        outside = {rid for rids in (*self.by_band.values(), *self.by_indicator.values()) for rid in rids}
+        self.rows.update(store.members(session, outside))
+        self.naming: dict[int, set[int]] = {}  # indicator -> reports seen naming it (not merged)
+        for rid, links in self.links.items():
+            for link in links:
+                self.naming.setdefault(link.indicator_id, set()).add(rid)
+        for rid, indicator in store.links_among(session, outside, indicators):
+            self.naming.setdefault(indicator, set()).add(rid)
+        self.inside = {  # indicator -> reports of the batch naming it (not dismissed), in id order
+            indicator: sorted(r for r in rids if self.lo <= r <= self.hi and self.rows[r].status != "dismissed")
+            for indicator, rids in self.naming.items()}
+        self.campaign = {rid: row.campaign_id for rid, row in self.rows.items()}  # now
+        self.before = dict(self.campaign)  # as stored (merges written at once move them)
+        self.pulls: list[tuple[int, list[int], int]] = []  # campaign, loose indicators, report
+        self.merged: set[int] = set()
+        self.shingles: dict[tuple[int, int], frozenset[str]] = {} if shingles is None else shingles
 
+    def current(self, report_id: int) -> int | None:
+        return self.campaign[report_id]
 
-def _campaign(session: Session, report: Report, found: _Found) -> int | None:
-    """The campaign the report belongs to now (merging those it links), or None."""
-    met = set(found.campaigns) | ({report.campaign_id} if report.campaign_id else set())
-    if not met and not found.reports and not found.loose:
-        return None
-    if not met:  # a new campaign, named by what the report really shares
-        shared = store.shared_indicators(session, found.indicators, report.id) if found.loose else set()
-        keys = [k for k in found.keys if k[3] is None or k[3] in shared]
-        kind, key, title, _ = min(keys, key=lambda k: (KIND_ORDER.index(k[0]), k[1]))
-        met.add(store.campaign_for_key(session, key, kind, title))
-    survivor = min(met)
-    store.merge_campaigns(session, survivor, met)
-    store.join_campaign(session, survivor, {report.id, *found.reports}, report.id,
-                        found.indicators if found.loose else [])
-    return survivor
+    def _merged(self, survivor: int, gone: list[int]) -> None:
+        """Point what the batch knows of campaigns merged away to their survivor (not kept as
+        aliases: SQLite gives a deleted campaign's id to the next one it makes)."""
+        if not gone:
+            return
+        away = set(gone)
+        for known in (self.campaign, self.before):
+            for rid, campaign in known.items():
+                if campaign in away:
+                    known[rid] = survivor
+        self.pulls = [(survivor if c in away else c, indicators, rid) for c, indicators, rid in self.pulls]
+        self.merged = {survivor if c in away else c for c in self.merged} | {survivor}
+
+    def _shingles(self, report_id: int) -> frozenset[str]:
+        """A candidate's shingles (kept from batch to batch: the same first reports of a popular
+        band are sampled again and again)."""
+        row, own = self.rows[report_id], self.own.get(report_id)
+        if own and row.text == row.candidate_text:
+            return own[1]
+        key = (report_id, hash(row.candidate_text))  # not the text: the cache would keep it
+        if key not in self.shingles:
+            if len(self.shingles) >= SHINGLES_KEPT:
+                self.shingles.clear()
+            self.shingles[key] = neardup.shingles(row.candidate_text)
+        return self.shingles[key]
+
+    @staticmethod
+    def _sample(outside: list[int], inside: list[int], report_id: int, per: int) -> list[int]:
+        """The sample a query on the stored state would give (the lowest ids: SQLite's index
+        order) from the sampled outside reports and the batch's (`inside`, in id order)."""
+        return sorted({*outside, *(r for r in inside[:per + 1] if r != report_id)})[:per]
+
+    def _by_indicators(self, report_id: int, found: _Found) -> None:
+        links = [link for link in self.links.get(report_id, []) if groups_by(link)]
+        found.indicators = sorted({link.indicator_id for link in links})
+        for indicator in found.indicators:
+            inside = self.inside.get(indicator, [])
+            for other in self._sample(self.by_indicator.get(indicator, []), inside, report_id, store.PER_INDICATOR):
+                campaign = self.current(other)
+                found.loose |= campaign is None
+                if campaign is not None:
+                    found.campaigns.add(campaign)
+        found.keys += [_key(link) for link in links]
+
+    def _by_text(self, report_id: int, found: _Found) -> None:
+        keys, mine = self.own[report_id]
+        for key in self.bands.get(report_id, []):
+            self.holders[key].remove(report_id)
+        for key in dict.fromkeys(keys):
+            bisect.insort(self.holders.setdefault(key, []), report_id)
+        self.bands[report_id] = keys
+        self.banded.add(report_id)
+        if not keys:
+            return
+        shared: dict[int, int] = {}
+        for key in dict.fromkeys(keys):
+            for other in self._sample(self.by_band.get(key, []), self.holders[key], report_id, store.PER_BAND):
+                shared[other] = shared.get(other, 0) + 1
+        candidates = sorted((r for r in shared if self.rows[r].status != "dismissed"), key=lambda r: (-shared[r], -r))
+        checked = 0
+        for other in candidates:
+            campaign = self.current(other)
+            if campaign is not None and campaign in found.campaigns or checked >= MAX_CHECKS:
+                continue  # one confirmed member says which campaign it is
+            checked += 1
+            if neardup.jaccard(mine, self._shingles(other)) >= neardup.THRESHOLD:
+                found.reports.add(other)
+                if campaign is not None:
+                    found.campaigns.add(campaign)
+        if found.reports:
+            title = " ".join(neardup.mask_links(self.texts[report_id]).split())[:120]
+            found.keys.append(("text", f"text:{keys[0]}", title, None))
+
+    def _shared(self, indicators: list[int], report_id: int) -> set[int]:
+        """Which of these indicators another report (not dismissed) names too."""
+        return {i for i in indicators if self.by_indicator.get(i) or set(self.inside.get(i, [])[:2]) - {report_id}}
+
+    def _join(self, report_id: int, found: _Found) -> int | None:
+        """The campaign the report belongs to now (merging those it links), or None."""
+        own = self.current(report_id)
+        met = set(found.campaigns) | ({own} if own else set())
+        if not met and not found.reports and not found.loose:
+            return None
+        if not met:  # a new campaign, named by what the report really shares
+            shared = self._shared(found.indicators, report_id) if found.loose else set()
+            keys = [k for k in found.keys if k[3] is None or k[3] in shared]
+            kind, key, title, _ = min(keys, key=lambda k: (KIND_ORDER.index(k[0]), k[1]))
+            met.add(store.campaign_for_key(self.session, key, kind, title))
+        survivor = min(met)
+        self._merged(survivor, store.merge_campaigns(self.session, survivor, met))
+        for other in {report_id, *found.reports}:
+            self.campaign[other] = survivor
+        if found.loose:
+            self.pulls.append((survivor, found.indicators, report_id))
+            for indicator in found.indicators:
+                for other in self.naming.get(indicator, ()):
+                    if other != report_id and self.campaign[other] is None and self.rows[other].status != "dismissed":
+                        self.campaign[other] = survivor
+        return survivor
+
+    def assign(self, report_id: int) -> int | None:
+        """Group one report of the batch; its campaign id, or None."""
+        if report_id not in self.rows:
+            return None
+        found = _Found()
+        if self.rows[report_id].status != "dismissed":
+            self._by_indicators(report_id, found)
+            self._by_text(report_id, found)
+        return self._join(report_id, found)
+
+    def finish(self, refresh: bool = True) -> None:
+        """Write what the batch decided, and recount the campaigns it changed."""
+        store.set_bands(self.session, {rid: self.bands[rid] for rid in self.banded})
+        moves: dict[int, list[int]] = {}
+        joined: dict[int, list[store.Member]] = {}
+        for rid, row in self.rows.items():
+            now, before = self.campaign[rid], self.before[rid]
+            if now is not None and now != before:
+                moves.setdefault(now, []).append(rid)
+                joined.setdefault(now, []).append(row)
+        store.set_campaigns(self.session, moves)
+        for campaign, indicators, report_id in self.pulls:
+            joined.setdefault(campaign, []).extend(store.pull_loose(self.session, campaign, indicators, report_id))
+        if refresh:
+            store.refresh_campaigns(self.session, self.merged | set(joined),
+                                    {c: m for c, m in joined.items() if c not in self.merged})
 
 
 def assign_in_session(session: Session, report_id: int, *, refresh: bool = True) -> int | None:
     """Group one report (inside the caller's transaction); its campaign id, or None."""
     store.lock_assignments(session)
-    report = store.report_for_grouping(session, report_id)
-    if report is None:
-        return None
-    found = _Found()
-    if report.status != "dismissed":
-        _by_indicators(session, report_id, found)
-        _by_text(session, report_id, report.message_text or report.description or "", found)
-    campaign_id = _campaign(session, report, found)
-    if refresh and campaign_id is not None:
-        store.refresh_campaigns(session, [campaign_id])
+    batch = _Batch(session, [report_id])
+    campaign_id = batch.assign(report_id)
+    batch.finish(refresh)
     return campaign_id
 
 
@@ -155,11 +285,14 @@ def rebuild(batch: int = 500, reset: bool = False, progress: Callable[[Rebuilt],
     session, done, started = db.session, Rebuilt(), time.monotonic()
     if reset:
         in_transaction(session, lambda: store.reset_all(session))
-    after = 0
+    after, shingles = 0, {}
     while ids := store.report_ids_after(session, after, batch):
         def work(ids: list[int] = ids) -> None:
-            campaigns = [assign_in_session(session, i, refresh=False) for i in ids]
-            store.refresh_campaigns(session, [c for c in campaigns if c is not None])
+            store.lock_assignments(session)
+            batch = _Batch(session, ids, shingles)
+            for report_id in ids:
+                batch.assign(report_id)
+            batch.finish()
 
         in_transaction(session, work)
         done.reports += len(ids)

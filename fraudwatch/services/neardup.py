@@ -18,6 +18,7 @@ grouping reports needs on top:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from classifiers.dedupe import fold, shingle_size, signatures
 from fraudwatch.indicators.links import find_links
@@ -41,13 +42,17 @@ def mask_links(text: str) -> str:
     return "".join(out)
 
 
-def shingles(text: str) -> frozenset[str]:
-    """The shingles of a report's text, links masked (dedupe's fold and shingle size)."""
-    folded = fold(mask_links(text))
+def _shingles(masked: str) -> frozenset[str]:
+    folded = fold(masked)
     size = shingle_size(folded)
     if len(folded) < size:
         return frozenset([folded]) if folded else frozenset()
     return frozenset(folded[i:i + size] for i in range(len(folded) - size + 1))
+
+
+def shingles(text: str) -> frozenset[str]:
+    """The shingles of a report's text, links masked (dedupe's fold and shingle size)."""
+    return _shingles(mask_links(text))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -57,16 +62,23 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def fingerprints(texts: Sequence[str | None]) -> list[tuple[list[str], frozenset[str]]]:
+    """(LSH band keys, shingles) of each text; the MinHash signatures of all of them at once."""
+    masked = [mask_links(text) if text else "" for text in texts]
+    cut = [_shingles(m) for m in masked]
+    banded = [i for i, text in enumerate(texts) if text and len(cut[i]) >= MIN_SHINGLES]
+    rows = signatures([masked[i] for i in banded]) if banded else []
+    keys: list[list[str]] = [[] for _ in texts]
+    for i, row in zip(banded, rows, strict=True):
+        row = row[:BANDS * ROWS]
+        keys[i] = [f"b{band:02d}:" + hashlib.blake2b(row[band * ROWS:(band + 1) * ROWS].tobytes(),
+                                                      digest_size=8).hexdigest() for band in range(BANDS)]
+    return list(zip(keys, cut, strict=True))
+
+
 def bands(text: str | None) -> list[str]:
     """The LSH band keys of a report's text ("b03:<16 hex>"), none for a short or empty text."""
-    if not text or len(shingles(text)) < MIN_SHINGLES:
-        return []
-    row = signatures([mask_links(text)])[0][:BANDS * ROWS]
-    keys = []
-    for band in range(BANDS):
-        digest = hashlib.blake2b(row[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
-        keys.append(f"b{band:02d}:{digest}")
-    return keys
+    return fingerprints([text])[0][0]
 
 
 def near_identical(a: str, b: str) -> bool:

@@ -6,7 +6,8 @@ reads and writes. Dismissed reports neither join a campaign nor pull others into
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ PER_INDICATOR = 20  # reports sampled per shared indicator
 LOCK_KEY = 0x66770011  # PostgreSQL advisory lock: one campaign assignment at a time
 CAMPAIGN_STATUSES = ("open", "confirmed", "dismissed")
 TOP_VALUES = 10  # authorities / patterns kept on a campaign
+CHUNK = 500  # ids per IN list
 
 
 class Link(NamedTuple):
@@ -33,14 +35,6 @@ class Link(NamedTuple):
     role: str
 
 
-class Candidate(NamedTuple):
-    """A report whose text shares a band with the one being assigned."""
-
-    id: int
-    text: str
-    campaign_id: int | None
-
-
 def lock_assignments(session: Session) -> None:
     """Serialise campaign assignment until commit (PostgreSQL; SQLite has one writer), so two
     reports of one new campaign never create two campaigns."""
@@ -48,92 +42,155 @@ def lock_assignments(session: Session) -> None:
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
 
 
-def report_for_grouping(session: Session, report_id: int) -> Report | None:
-    """The report row (its text, status and campaign)."""
-    return session.get(Report, report_id, populate_existing=True)
+class Member(NamedTuple):
+    """A report as grouping sees it: its status, campaign and text, and what its campaign counts."""
+
+    id: int
+    status: str
+    campaign_id: int | None
+    text: str  # message text, else description (an empty message falls back too)
+    candidate_text: str  # the same, as a band candidate reads it (an empty message stays empty)
+    created_at: datetime
+    authority: str | None
+    category: str | None
 
 
-def set_bands(session: Session, report_id: int, keys: Sequence[str]) -> None:
-    """Replace a report's MinHash band keys."""
-    session.execute(sa.delete(ReportBand).where(ReportBand.report_id == report_id))
-    if keys:
-        session.execute(sa.insert(ReportBand), [{"report_id": report_id, "band": k} for k in dict.fromkeys(keys)])
+_MEMBER_COLUMNS = (Report.id, Report.status, Report.campaign_id, Report.message_text, Report.description,
+                   Report.created_at, Report.verdict_authority, Report.verdict_category)
 
 
-# One sample per band / per indicator, as one statement: text, built once per number of parts
-# (building and compiling 16 wrapped SQLAlchemy selects cost more than running them).
+def _member(row: sa.Row) -> Member:
+    rid, status, campaign_id, message, description, created_at, authority, category = row
+    return Member(rid, status, campaign_id, message or description or "",
+                  message if message is not None else description or "", created_at, authority, category)
+
+
+def members(session: Session, report_ids: Collection[int]) -> dict[int, Member]:
+    """These reports (those that exist), by id."""
+    ids = sorted(set(report_ids))
+    return {m.id: m for start in range(0, len(ids), CHUNK) for m in map(_member, session.execute(
+        sa.select(*_MEMBER_COLUMNS).where(Report.id.in_(ids[start:start + CHUNK]))))}
+
+
+def bands_of(session: Session, report_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The band keys stored for these reports."""
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(report_ids), CHUNK):
+        query = sa.select(ReportBand.report_id, ReportBand.band).where(
+            ReportBand.report_id.in_(list(report_ids[start:start + CHUNK])))
+        for rid, band in session.execute(query):
+            out.setdefault(rid, []).append(band)
+    return out
+
+
+def set_bands(session: Session, bands: dict[int, Sequence[str]]) -> None:
+    """Replace the MinHash band keys of these reports (one delete, one insert)."""
+    ids = sorted(bands)
+    for start in range(0, len(ids), CHUNK):
+        session.execute(sa.delete(ReportBand).where(ReportBand.report_id.in_(ids[start:start + CHUNK])))
+    rows = [{"report_id": rid, "band": k} for rid in ids for k in dict.fromkeys(bands[rid])]
+    if rows:  # Core, not the ORM's bulk insert (several times slower here)
+        session.connection().execute(ReportBand.__table__.insert(), rows)
+
+
+def grouping_links(session: Session, report_ids: Sequence[int]) -> dict[int, list[Link]]:
+    """The reports' links to domains, URLs, phones and e-mail addresses (not those merged in),
+    each report's in indicator order. (Links first, then their indicators: joined in one query,
+    SQLite walks every indicator of those types.)"""
+    links: list[tuple[int, int, str]] = []
+    for start in range(0, len(report_ids), CHUNK):
+        links += session.execute(sa.select(ReportIndicator.report_id, ReportIndicator.indicator_id,
+                                           ReportIndicator.role)
+                                 .where(ReportIndicator.report_id.in_(list(report_ids[start:start + CHUNK])),
+                                        ReportIndicator.role != "merged")).all()
+    wanted = sorted({indicator for _, indicator, _ in links})
+    indicators = {row[0]: row for start in range(0, len(wanted), CHUNK) for row in session.execute(
+        sa.select(Indicator.id, Indicator.type, Indicator.value, Indicator.host)
+        .where(Indicator.id.in_(wanted[start:start + CHUNK]), Indicator.type.in_(GROUPING_TYPES)))}
+    out: dict[int, list[Link]] = {}
+    for rid, indicator, role in sorted(links):
+        if indicator in indicators:
+            out.setdefault(rid, []).append(Link(*indicators[indicator], role))
+    return out
+
+
+def links_among(session: Session, report_ids: Collection[int], indicator_ids: Collection[int]
+                ) -> list[tuple[int, int]]:
+    """(report, indicator) of these reports' links (not merged) to these indicators."""
+    ids, wanted = sorted(report_ids), set(indicator_ids)
+    return [(rid, indicator) for start in range(0, len(ids) if wanted else 0, CHUNK)
+            for rid, indicator in session.execute(  # by report only: SQLite probes every pair of two IN lists
+                sa.select(ReportIndicator.report_id, ReportIndicator.indicator_id)
+                .where(ReportIndicator.report_id.in_(ids[start:start + CHUNK]), ReportIndicator.role != "merged"))
+            if indicator in wanted]
+
+
+# Samples per band / per indicator of reports outside the batch's id range [lo, hi]: on
+# PostgreSQL one LATERAL statement over the keys, on SQLite a UNION ALL of limited samples
+# (each wrapped: SQLite refuses a bare LIMIT there; at most PARTS of them: its compound limit),
+# text built once per number of parts (building 16 wrapped SQLAlchemy selects cost more than
+# running them).
+_OUTSIDE = "(report_id < :lo OR report_id > :hi)"
 _SAMPLES = {
-    "band": "SELECT report_id FROM report_bands WHERE band = :k{i} AND report_id != :me LIMIT :n",
-    "indicator": ("SELECT r.campaign_id, r.id FROM report_indicators l JOIN reports r ON r.id = l.report_id "
-                  "WHERE l.indicator_id = :k{i} AND l.role != 'merged' AND l.report_id != :me "
-                  "AND r.status != 'dismissed' LIMIT :n"),
+    "band": ("SELECT report_id FROM report_bands WHERE band = {k} AND " + _OUTSIDE + " LIMIT :n", "text"),
+    "indicator": ("SELECT l.report_id FROM report_indicators l JOIN reports r ON r.id = l.report_id "
+                  "WHERE l.indicator_id = {k} AND l.role != 'merged' AND "
+                  + _OUTSIDE.replace("report_id", "l.report_id") + " AND r.status != 'dismissed' LIMIT :n", "bigint"),
 }
+PARTS = 200
 
 
 @functools.lru_cache(maxsize=64)
 def _sampled(kind: str, parts: int) -> sa.TextClause:
-    """UNION ALL of `parts` limited samples (each wrapped: SQLite refuses a bare LIMIT there)."""
-    return sa.text(" UNION ALL ".join(f"SELECT * FROM ({_SAMPLES[kind].format(i=i)}) AS s{i}" for i in range(parts)))
+    sql = _SAMPLES[kind][0]
+    return sa.text(" UNION ALL ".join(f"SELECT :k{i} AS k, s{i}.* FROM ({sql.format(k=f':k{i}')}) AS s{i}"
+                                      for i in range(parts)))
 
 
-def _sample(session: Session, kind: str, keys: Sequence, report_id: int, per: int) -> list[tuple]:
-    params = {"me": report_id, "n": per, **{f"k{i}": key for i, key in enumerate(keys)}}
-    return [tuple(row) for row in session.execute(_sampled(kind, len(keys)), params)]
-
-
-def band_candidates(session: Session, report_id: int, keys: Sequence[str], per_band: int = PER_BAND
-                    ) -> list[Candidate]:
-    """Other reports (not dismissed) that share bands with this one: at most `per_band` of each
-    band (any of them: the members of a campaign are alike), most shared bands first."""
+def _sample(session: Session, kind: str, keys: Sequence, lo: int, hi: int, per: int) -> dict:
+    """{key: [report id, ...]} (at most `per` each, any of them) outside [lo, hi]."""
+    out: dict = {}
     if not keys:
-        return []
-    shared: dict[int, int] = {}
-    for (rid,) in _sample(session, "band", list(dict.fromkeys(keys)), report_id, per_band):
-        shared[rid] = shared.get(rid, 0) + 1
-    if not shared:
-        return []
-    query = (sa.select(Report.id, sa.func.coalesce(Report.message_text, Report.description, ""), Report.campaign_id)
-             .where(Report.id.in_(list(shared)), Report.status != "dismissed"))
-    found = [Candidate(*row) for row in session.execute(query)]
-    return sorted(found, key=lambda c: (-shared[c.id], -c.id))
+        return out
+    if session.get_bind().dialect.name == "postgresql":
+        sql, sqltype = _SAMPLES[kind]
+        rows = session.execute(sa.text(
+            f"SELECT k.k, s.report_id FROM unnest(CAST(:keys AS {sqltype}[])) AS k(k) "
+            f"CROSS JOIN LATERAL ({sql.format(k='k.k')}) AS s"), {"keys": list(keys), "lo": lo, "hi": hi, "n": per})
+    else:
+        rows = (row for start in range(0, len(keys), PARTS) for row in session.execute(
+            _sampled(kind, len(keys[start:start + PARTS])),
+            {"lo": lo, "hi": hi, "n": per, **{f"k{i}": k for i, k in enumerate(keys[start:start + PARTS])}}))
+    for key, rid in rows:
+        out.setdefault(key, []).append(rid)
+    return out
 
 
-def grouping_links(session: Session, report_id: int) -> list[Link]:
-    """The report's links to domains, URLs, phones and e-mail addresses (not those merged in)."""
-    query = (sa.select(Indicator.id, Indicator.type, Indicator.value, Indicator.host, ReportIndicator.role)
-             .join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
-             .where(ReportIndicator.report_id == report_id, ReportIndicator.role != "merged",
-                    Indicator.type.in_(GROUPING_TYPES)).order_by(Indicator.id))
-    return [Link(*row) for row in session.execute(query)]
+def band_samples(session: Session, keys: Sequence[str], lo: int, hi: int, per_band: int = PER_BAND
+                 ) -> dict[str, list[int]]:
+    """Reports outside [lo, hi] filed under each band: at most `per_band` of each (any of
+    them: the members of a campaign are alike)."""
+    return _sample(session, "band", sorted(set(keys)), lo, hi, per_band)
 
 
-def _sharing(indicator_ids: Sequence[int], report_id: int) -> sa.Select:
-    return (sa.select(ReportIndicator.report_id)
-            .where(ReportIndicator.indicator_id.in_(list(indicator_ids)), ReportIndicator.role != "merged",
-                   ReportIndicator.report_id != report_id))
+def indicator_samples(session: Session, indicator_ids: Sequence[int], lo: int, hi: int,
+                      per_indicator: int = PER_INDICATOR) -> dict[int, list[int]]:
+    """Reports (not dismissed) outside [lo, hi] naming each indicator (not merged): at most
+    `per_indicator` of each; every report that shares an indicator is in one campaign once
+    assigned, so a sample finds it."""
+    return _sample(session, "indicator", sorted(set(indicator_ids)), lo, hi, per_indicator)
 
 
-def indicator_neighbours(session: Session, indicator_ids: Sequence[int], report_id: int,
-                         per_indicator: int = PER_INDICATOR) -> tuple[set[int], bool]:
-    """(campaigns of other reports (not dismissed) sharing these indicators, whether any of them
-    has none), from at most `per_indicator` reports of each indicator: every report that shares
-    an indicator is in one campaign once assigned, so a sample finds it."""
-    if not indicator_ids:
-        return set(), False
-    ids = list(indicator_ids)
-    found = [campaign for start in range(0, len(ids), 16)
-             for campaign, _ in _sample(session, "indicator", ids[start:start + 16], report_id, per_indicator)]
-    return {c for c in found if c is not None}, None in found
-
-
-def shared_indicators(session: Session, indicator_ids: Sequence[int], report_id: int) -> set[int]:
-    """Which of these indicators another report (not dismissed) names too."""
-    if not indicator_ids:
-        return set()
-    query = (sa.select(ReportIndicator.indicator_id).join(Report, Report.id == ReportIndicator.report_id)
-             .where(ReportIndicator.indicator_id.in_(list(indicator_ids)), ReportIndicator.role != "merged",
-                    ReportIndicator.report_id != report_id, Report.status != "dismissed").distinct())
-    return set(session.scalars(query))
+def pull_loose(session: Session, campaign_id: int, indicator_ids: Sequence[int], report_id: int) -> list[Member]:
+    """Put every report without a campaign (not dismissed) that shares one of these indicators
+    with `report_id` into the campaign; those moved."""
+    sharing = (sa.select(ReportIndicator.report_id)
+               .where(ReportIndicator.indicator_id.in_(list(indicator_ids)), ReportIndicator.role != "merged",
+                      ReportIndicator.report_id != report_id)).scalar_subquery()
+    table = Report.__table__  # Core: the ORM's update with RETURNING costs more than the update
+    return [_member(row) for row in session.connection().execute(
+        table.update().where(table.c.id.in_(sharing), table.c.campaign_id.is_(None), table.c.status != "dismissed")
+        .values(campaign_id=campaign_id).returning(*(table.c[c.key] for c in _MEMBER_COLUMNS)))]
 
 
 def campaign_for_key(session: Session, key: str, kind: str, title: str) -> int:
@@ -160,46 +217,90 @@ def merge_campaigns(session: Session, survivor: int, others: Iterable[int]) -> l
     return gone
 
 
-def join_campaign(session: Session, campaign_id: int, report_ids: Iterable[int], report_id: int,
-                  indicator_ids: Sequence[int]) -> None:
-    """Put these reports, and every report without a campaign (not dismissed) that shares one of
-    the indicators with `report_id` (none when `indicator_ids` is empty), into the campaign."""
-    ids = sorted(set(report_ids))
-    if ids:
-        session.execute(sa.update(Report).where(Report.id.in_(ids), Report.campaign_id.is_distinct_from(campaign_id))
-                        .values(campaign_id=campaign_id).execution_options(synchronize_session=False))
-    if indicator_ids:
-        loose = _sharing(indicator_ids, report_id).scalar_subquery()
-        session.execute(sa.update(Report).where(Report.id.in_(loose), Report.campaign_id.is_(None),
-                                                Report.status != "dismissed").values(campaign_id=campaign_id)
-                        .execution_options(synchronize_session=False))
+def set_campaigns(session: Session, moves: dict[int, Collection[int]]) -> None:
+    """Put these reports into these campaigns ({campaign id: report ids}), one update per campaign."""
+    for campaign_id, report_ids in sorted(moves.items()):
+        ids = sorted(report_ids)
+        for start in range(0, len(ids), CHUNK):
+            session.execute(sa.update(Report).where(Report.id.in_(ids[start:start + CHUNK]))
+                            .values(campaign_id=campaign_id).execution_options(synchronize_session=False))
 
 
-def _counted(session: Session, campaign_id: int, column: sa.Column) -> list[dict]:
-    query = (sa.select(column, sa.func.count()).where(Report.campaign_id == campaign_id, column.is_not(None))
-             .group_by(column).order_by(sa.func.count().desc(), column).limit(TOP_VALUES))
-    return [{"code": code, "count": count} for code, count in session.execute(query)]
+def _top(counts: dict[str, int]) -> list[dict]:
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
+    return [{"code": code, "count": count} for code, count in ordered]
 
 
-def refresh_campaigns(session: Session, campaign_ids: Iterable[int]) -> list[int]:
-    """Recount reports, first/last seen, authorities and patterns (verdict categories) of these
-    campaigns; an empty campaign is deleted. The ids that still exist."""
-    kept = []
-    for campaign_id in sorted(set(campaign_ids)):
-        campaign = session.get(Campaign, campaign_id, populate_existing=True)
-        if campaign is None:
-            continue
-        count, first, last = session.execute(
-            sa.select(sa.func.count(), sa.func.min(Report.created_at), sa.func.max(Report.created_at))
-            .where(Report.campaign_id == campaign_id)).one()
-        if not count:
+def _complete(values: list | None, count: int) -> dict[str, int] | None:
+    """A stored top list as counts when it holds every value (shorter than TOP_VALUES), else None."""
+    if values is None:
+        return {} if not count else None
+    return {v["code"]: v["count"] for v in values} if len(values) < TOP_VALUES else None
+
+
+def _recount(session: Session, campaigns: dict[int, Campaign]) -> None:
+    """Count these campaigns' reports from scratch (a few grouped queries for all of them)."""
+    ids = sorted(campaigns)
+    for campaign in campaigns.values():
+        campaign.report_count, campaign.authorities, campaign.patterns = 0, [], []
+    tops: dict[tuple[int, str], dict[str, int]] = {}
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        for cid, count, first, last in session.execute(
+                sa.select(Report.campaign_id, sa.func.count(), sa.func.min(Report.created_at),
+                          sa.func.max(Report.created_at)).where(Report.campaign_id.in_(part))
+                .group_by(Report.campaign_id)):
+            campaigns[cid].report_count, campaigns[cid].first_seen, campaigns[cid].last_seen = count, first, last
+        for name, column in (("authorities", Report.verdict_authority), ("patterns", Report.verdict_category)):
+            for cid, code, count in session.execute(
+                    sa.select(Report.campaign_id, column, sa.func.count())
+                    .where(Report.campaign_id.in_(part), column.is_not(None)).group_by(Report.campaign_id, column)):
+                tops.setdefault((cid, name), {})[code] = count
+    for (cid, name), counts in tops.items():
+        setattr(campaigns[cid], name, _top(counts))
+
+
+def _add(campaign: Campaign, joined: Sequence[Member]) -> bool:
+    """Count reports that joined the campaign into its stored numbers; False when they cannot
+    be (a top list already cut at TOP_VALUES: the values below it are not stored)."""
+    count = campaign.report_count or 0
+    authorities, patterns = _complete(campaign.authorities, count), _complete(campaign.patterns, count)
+    if authorities is None or patterns is None:
+        return False
+    for member in joined:
+        for counts, code in ((authorities, member.authority), (patterns, member.category)):
+            if code is not None:
+                counts[code] = counts.get(code, 0) + 1
+    seen = [m.created_at for m in joined]
+    if count:
+        seen += [campaign.first_seen, campaign.last_seen]
+    campaign.report_count, campaign.first_seen, campaign.last_seen = count + len(joined), min(seen), max(seen)
+    campaign.authorities, campaign.patterns = _top(authorities), _top(patterns)
+    return True
+
+
+def refresh_campaigns(session: Session, campaign_ids: Iterable[int],
+                      joined: dict[int, Sequence[Member]] | None = None) -> list[int]:
+    """Update the reports, first/last seen, authorities and patterns (verdict categories) of these
+    campaigns; an empty campaign is deleted. The ids that still exist.
+
+    A campaign in `joined` only gained those reports since its numbers were last right: they are
+    added to them (the work grows with the reports that joined, not with the campaign); the
+    others are counted from scratch."""
+    joined = joined or {}
+    wanted = sorted(set(campaign_ids) | set(joined))
+    rows = {c.id: c for start in range(0, len(wanted), CHUNK) for c in session.scalars(
+        sa.select(Campaign).where(Campaign.id.in_(wanted[start:start + CHUNK]))
+        .execution_options(populate_existing=True))}
+    recount = {cid: c for cid, c in rows.items() if cid not in joined or not _add(c, joined[cid])}
+    _recount(session, recount)
+    now, kept = utcnow(), []
+    for cid, campaign in sorted(rows.items()):
+        if not campaign.report_count:
             session.delete(campaign)
             continue
-        campaign.report_count, campaign.first_seen, campaign.last_seen = count, first, last
-        campaign.authorities = _counted(session, campaign_id, Report.verdict_authority)
-        campaign.patterns = _counted(session, campaign_id, Report.verdict_category)
-        campaign.updated_at = utcnow()
-        kept.append(campaign_id)
+        campaign.updated_at = now
+        kept.append(cid)
     session.flush()
     return kept
 
