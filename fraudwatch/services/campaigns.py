@@ -238,8 +238,8 @@ class _Batch:
                 moves.setdefault(now, []).append(rid)
                 joined.setdefault(now, []).append(row)
         store.set_campaigns(self.session, moves)
-        for campaign, indicators, report_id in self.pulls:
-            joined.setdefault(campaign, []).extend(store.pull_loose(self.session, campaign, indicators, report_id))
+        for campaign, member in store.pull_loose(self.session, self.pulls):
+            joined.setdefault(campaign, []).append(member)
         if refresh:
             store.refresh_campaigns(self.session, self.merged | set(joined),
                                     {c: m for c, m in joined.items() if c not in self.merged})

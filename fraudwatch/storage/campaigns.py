@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from fraudwatch.storage.indicators import dialect_insert
@@ -59,6 +60,14 @@ _MEMBER_COLUMNS = (Report.id, Report.status, Report.campaign_id, Report.message_
                    Report.created_at, Report.verdict_authority, Report.verdict_category)
 
 
+def _in(session: Session, column: sa.ColumnElement, ids: Sequence) -> sa.ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter (psycopg parses a query of
+    hundreds of parameters again on every call, too long for its cache)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(ids), type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(ids))
+
+
 def _member(row: sa.Row) -> Member:
     rid, status, campaign_id, message, description, created_at, authority, category = row
     return Member(rid, status, campaign_id, message or description or "",
@@ -69,7 +78,7 @@ def members(session: Session, report_ids: Collection[int]) -> dict[int, Member]:
     """These reports (those that exist), by id."""
     ids = sorted(set(report_ids))
     return {m.id: m for start in range(0, len(ids), CHUNK) for m in map(_member, session.execute(
-        sa.select(*_MEMBER_COLUMNS).where(Report.id.in_(ids[start:start + CHUNK]))))}
+        sa.select(*_MEMBER_COLUMNS).where(_in(session, Report.id, ids[start:start + CHUNK]))))}
 
 
 def bands_of(session: Session, report_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -77,7 +86,7 @@ def bands_of(session: Session, report_ids: Sequence[int]) -> dict[int, list[str]
     out: dict[int, list[str]] = {}
     for start in range(0, len(report_ids), CHUNK):
         query = sa.select(ReportBand.report_id, ReportBand.band).where(
-            ReportBand.report_id.in_(list(report_ids[start:start + CHUNK])))
+            _in(session, ReportBand.report_id, list(report_ids[start:start + CHUNK])))
         for rid, band in session.execute(query):
             out.setdefault(rid, []).append(band)
     return out
@@ -87,10 +96,16 @@ def set_bands(session: Session, bands: dict[int, Sequence[str]]) -> None:
     """Replace the MinHash band keys of these reports (one delete, one insert)."""
     ids = sorted(bands)
     for start in range(0, len(ids), CHUNK):
-        session.execute(sa.delete(ReportBand).where(ReportBand.report_id.in_(ids[start:start + CHUNK])))
-    rows = [{"report_id": rid, "band": k} for rid in ids for k in dict.fromkeys(bands[rid])]
-    if rows:  # Core, not the ORM's bulk insert (several times slower here)
-        session.connection().execute(ReportBand.__table__.insert(), rows)
+        session.execute(sa.delete(ReportBand).where(_in(session, ReportBand.report_id, ids[start:start + CHUNK])))
+    rows = [(rid, k) for rid in ids for k in dict.fromkeys(bands[rid])]
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":  # one statement (executemany sends a row at a time)
+        session.execute(sa.text("INSERT INTO report_bands (report_id, band) "
+                                "SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:bands AS text[]))"),
+                        {"ids": [r for r, _ in rows], "bands": [k for _, k in rows]})
+    else:  # Core executemany, not the ORM's bulk insert (several times slower here)
+        session.connection().execute(ReportBand.__table__.insert(), [{"report_id": r, "band": k} for r, k in rows])
 
 
 def grouping_links(session: Session, report_ids: Sequence[int]) -> dict[int, list[Link]]:
@@ -101,12 +116,12 @@ def grouping_links(session: Session, report_ids: Sequence[int]) -> dict[int, lis
     for start in range(0, len(report_ids), CHUNK):
         links += session.execute(sa.select(ReportIndicator.report_id, ReportIndicator.indicator_id,
                                            ReportIndicator.role)
-                                 .where(ReportIndicator.report_id.in_(list(report_ids[start:start + CHUNK])),
+                                 .where(_in(session, ReportIndicator.report_id, report_ids[start:start + CHUNK]),
                                         ReportIndicator.role != "merged")).all()
     wanted = sorted({indicator for _, indicator, _ in links})
     indicators = {row[0]: row for start in range(0, len(wanted), CHUNK) for row in session.execute(
         sa.select(Indicator.id, Indicator.type, Indicator.value, Indicator.host)
-        .where(Indicator.id.in_(wanted[start:start + CHUNK]), Indicator.type.in_(GROUPING_TYPES)))}
+        .where(_in(session, Indicator.id, wanted[start:start + CHUNK]), Indicator.type.in_(GROUPING_TYPES)))}
     out: dict[int, list[Link]] = {}
     for rid, indicator, role in sorted(links):
         if indicator in indicators:
@@ -121,7 +136,8 @@ def links_among(session: Session, report_ids: Collection[int], indicator_ids: Co
     return [(rid, indicator) for start in range(0, len(ids) if wanted else 0, CHUNK)
             for rid, indicator in session.execute(  # by report only: SQLite probes every pair of two IN lists
                 sa.select(ReportIndicator.report_id, ReportIndicator.indicator_id)
-                .where(ReportIndicator.report_id.in_(ids[start:start + CHUNK]), ReportIndicator.role != "merged"))
+                .where(_in(session, ReportIndicator.report_id, ids[start:start + CHUNK]),
+                       ReportIndicator.role != "merged"))
             if indicator in wanted]
 
 
@@ -181,16 +197,32 @@ def indicator_samples(session: Session, indicator_ids: Sequence[int], lo: int, h
     return _sample(session, "indicator", sorted(set(indicator_ids)), lo, hi, per_indicator)
 
 
-def pull_loose(session: Session, campaign_id: int, indicator_ids: Sequence[int], report_id: int) -> list[Member]:
-    """Put every report without a campaign (not dismissed) that shares one of these indicators
-    with `report_id` into the campaign; those moved."""
-    sharing = (sa.select(ReportIndicator.report_id)
-               .where(ReportIndicator.indicator_id.in_(list(indicator_ids)), ReportIndicator.role != "merged",
-                      ReportIndicator.report_id != report_id)).scalar_subquery()
-    table = Report.__table__  # Core: the ORM's update with RETURNING costs more than the update
-    return [_member(row) for row in session.connection().execute(
-        table.update().where(table.c.id.in_(sharing), table.c.campaign_id.is_(None), table.c.status != "dismissed")
-        .values(campaign_id=campaign_id).returning(*(table.c[c.key] for c in _MEMBER_COLUMNS)))]
+_PULL = """WITH p(ord, campaign, indicator, me) AS (VALUES {values}),
+hit AS (SELECT l.report_id, min(p.ord) AS ord FROM p JOIN report_indicators l ON l.indicator_id = p.indicator
+        AND l.role != 'merged' AND l.report_id != p.me GROUP BY l.report_id)
+UPDATE reports SET campaign_id = (SELECT DISTINCT p.campaign FROM hit JOIN p ON p.ord = hit.ord
+                                  WHERE hit.report_id = reports.id)
+WHERE id IN (SELECT report_id FROM hit) AND campaign_id IS NULL AND status != 'dismissed'
+RETURNING {columns}"""
+
+
+def pull_loose(session: Session, pulls: Sequence[tuple[int, Sequence[int], int]]) -> list[tuple[int, Member]]:
+    """Each (campaign, indicators, report) in turn: put every report without a campaign (not
+    dismissed) that shares one of the indicators with the report into the campaign (the first
+    pull that reaches a report wins). One statement for them all; (campaign, report) moved."""
+    pairs = [(order, campaign, indicator, report_id)
+             for order, (campaign, indicators, report_id) in enumerate(pulls) for indicator in indicators]
+    out = []
+    for start in range(0, len(pairs), CHUNK):
+        part = pairs[start:start + CHUNK]
+        values = ", ".join(f"(CAST(:o{i} AS INTEGER), CAST(:c{i} AS INTEGER), CAST(:i{i} AS INTEGER), "
+                           f"CAST(:m{i} AS INTEGER))" for i in range(len(part)))
+        params = {f"{name}{i}": value for i, row in enumerate(part) for name, value in zip("ocim", row, strict=True)}
+        columns = ", ".join(c.key for c in _MEMBER_COLUMNS)
+        query = sa.text(_PULL.format(values=values, columns=columns)).columns(
+            *(Report.__table__.c[c.key] for c in _MEMBER_COLUMNS))
+        out += [(row[2], _member(row)) for row in session.execute(query, params)]
+    return out
 
 
 def campaign_for_key(session: Session, key: str, kind: str, title: str) -> int:
@@ -222,7 +254,7 @@ def set_campaigns(session: Session, moves: dict[int, Collection[int]]) -> None:
     for campaign_id, report_ids in sorted(moves.items()):
         ids = sorted(report_ids)
         for start in range(0, len(ids), CHUNK):
-            session.execute(sa.update(Report).where(Report.id.in_(ids[start:start + CHUNK]))
+            session.execute(sa.update(Report).where(_in(session, Report.id, ids[start:start + CHUNK]))
                             .values(campaign_id=campaign_id).execution_options(synchronize_session=False))
 
 
@@ -248,13 +280,14 @@ def _recount(session: Session, campaigns: dict[int, Campaign]) -> None:
         part = ids[start:start + CHUNK]
         for cid, count, first, last in session.execute(
                 sa.select(Report.campaign_id, sa.func.count(), sa.func.min(Report.created_at),
-                          sa.func.max(Report.created_at)).where(Report.campaign_id.in_(part))
+                          sa.func.max(Report.created_at)).where(_in(session, Report.campaign_id, part))
                 .group_by(Report.campaign_id)):
             campaigns[cid].report_count, campaigns[cid].first_seen, campaigns[cid].last_seen = count, first, last
         for name, column in (("authorities", Report.verdict_authority), ("patterns", Report.verdict_category)):
             for cid, code, count in session.execute(
                     sa.select(Report.campaign_id, column, sa.func.count())
-                    .where(Report.campaign_id.in_(part), column.is_not(None)).group_by(Report.campaign_id, column)):
+                    .where(_in(session, Report.campaign_id, part), column.is_not(None))
+                    .group_by(Report.campaign_id, column)):
                 tops.setdefault((cid, name), {})[code] = count
     for (cid, name), counts in tops.items():
         setattr(campaigns[cid], name, _top(counts))
@@ -290,7 +323,7 @@ def refresh_campaigns(session: Session, campaign_ids: Iterable[int],
     joined = joined or {}
     wanted = sorted(set(campaign_ids) | set(joined))
     rows = {c.id: c for start in range(0, len(wanted), CHUNK) for c in session.scalars(
-        sa.select(Campaign).where(Campaign.id.in_(wanted[start:start + CHUNK]))
+        sa.select(Campaign).where(_in(session, Campaign.id, wanted[start:start + CHUNK]))
         .execution_options(populate_existing=True))}
     recount = {cid: c for cid, c in rows.items() if cid not in joined or not _add(c, joined[cid])}
     _recount(session, recount)
