@@ -8,8 +8,9 @@
    skewed: a few named by thousands of reports), risk and queue rank by storage/queue.py.
 2. Server time (Flask test client, an officer token; the whole request) p50/p95 of
    GET /api/v1/reports: the default queue and each filter, first page and 30 pages deep
-   (following `next_cursor`); GET /api/v1/reports/<id> (report page data); POST
-   /api/v1/reports/bulk/status on 500 reports.
+   (following `next_cursor`); GET /api/v1/reports/<id> (report page data); the console's
+   HTML report page and queue page (signed in); POST /api/v1/reports/bulk/status on 500
+   reports.
 
 Targets (issue #11): queue p95 <= 150 ms, report p95 <= 100 ms, bulk 500 <= 2 s.
 Prints numbers, asserts nothing.
@@ -115,6 +116,7 @@ def bench_report_and_bulk(client, headers, info, repeat: int) -> None:
     it = iter(ids)
     samples = timed(lambda: client.get(f"/api/v1/reports/{next(it)}", headers=headers).get_json(), len(ids))
     print(f"  report page GET /api/v1/reports/<id> ({len(ids)} random): {pct(samples)}")
+    console_pages(client, info, repeat, rng)
     bulk = []
     for i in range(6):
         chosen = rng.sample(range(1, info["rows"] + 1), 500)
@@ -127,7 +129,27 @@ def bench_report_and_bulk(client, headers, info, repeat: int) -> None:
     print(f"  bulk status on 500 reports (6 runs): {pct(bulk)}  max {max(bulk) * 1000:.0f} ms")
 
 
-def run(backend: str, url: str, rows: int, repeat: int, depth: int, instance: Path) -> None:
+def console_pages(client, info, repeat: int, rng: random.Random) -> None:
+    """The officers' HTML pages (signed in as the console's sign-in does): the report page and
+    the queue page in risk order, unfiltered and with two filters."""
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session.update(uid=info["officer_id"], epoch=info["officer_epoch"], since=now, seen=now)
+
+    def page(path: str) -> None:
+        r = client.get(path)
+        if r.status_code != 200:
+            raise SystemExit(f"{path}: {r.status_code} {r.get_data(as_text=True)[:300]}")
+
+    ids = iter([rng.randint(1, info["rows"]) for _ in range(repeat * 3)])
+    samples = timed(lambda: page(f"/console/reports/{next(ids)}"), repeat * 3)
+    print(f"  console report page GET /console/reports/<id> ({repeat * 3} random): {pct(samples)}")
+    for query in ("", "?status=new&channel=sms", "?authority=CN-STA&source=public"):
+        samples = timed(lambda q=query: page(f"/console/{q}"), repeat)
+        print(f"  console queue page GET /console/{query:32s} {pct(samples)}")
+
+
+def run(backend: str, url: str, rows: int, repeat: int, depth: int, instance: Path, queue: bool = True) -> None:
     """Migrate, fill, measure one backend."""
     print(f"== {backend}: {rows:,} reports")
     upgrade(url)
@@ -143,9 +165,11 @@ def run(backend: str, url: str, rows: int, repeat: int, depth: int, instance: Pa
         user = users.create_user(db.session, "bench-officer", "officer")
         token = users.create_token(db.session, user)
         db.session.commit()
+        info.update(officer_id=user.id, officer_epoch=user.session_epoch)
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
-    bench_queue(client, headers, info, repeat, depth)
+    if queue:
+        bench_queue(client, headers, info, repeat, depth)
     bench_report_and_bulk(client, headers, info, repeat)
     db.dispose(app)
 
@@ -157,17 +181,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--depth", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--skip-queue", action="store_true", help="only the report page and bulk")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fw-bench-console-") as tmp:
         if args.backend in ("sqlite", "both"):
-            run("sqlite", f"sqlite:///{tmp}/bench.db", args.rows, args.repeat, args.depth, Path(tmp) / "i1")
+            run("sqlite", f"sqlite:///{tmp}/bench.db", args.rows, args.repeat, args.depth, Path(tmp) / "i1",
+                not args.skip_queue)
         if args.backend in ("postgresql", "both"):
             admin = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(sa.text("DROP DATABASE IF EXISTS fw_bench WITH (FORCE)"))
                 conn.execute(sa.text("CREATE DATABASE fw_bench"))
             try:
-                run("postgresql", PG_BENCH, args.rows, args.repeat, args.depth, Path(tmp) / "i2")
+                run("postgresql", PG_BENCH, args.rows, args.repeat, args.depth, Path(tmp) / "i2",
+                    not args.skip_queue)
             finally:
                 if not args.keep:
                     with admin.connect() as conn:

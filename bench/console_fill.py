@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from fraudwatch.storage.indicators import OPEN_STATUSES
 from fraudwatch.storage.queue import indicator_tier, rank_of, risk_of
 
 CHUNK = 50_000
@@ -92,7 +93,12 @@ def fill(engine: sa.Engine, rows: int) -> dict:
                   [(rid, chosen[rid - 1] + 1, "extracted") for rid in ids])
             write(conn, "status_changes", ("report_id", "from_status", "to_status", "actor", "reason", "created_at"),
                   [(rid, None, "new", "system", "received via api", b[0]) for rid, b in zip(ids, batch)])
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # the counts indicators keep in step (storage/indicators.py)
+        counted = ("(SELECT count(*) FROM report_indicators ri JOIN reports r ON r.id = ri.report_id "
+                   "WHERE ri.indicator_id = indicators.id AND r.status {})")
+        confirmed, open_ = counted.format("= 'confirmed'"), counted.format(f"IN {OPEN_STATUSES}")
+        conn.exec_driver_sql(f"UPDATE indicators SET confirmed_count = {confirmed}, open_count = {open_}, queue_tier = "
+                             "CASE WHEN status = 'confirmed_fraud' THEN 2 WHEN report_count > 1 THEN 1 ELSE 0 END")
         conn.exec_driver_sql("ANALYZE")
     popular = max(range(len(inds)), key=lambda k: inds[k][8])
     rare = next(k for k in range(len(inds)) if inds[k][8] == 1)

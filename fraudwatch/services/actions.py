@@ -99,12 +99,13 @@ def _apply(action: str, reports: list[Report], reason: str, actor: str, officer:
            ) -> tuple[list[int], list[int]]:
     """Apply the action to each report; the ids changed and the indicators to recount."""
     changed: list[int] = []
-    for report in reports:
-        if action == "assign":
-            done = _assign(report, officer, actor, reason)
-        else:
-            done = report_store.change_status(db.session, report, STATUS_ACTIONS[action], actor, reason)
-        if done:
-            changed.append(report.id)
+    with report_store.status_batch(db.session):
+        for report in reports:
+            if action == "assign":
+                done = _assign(report, officer, actor, reason)
+            else:
+                done = report_store.change_status(db.session, report, STATUS_ACTIONS[action], actor, reason)
+            if done:
+                changed.append(report.id)
     recount = action != "assign" and changed
     return changed, report_store.indicator_ids_of(db.session, changed) if recount else []

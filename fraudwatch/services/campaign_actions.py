@@ -52,9 +52,10 @@ def _decide(report_ids: list[int], action: str, reason: str, actor: str) -> list
     changed = []
     for start in range(0, len(report_ids), LOCK_CHUNK):
         locked = report_store.lock_reports(db.session, report_ids[start:start + LOCK_CHUNK])
-        for report_id in sorted(locked):
-            report = locked[report_id]
-            if report.status in OPEN and report_store.change_status(
-                    db.session, report, REPORT_STATUS[action], actor, f"campaign: {reason}"):
-                changed.append(report_id)
+        with report_store.status_batch(db.session):
+            for report_id in sorted(locked):
+                report = locked[report_id]
+                if report.status in OPEN and report_store.change_status(
+                        db.session, report, REPORT_STATUS[action], actor, f"campaign: {reason}"):
+                    changed.append(report_id)
     return changed

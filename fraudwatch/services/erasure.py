@@ -35,7 +35,7 @@ from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.services.validation import clean_string
 from fraudwatch.storage import erasure as store
 from fraudwatch.storage.audit import add_audit_event
-from fraudwatch.storage.indicators import refresh_indicators
+from fraudwatch.storage.indicators import recount_indicators
 from fraudwatch.storage.models import Indicator
 from fraudwatch.storage.transactions import in_transaction
 
@@ -268,6 +268,6 @@ def _drop_indicators(contact: Contact, report_ids: list[int]) -> tuple[int, set[
     scopes = {i.scope for i in named}
     store.delete_indicators(session, doomed)
     store.unlink(session, report_ids, kept)
-    scopes |= refresh_indicators(session, kept)
+    scopes |= recount_indicators(session, kept)
     return len(named), scopes, {i.value for i in named if i.type == "url"}
 

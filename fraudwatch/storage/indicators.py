@@ -70,13 +70,86 @@ def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: 
 
 def link_report(session: Session, report_id: int, links: dict[int, str]) -> None:
     """Link a report to indicator ids with a role (models.LINK_ROLES); a link that exists
-    keeps its role."""
+    keeps its role. The indicators' counts take in the new links (lock them first: see
+    lock_indicators); their status is the caller's `refresh_indicators`."""
     if not links:
         return
     insert = dialect_insert(session)
-    session.execute(insert(ReportIndicator).values(
+    added = session.scalars(insert(ReportIndicator).values(
         [{"report_id": report_id, "indicator_id": i, "role": role} for i, role in links.items()]
-    ).on_conflict_do_nothing(index_elements=["report_id", "indicator_id"]))
+    ).on_conflict_do_nothing(index_elements=["report_id", "indicator_id"]).returning(ReportIndicator.indicator_id))
+    count_new_links(session, report_id, list(added))
+
+
+def count_new_links(session: Session, report_id: int, indicator_ids: Sequence[int]) -> None:
+    """Add one report's new links to its indicators' counts, score and dates (in SQL: every
+    caller holds the indicators' locks, and concurrent increments add up)."""
+    if not indicator_ids:
+        return
+    status, score, created = session.execute(
+        sa.select(Report.status, Report.scam_score, Report.created_at).where(Report.id == report_id)).one()
+    i = Indicator.__table__.c
+    created = sa.literal(created, i.first_seen.type)
+    values = {"report_count": i.report_count + 1,
+              "confirmed_count": i.confirmed_count + int(status == "confirmed"),
+              "open_count": i.open_count + int(status in OPEN_STATUSES),
+              "first_seen": sa.case((i.first_seen > created, created), else_=i.first_seen),
+              "last_seen": sa.case((i.last_seen < created, created), else_=i.last_seen)}
+    if score is not None:
+        values["max_score"] = sa.case((sa.or_(i.max_score.is_(None), i.max_score < score), score), else_=i.max_score)
+    for chunk in _chunks(sorted(set(indicator_ids))):
+        session.execute(sa.update(Indicator.__table__).where(i.id.in_(chunk)).values(values))
+
+
+def _weights(status: str | None) -> tuple[int, int]:
+    return int(status == "confirmed"), int(status in OPEN_STATUSES)
+
+
+def shift_status_counts(session: Session, changes: Iterable[tuple[int, str | None, str]]) -> None:
+    """Reports changed status, (report id, from, to) each: move them between the confirmed
+    and open counts of the indicators they name. Runs at the change (the links are the ones
+    the report has then); takes the indicators' locks."""
+    shifts: dict[int, list[int]] = {}
+    for report_id, before, after in changes:
+        (c0, o0), (c1, o1) = _weights(before), _weights(after)
+        if (c0, o0) != (c1, o1):
+            shift = shifts.setdefault(report_id, [0, 0])
+            shift[0] += c1 - c0
+            shift[1] += o1 - o0
+    per_indicator: dict[int, list[int]] = {}
+    for chunk in _chunks(sorted(shifts)):
+        links = sa.select(ReportIndicator.indicator_id, ReportIndicator.report_id).where(
+            ReportIndicator.report_id.in_(chunk))
+        for indicator_id, report_id in session.execute(links):
+            total = per_indicator.setdefault(indicator_id, [0, 0])
+            total[0] += shifts[report_id][0]
+            total[1] += shifts[report_id][1]
+    moved = [{"b_id": k, "b_confirmed": c, "b_open": o} for k, (c, o) in sorted(per_indicator.items()) if c or o]
+    if not moved:
+        return
+    lock_indicators(session, per_indicator)
+    i = Indicator.__table__.c
+    session.connection().execute(
+        sa.update(Indicator.__table__).where(i.id == sa.bindparam("b_id")).values(
+            confirmed_count=i.confirmed_count + sa.bindparam("b_confirmed"),
+            open_count=i.open_count + sa.bindparam("b_open")), moved)
+
+
+def shift_score(session: Session, indicator_ids: Sequence[int], before: float | None, after: float | None) -> None:
+    """A linked report's score changed: raise the indicators' best score to it, or, where the
+    old score was the best and it fell, take the best of their reports again."""
+    if not indicator_ids or before == after:
+        return
+    i = Indicator.__table__.c
+    ids = sorted(set(indicator_ids))
+    if after is not None:
+        session.execute(sa.update(Indicator.__table__).where(
+            i.id.in_(ids), sa.or_(i.max_score.is_(None), i.max_score < after)).values(max_score=after))
+    if before is not None and (after is None or after < before):
+        best = (sa.select(sa.func.max(Report.scam_score)).join(ReportIndicator, ReportIndicator.report_id == Report.id)
+                .where(ReportIndicator.indicator_id == i.id).scalar_subquery())
+        session.execute(sa.update(Indicator.__table__).where(i.id.in_(ids), i.max_score == before)
+                        .values(max_score=best))
 
 
 def lock_indicators(session: Session, indicator_ids: Iterable[int]) -> list[int]:
@@ -95,9 +168,10 @@ def lock_indicators(session: Session, indicator_ids: Iterable[int]) -> list[int]
     return ids
 
 
-def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[str]:
-    """Recompute counts, score, dates and status from linked reports and crawl evidence;
-    return their scopes."""
+def recount_indicators(session: Session, indicator_ids: Iterable[int]) -> set[str]:
+    """Count again, from every linked report, what the indicators keep in step (after links
+    were deleted, or to repair), then refresh them; return their scopes. Costs a scan of
+    each indicator's links: the everyday paths add and shift instead."""
     ids = lock_indicators(session, indicator_ids)
     if not ids:
         return set()
@@ -110,21 +184,36 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
     ).join(r, r.id == ReportIndicator.report_id).where(
         ReportIndicator.indicator_id.in_(ids)).group_by(ReportIndicator.indicator_id)
     found = {row[0]: row[1:] for row in session.execute(stats)}
+    fresh = sa.select(Indicator).where(Indicator.id.in_(ids)).execution_options(populate_existing=True)
+    for indicator in session.scalars(fresh):
+        count, score, confirmed, open_, first, last = found.get(indicator.id, (0, None, 0, 0, None, None))
+        indicator.report_count, indicator.max_score = count, score
+        indicator.confirmed_count, indicator.open_count = confirmed or 0, open_ or 0
+        if last is not None:
+            indicator.last_seen = max(indicator.last_seen, last)
+            indicator.first_seen = min(indicator.first_seen, first)
+    session.flush()
+    return refresh_indicators(session, ids)
+
+
+def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[str]:
+    """Derive the indicators' status from their counts and the crawl evidence naming them,
+    and re-tier the reports naming those whose tier changed; return their scopes."""
+    ids = lock_indicators(session, indicator_ids)
+    if not ids:
+        return set()
     paged = set(session.scalars(_counted_pages(ids, EvidenceIndicator.indicator_id).distinct()))
     scopes, retiered = set(), []
     fresh = sa.select(Indicator).where(Indicator.id.in_(ids)).execution_options(populate_existing=True)
     for indicator in session.scalars(fresh):
         scopes.add(indicator.scope)
+        indicator.status = _derived_status(indicator, indicator.report_count, indicator.confirmed_count,
+                                           indicator.open_count, indicator.id in paged)
         tier = queue.indicator_tier(indicator.status, indicator.report_count)
-        count, score, confirmed, open_, first, last = found.get(indicator.id, (0, None, 0, 0, None, None))
-        indicator.report_count = count
-        indicator.max_score = score
-        if last is not None:
-            indicator.last_seen = max(indicator.last_seen, last)
-            indicator.first_seen = min(indicator.first_seen, first)
-        indicator.status = _derived_status(indicator, count, confirmed, open_, indicator.id in paged)
-        if queue.indicator_tier(indicator.status, count) != tier:
+        if tier != indicator.queue_tier:
+            indicator.queue_tier = tier
             retiered.append(indicator.id)
+    session.flush()
     queue.retier(session, retiered)  # the risk of the reports naming them changed
     return scopes
 

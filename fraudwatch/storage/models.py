@@ -136,6 +136,10 @@ class Indicator(Base):
     source: Mapped[str] = mapped_column(sa.String(32), default="report")
     note: Mapped[str | None] = mapped_column(sa.Text)
     report_count: Mapped[int] = mapped_column(default=0)
+    # kept in step as links are added and linked reports change status (storage/indicators.py)
+    confirmed_count: Mapped[int] = mapped_column(default=0, server_default="0")  # linked reports confirmed
+    open_count: Mapped[int] = mapped_column(default=0, server_default="0")  # linked reports not decided yet
+    queue_tier: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")  # in reports' risk
     max_score: Mapped[float | None] = mapped_column(sa.Float)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

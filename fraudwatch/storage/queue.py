@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from fraudwatch.exceptions import Invalid
 from fraudwatch.storage.models import Indicator, Report, ReportIndicator
@@ -98,13 +98,19 @@ def _reporters(session: Session, head_ids: list[int]) -> dict[int, int]:
     return {row[0]: row[1] for row in session.execute(query)}
 
 
+# what rescore reads and writes of a report (not its text: 500 at a time; and migration 0006
+# runs it on a table that may lack columns added to the model since)
+RESCORED = load_only(Report.id, Report.duplicate_of_id, Report.reporter_count, Report.verdict, Report.scam_score,
+                     Report.risk_base, Report.risk, Report.created_at, Report.queue_rank, Report.source)
+
+
 def rescore(session: Session, report_ids: Iterable[int]) -> None:
     """Recompute reporter count (of group heads), risk and queue rank of these reports
     (written to the session, not committed)."""
     ids = sorted(set(report_ids))
     for start in range(0, len(ids), RESCORE_CHUNK):
         chunk = ids[start:start + RESCORE_CHUNK]
-        reports = list(session.scalars(sa.select(Report).where(Report.id.in_(chunk))))
+        reports = list(session.scalars(sa.select(Report).where(Report.id.in_(chunk)).options(RESCORED)))
         tiers = _tiers(session, chunk)
         heads = [r.id for r in reports if r.duplicate_of_id is None]
         counts = _reporters(session, heads) if heads else {}

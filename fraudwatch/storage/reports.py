@@ -2,6 +2,8 @@
 list and risk: storage/queue.py)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -90,6 +92,21 @@ def add_report(session: Session, fields: dict, *, content_hash: str, source: str
     return report
 
 
+_SHIFTS = "fraudwatch.status_shifts"  # session.info: status changes a batch collects
+
+
+@contextmanager
+def status_batch(session: Session) -> Iterator[None]:
+    """Status changes inside move the counts of their indicators together, at the end (a bulk
+    action: one pass over the links of 500 reports, not 500). Links must not change inside."""
+    session.info[_SHIFTS] = []
+    try:
+        yield
+        ind_store.shift_status_counts(session, session.info[_SHIFTS])
+    finally:
+        del session.info[_SHIFTS]
+
+
 def _record(session: Session, report: Report, to_status: str, actor: str, reason: str | None) -> None:
     change = StatusChange(from_status=report.status, to_status=to_status, actor=actor, reason=reason)
     if "history" in report.__dict__:  # loaded: keep it in step
@@ -97,7 +114,12 @@ def _record(session: Session, report: Report, to_status: str, actor: str, reason
     else:  # not loaded: a row of its own (a bulk action does not read 500 histories to add to them)
         session.add(change)
         change.report_id = report.id
+    shift = (report.id, report.status, to_status)
     report.status = to_status
+    if _SHIFTS in session.info:
+        session.info[_SHIFTS].append(shift)
+    else:  # the indicators' confirmed and open counts follow the report
+        ind_store.shift_status_counts(session, [shift])
 
 
 def get_report(session: Session, report_id: int) -> Report | None:
@@ -134,11 +156,12 @@ def merge_reports(session: Session, target: Report, others: list[Report], actor:
             other.history.append(StatusChange(from_status="duplicate", to_status="duplicate", actor=actor, reason=why))
         moved.update(link.indicator_id for link in other.links)
     existing = {link.indicator_id for link in target.links}
-    for indicator_id in moved - existing:
-        target.links.append(ReportIndicator(indicator_id=indicator_id, role="merged"))
     target.history.append(StatusChange(from_status=target.status, to_status=target.status, actor=actor,
                                        reason=f"merged reports {sorted(o.id for o in others)}"))
-    session.flush()  # the moved links are rows before the caller recounts their indicators
+    session.flush()
+    ind_store.lock_indicators(session, moved - existing)  # before the links: see lock_indicators
+    ind_store.link_report(session, target.id, dict.fromkeys(sorted(moved - existing), "merged"))
+    session.expire(target, ["links"])
     queue.rescore(session, [target.id, *(o.id for o in others), *(f.id for f in followers)])
     return sorted(moved | existing)
 
@@ -173,8 +196,12 @@ def store_verdict(session: Session, report_id: int, verdict: dict) -> set[str] |
     locked = lock_reports(session, [report_id]).get(report_id)
     if locked is None:
         return None
+    before = locked.scam_score
     set_verdict(session, locked, verdict)
-    return ind_store.refresh_indicators(session, [link.indicator_id for link in locked.links])
+    indicator_ids = [link.indicator_id for link in locked.links]
+    ind_store.lock_indicators(session, indicator_ids)
+    ind_store.shift_score(session, indicator_ids, before, locked.scam_score)
+    return ind_store.refresh_indicators(session, indicator_ids)
 
 
 def mark_processed(session: Session, report_id: int) -> bool:

@@ -165,7 +165,7 @@ def test_erasure_is_one_transaction(app, monkeypatch):
     def fail(*_args, **_kwargs):
         raise RuntimeError("the database went away half-way")
 
-    monkeypatch.setattr("fraudwatch.services.erasure.refresh_indicators", fail)
+    monkeypatch.setattr("fraudwatch.services.erasure.recount_indicators", fail)
     with app.app_context():
         from fraudwatch.services.erasure import erase_reporter
 

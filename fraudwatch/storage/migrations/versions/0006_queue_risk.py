@@ -16,7 +16,7 @@ Create Date: 2026-11-29 01:30:00
 """
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 revision = '0006'
 down_revision = '0005'
@@ -49,7 +49,9 @@ def _rank_existing() -> None:
         ids = list(session.scalars(sa.select(Report.id).where(Report.id > last).order_by(Report.id).limit(2000)))
         if not ids:
             break
-        for report in session.scalars(sa.select(Report).where(Report.id.in_(ids))):
+        verdicts = load_only(Report.id, Report.verdict, Report.verdict_authority, Report.verdict_category,
+                             Report.model_version)  # only the columns this revision knows
+        for report in session.scalars(sa.select(Report).where(Report.id.in_(ids)).options(verdicts)):
             if report.verdict:
                 queue.fill_verdict_columns(report, report.verdict)
         queue.rescore(session, ids)
