@@ -38,7 +38,7 @@ from fraudwatch.storage import users  # noqa: E402
 from fraudwatch.storage.migrate import upgrade  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql://postgres@127.0.0.1:5432/fw_bench"
+PG_BENCH = "postgresql://postgres@127.0.0.1:5432/{}"
 REDIS = "redis://127.0.0.1:6379/0"
 FILTERS = [
     ("default (risk)", {}), ("status=new", {"status": "new"}), ("status=needs_info", {"status": "needs_info"}),
@@ -181,6 +181,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--depth", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--pg-db", default="fw_bench", type=lambda v: v if v.isidentifier() else parser.error(
+        "--pg-db: a plain database name"), help="scratch PostgreSQL database (created and dropped)")
     parser.add_argument("--skip-queue", action="store_true", help="only the report page and bulk")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fw-bench-console-") as tmp:
@@ -190,15 +192,15 @@ def main() -> None:
         if args.backend in ("postgresql", "both"):
             admin = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                conn.execute(sa.text("DROP DATABASE IF EXISTS fw_bench WITH (FORCE)"))
-                conn.execute(sa.text("CREATE DATABASE fw_bench"))
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {args.pg_db} WITH (FORCE)"))
+                conn.execute(sa.text(f"CREATE DATABASE {args.pg_db}"))
             try:
-                run("postgresql", PG_BENCH, args.rows, args.repeat, args.depth, Path(tmp) / "i2",
+                run("postgresql", PG_BENCH.format(args.pg_db), args.rows, args.repeat, args.depth, Path(tmp) / "i2",
                     not args.skip_queue)
             finally:
                 if not args.keep:
                     with admin.connect() as conn:
-                        conn.execute(sa.text("DROP DATABASE IF EXISTS fw_bench WITH (FORCE)"))
+                        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {args.pg_db} WITH (FORCE)"))
                 admin.dispose()
 
 

@@ -94,8 +94,8 @@ def fill(engine: sa.Engine, rows: int) -> dict:
             write(conn, "status_changes", ("report_id", "from_status", "to_status", "actor", "reason", "created_at"),
                   [(rid, None, "new", "system", "received via api", b[0]) for rid, b in zip(ids, batch)])
     with engine.begin() as conn:  # the counts indicators keep in step (storage/indicators.py)
-        counted = ("(SELECT count(*) FROM report_indicators ri JOIN reports r ON r.id = ri.report_id "
-                   "WHERE ri.indicator_id = indicators.id AND r.status {})")
+        counted = ("(SELECT coalesce(sum(CASE WHEN r.status {} THEN 1 ELSE 0 END), 0) FROM report_indicators ri "
+                   "JOIN reports r ON r.id = ri.report_id WHERE ri.indicator_id = indicators.id)")
         confirmed, open_ = counted.format("= 'confirmed'"), counted.format(f"IN {OPEN_STATUSES}")
         conn.exec_driver_sql(f"UPDATE indicators SET confirmed_count = {confirmed}, open_count = {open_}, queue_tier = "
                              "CASE WHEN status = 'confirmed_fraud' THEN 2 WHEN report_count > 1 THEN 1 ELSE 0 END")

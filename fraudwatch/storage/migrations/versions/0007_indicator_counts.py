@@ -24,8 +24,10 @@ OPEN_STATUSES = "('new', 'triaging', 'needs_info', 'duplicate')"  # storage/indi
 
 
 def _count(condition: str) -> str:
-    return ("(SELECT count(*) FROM report_indicators ri JOIN reports r ON r.id = ri.report_id "
-            f"WHERE ri.indicator_id = indicators.id AND {condition})")
+    """Linked reports meeting `condition`, walked from the indicator's links (a condition in
+    the WHERE clause let SQLite walk the reports by status instead: hours at 1,000,000)."""
+    return ("(SELECT coalesce(sum(CASE WHEN " + condition + " THEN 1 ELSE 0 END), 0) FROM report_indicators ri "
+            "JOIN reports r ON r.id = ri.report_id WHERE ri.indicator_id = indicators.id)")
 
 
 def upgrade() -> None:
