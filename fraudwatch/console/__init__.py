@@ -11,7 +11,8 @@ import importlib
 import logging
 import pkgutil
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from fraudwatch.console.csrf import check_csrf, csrf_token
@@ -55,16 +56,37 @@ def _http_error(exc: HTTPException):
     if exc.code is None or exc.code < 400:
         return exc
     response = exc.get_response()
-    page = render_template("console/error.html", status=exc.code, description=_description(exc))
     headers = {k: v for k, v in response.headers.items() if k in ("Retry-After", "Allow")}
-    return page, exc.code, headers
+    return _error_page(exc.code, _description(exc)), exc.code, headers
 
 
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError):
     """not found / invalid / conflict from a service, as a console page."""
     status = next((DOMAIN_STATUS[k] for k in type(exc).__mro__ if k in DOMAIN_STATUS), 400)
-    return render_template("console/error.html", status=status, description=exc.message), status
+    return _error_page(status, exc.message), status
+
+
+# A refused action's answer links back to the page its form is on (view args -> that page).
+_FORM_PAGES = {
+    "console.report_act": ("console.report_page", "report_id", lambda i: _("Back to report %(id)s", id=i)),
+    "console.campaign_act": ("console.campaign", "campaign_id", lambda i: _("Back to campaign %(id)s", id=i)),
+}
+
+
+def _error_page(status: int, description: str | None) -> str:
+    """The error page; for htmx, the alert fragment console.js puts next to the form that was
+    sent (the officer stays on the page with what they typed)."""
+    back_url = back_label = None
+    page = _FORM_PAGES.get(request.endpoint or "")
+    if page and page[1] in (request.view_args or {}):
+        ident = request.view_args[page[1]]
+        back_url, back_label = url_for(page[0], **{page[1]: ident}), page[2](ident)
+    if request.headers.get("HX-Request"):
+        return render_template("console/_error_alert.html", status=status, description=description,
+                               back_url=back_url, back_label=_("Reload the page"))
+    return render_template("console/error.html", status=status, description=description,
+                           back_url=back_url, back_label=back_label)
 
 
 def _description(exc: HTTPException) -> str | None:

@@ -19,6 +19,7 @@ from fraudwatch.infra.extensions import db
 from fraudwatch.services import campaign_actions
 from fraudwatch.services.campaign_requests import (
     CAMPAIGN_ID_MAX,
+    KINDS,
     CampaignActionIn,
     CampaignQuery,
     CampaignReportsQuery,
@@ -27,6 +28,7 @@ from fraudwatch.services.campaign_requests import (
 )
 from fraudwatch.services.contract import check
 from fraudwatch.storage import campaign_queries as queries
+from fraudwatch.storage.campaigns import CAMPAIGN_STATUSES
 
 add_nav("console.campaigns", _l("Campaigns"), order=30)
 ROUTE = f"/campaigns/<int(min=1, max={CAMPAIGN_ID_MAX}):campaign_id>"
@@ -62,7 +64,8 @@ def campaigns():
     query = _args(CampaignQuery)
     rows, more = list_page(query)
     next_args = {**request.args.to_dict(), "after": rows[-1].id} if more and rows else None
-    return render_template("console/campaigns.html", campaigns=rows, query=query, next_args=next_args)
+    return render_template("console/campaigns.html", campaigns=rows, query=query, next_args=next_args,
+                           campaign_statuses=CAMPAIGN_STATUSES, campaign_kinds=KINDS)
 
 
 @bp.get(ROUTE)

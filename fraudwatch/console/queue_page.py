@@ -14,6 +14,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from classifiers.corpus import CATEGORIES
 from fraudwatch.console import bp
 from fraudwatch.console.nav import add_nav
 from fraudwatch.console.session import current_user, login_required, safe_next
@@ -72,7 +73,7 @@ def _page(query: ReportQuery | None, errors: dict[str, str], status: int = 200):
     template = "console/_queue_table.html" if request.headers.get("HX-Request") else "console/queue.html"
     return render_template(template, rows=rows, errors=errors, form=shown, next_url=next_url,
                            statuses=REPORT_STATUSES, channels=CHANNELS, sources=queue_store.QUEUE_SOURCES,
-                           sorts=queue_store.SORTS, bulk_actions=actions.BULK_ACTIONS,
+                           categories=CATEGORIES, sorts=queue_store.SORTS, bulk_actions=actions.BULK_ACTIONS,
                            here=request.full_path.rstrip("?")), status
 
 

@@ -83,8 +83,8 @@ def _lookup_until_confirmed(tab, domain: str, seconds: float = 5.0) -> str:
         tab.wait_for_timeout(200)
 
 
-TEXTS = {"zh": {"queue": "待办队列", "confirm": "确认", "apply": "执行"},
-         "en": {"queue": "Queue", "confirm": "Confirm", "apply": "Apply"}}
+TEXTS = {"zh": {"queue": "待办队列", "confirm": "确认", "apply": "执行", "confirmed": "已确认", "sms": "短信"},
+         "en": {"queue": "Queue", "confirm": "Confirm", "apply": "Apply", "confirmed": "confirmed", "sms": "SMS"}}
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -114,6 +114,7 @@ def test_done_when_flow(app, page, cli, console_login, language):
     assert page.locator("h1").inner_text().startswith(words["queue"])
     assert page.locator("#bulk button[type=submit]").inner_text() == words["apply"]
     assert _rows(page)[:3] == [high, mid, low]
+    assert page.locator(f"tr[data-report='{high}'] td").nth(3).inner_text() == words["sms"]  # a label, not `sms`
     page.click(f"tr[data-report='{high}'] a")
     page.wait_for_url(f"**/console/reports/{high}")
     assert page.locator("pre.message mark[data-signals='url']").inner_text() == domain
@@ -123,7 +124,7 @@ def test_done_when_flow(app, page, cli, console_login, language):
     assert before != "confirmed_fraud"  # asked (and maybe cached) before the decision
     page.fill("#act-reason", "fake refund page asking for card numbers")
     page.click("#act-form button[value=confirm]")
-    page.locator("#report-main h1 small", has_text="confirmed").wait_for()
+    page.locator("#report-main h1 small", has_text=words["confirmed"]).wait_for()
     assert _lookup_until_confirmed(page, domain) == "confirmed_fraud"
     assert "fake refund page" in page.locator("ol.history").inner_text()
 
@@ -168,6 +169,9 @@ def _merge_from_page(tab, into: int, other: int, reason: str) -> None:
 
 
 def test_merge_and_the_refused_cycle(app, officer):
+    """A merge into the report's own duplicate chain (409) is refused in place: the alert next to
+    the form says why, the officer stays on the report's URL with what they typed, and the page
+    still works (a bad reason then a note from the same form)."""
     a, b = _report(app, "退税 merge a"), _report(app, "退税 merge b")
     with officer.expect_response(f"**/console/reports/{a}/act") as answer:
         _merge_from_page(officer, a, b, "same campaign")
@@ -175,10 +179,31 @@ def test_merge_and_the_refused_cycle(app, officer):
     assert _status(app, b)[1] == a
     officer.expect_http_error()
     _merge_from_page(officer, b, a, "cycle")
-    officer.locator(".error-page").wait_for()
-    assert f"merge into report {a} instead" in officer.locator(".error-page").inner_text()
-    assert "409" in officer.locator(".error-page h1").inner_text()
+    alert = officer.locator("#act-error[role=alert]")
+    alert.locator(".alert-title").wait_for()
+    assert f"merge into report {a} instead" in alert.inner_text() and "(409)" in alert.inner_text()
+    assert officer.url.endswith(f"/console/reports/{b}") and officer.locator(".error-page").count() == 0
+    assert officer.input_value("#act-reason") == "cycle" and officer.locator("nav[aria-label]").count() == 1
+    assert officer.evaluate("document.getElementById('act-error').nextElementSibling.id") == "act-form"
     assert _status(app, a)[1] is None and _status(app, b)[1] == a
+    officer.fill("#act-reason", "   ")  # 400: a reason of spaces
+    officer.expect_http_error()
+    officer.click("#act-form button[value=needs_info]")
+    alert.locator(".alert-title", has_text="(400)").wait_for()
+    assert officer.url.endswith(f"/console/reports/{b}") and _status(app, b)[0] == "duplicate"
+    officer.fill("#act-form input[name=report_ids]", "")
+    officer.fill("#act-reason", "seen the cycle")
+    officer.click("#act-form button[value=note]")
+    officer.locator("p.note", has_text="seen the cycle").wait_for()
+    assert officer.locator("#act-error").inner_text() == ""  # the next answer clears the alert
+
+
+def test_refused_merge_of_a_missing_report_by_htmx_is_a_404_in_place(app, officer):
+    a = _report(app, "退税 merge missing")
+    officer.expect_http_error()
+    _merge_from_page(officer, a, 999999, "gone")
+    officer.locator("#act-error .alert-title", has_text="(404)").wait_for()
+    assert "999999" in officer.locator("#act-error").inner_text() and officer.url.endswith(f"/console/reports/{a}")
 
 
 def test_keyboard_shortcuts(app, officer):
@@ -245,7 +270,7 @@ def test_htmx_action_updates_in_place(app, officer):
     officer.evaluate("window.notReloaded = true")
     officer.fill("#act-reason", "needs the sender's number")
     officer.click("#act-form button[value=needs_info]")
-    officer.locator("#report-main h1 small", has_text="needs_info").wait_for()
+    officer.locator("#report-main h1 small", has_text="需补充信息").wait_for()
     assert officer.evaluate("window.notReloaded === true")
     assert _status(app, rid)[0] == "needs_info"
     officer.fill("#act-reason", XSS[1])  # the swapped-in form works too; a note stays text
@@ -267,8 +292,16 @@ def test_plain_form_post_without_javascript(app, browser, live_server, make_pers
         with tab.expect_navigation():
             tab.click("#act-form button[value=dismiss]")
         assert tab.url.endswith(f"/console/reports/{rid}")
-        assert "dismissed" in tab.locator("#report-main h1 small").inner_text()
+        assert "已驳回" in tab.locator("#report-main h1 small").inner_text()
         assert _status(app, rid)[0] == "dismissed"
+        tab.fill("#act-form input[name=report_ids]", "not an id")
+        tab.fill("#act-reason", "merge")
+        with tab.expect_navigation():
+            tab.click("#act-form button[value=merge]")
+        assert tab.locator(".error-page").count() == 1, "a refused plain post answers the error page"
+        with tab.expect_navigation():
+            tab.click("#error-back")  # which links back to the report
+        assert tab.url.endswith(f"/console/reports/{rid}")
     finally:
         context.close()
 
@@ -280,9 +313,9 @@ def test_htmx_action_after_the_session_ended_is_refused_visibly(app, officer):
     officer.fill("#act-reason", "too late")
     officer.expect_http_error()
     officer.click("#act-form button[value=confirm]")
-    officer.locator(".error-page").wait_for()
-    assert "表单已过期" in officer.locator(".error-page").inner_text()
-    assert _status(app, rid)[0] == "new"
+    officer.locator("#act-error .alert-title").wait_for()
+    assert "表单已过期" in officer.locator("#act-error").inner_text()
+    assert officer.url.endswith(f"/console/reports/{rid}") and _status(app, rid)[0] == "new"
 
 
 def test_enter_on_a_focused_link_follows_that_link(app, officer):

@@ -99,7 +99,7 @@ def test_confirm_from_the_page_is_recorded_and_the_lookup_says_confirmed(app, cl
                                                           "reason": "fake refund page"})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/console/reports/{rid}")
     page = client.get(f"/console/reports/{rid}").get_data(as_text=True)
-    assert "confirmed" in page and "fake refund page" in page
+    assert "已确认" in page and "fake refund page" in page  # the status's label (zh by default)
     look = client.get("/api/v1/lookup", query_string={"type": "domain", "value": "confirm-me.example.top"})
     assert look.get_json()["status"] == "confirmed_fraud"
 
