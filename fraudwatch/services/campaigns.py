@@ -86,14 +86,16 @@ class _Batch:
         self.lo, self.hi = (self.ids[0], self.ids[-1]) if self.ids else (0, -1)
         self.links = store.grouping_links(session, self.ids)
         self.holders: dict[str, list[int]] = {}  # band -> reports of the batch under it now, in id order
-        self.bands = store.bands_of(session, self.ids)  # each report's bands now
+        self.stored = store.bands_of(session, self.ids)
+        self.bands = {rid: list(keys) for rid, keys in self.stored.items()}  # each report's bands now
         for rid, keys in sorted(self.bands.items()):
             for key in keys:
                 self.holders.setdefault(key, []).append(rid)
         self.banded: set[int] = set()  # reports the batch files anew (written at finish)
         self.texts = {rid: row.text for rid, row in self.rows.items() if row.status != "dismissed"}
         self.own = dict(zip(self.texts, neardup.fingerprints(list(self.texts.values())), strict=True))
-        indicators = {link.indicator_id for links in self.links.values() for link in links if groups_by(link)}
+        self.grouping = {link.indicator_id: groups_by(link) for links in self.links.values() for link in links}
+        indicators = {indicator for indicator, grouping in self.grouping.items() if grouping}
         self.by_band = store.band_samples(self.session, [k for keys, _ in self.own.values() for k in keys],
                                           self.lo, self.hi)
         self.by_indicator = store.indicator_samples(self.session, sorted(indicators), self.lo, self.hi)
@@ -150,7 +152,7 @@ class _Batch:
         return sorted({*outside, *(r for r in inside[:per + 1] if r != report_id)})[:per]
 
     def _by_indicators(self, report_id: int, found: _Found) -> None:
-        links = [link for link in self.links.get(report_id, []) if groups_by(link)]
+        links = [link for link in self.links.get(report_id, []) if self.grouping[link.indicator_id]]
         found.indicators = sorted({link.indicator_id for link in links})
         for indicator in found.indicators:
             inside = self.inside.get(indicator, [])
@@ -229,7 +231,8 @@ class _Batch:
 
     def finish(self, refresh: bool = True) -> None:
         """Write what the batch decided, and recount the campaigns it changed."""
-        store.set_bands(self.session, {rid: self.bands[rid] for rid in self.banded})
+        changed = {rid: self.bands[rid] for rid in self.banded if set(self.bands[rid]) != set(self.stored.get(rid, []))}
+        store.set_bands(self.session, changed, {rid for rid in changed if self.stored.get(rid)})
         moves: dict[int, list[int]] = {}
         joined: dict[int, list[store.Member]] = {}
         for rid, row in self.rows.items():

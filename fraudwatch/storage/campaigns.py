@@ -92,11 +92,13 @@ def bands_of(session: Session, report_ids: Sequence[int]) -> dict[int, list[str]
     return out
 
 
-def set_bands(session: Session, bands: dict[int, Sequence[str]]) -> None:
-    """Replace the MinHash band keys of these reports (one delete, one insert)."""
+def set_bands(session: Session, bands: dict[int, Sequence[str]], stored: Collection[int] | None = None) -> None:
+    """Replace the MinHash band keys of these reports (one delete, one insert); only those in
+    `stored` have keys to delete (all when it is None)."""
     ids = sorted(bands)
-    for start in range(0, len(ids), CHUNK):
-        session.execute(sa.delete(ReportBand).where(_in(session, ReportBand.report_id, ids[start:start + CHUNK])))
+    gone = ids if stored is None else sorted(stored)
+    for start in range(0, len(gone), CHUNK):
+        session.execute(sa.delete(ReportBand).where(_in(session, ReportBand.report_id, gone[start:start + CHUNK])))
     rows = [(rid, k) for rid in ids for k in dict.fromkeys(bands[rid])]
     if not rows:
         return
