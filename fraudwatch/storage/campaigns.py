@@ -217,8 +217,8 @@ def pull_loose(session: Session, pulls: Sequence[tuple[int, Sequence[int], int]]
     out = []
     for start in range(0, len(pairs), CHUNK):
         part = pairs[start:start + CHUNK]
-        values = ", ".join(f"(CAST(:o{i} AS INTEGER), CAST(:c{i} AS INTEGER), CAST(:i{i} AS INTEGER), "
-                           f"CAST(:m{i} AS INTEGER))" for i in range(len(part)))
+        values = ", ".join(f"(CAST(:o{i} AS BIGINT), CAST(:c{i} AS BIGINT), CAST(:i{i} AS BIGINT), "
+                           f"CAST(:m{i} AS BIGINT))" for i in range(len(part)))
         params = {f"{name}{i}": value for i, row in enumerate(part) for name, value in zip("ocim", row, strict=True)}
         columns = ", ".join(c.key for c in _MEMBER_COLUMNS)
         query = sa.text(_PULL.format(values=values, columns=columns)).columns(
