@@ -18,7 +18,7 @@ from fraudwatch.infra.extensions import db
 from fraudwatch.storage import evidence as evidence_store
 from fraudwatch.storage import reports as report_store
 from fraudwatch.storage.transactions import in_transaction
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.fraudwatch.console.conftest import PASSWORD
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>']
@@ -326,3 +326,31 @@ def test_enter_on_a_focused_link_follows_that_link(app, officer):
     officer.focus("a.brand")
     officer.keyboard.press("Enter")
     officer.wait_for_url("**/console/")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_queue_rows_are_readable_at_desktop_and_phone_width(app, browser, live_server, make_person, console_login,
+                                                            viewport):
+    """Chinese labels do not break between characters (新举/报 was seen at 1280 px) and, at 390 px,
+    each report's message is on screen rather than off to the side of a 12-column table."""
+    rid = _report(app, "【税务局】您有一笔个税退税待领取，请登录 etax-gov.top 填写银行卡号和密码，逾期作废。" * 2, channel="email")
+    make_person("li.officer")
+    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport=viewport)
+    try:
+        tab = context.new_page()
+        console_login(tab, "li.officer")
+        tab.wait_for_url("**/console/")
+        tab.goto("/console/queue")
+        row = tab.locator(f"tr[data-report='{rid}']")
+        status = row.locator("td[data-code]")
+        line = tab.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 24")
+        assert status.inner_text() == "新举报" and status.bounding_box()["height"] < 2 * line + 12
+        link = row.locator("td.text a").bounding_box()
+        assert link["x"] >= 0 and link["x"] + link["width"] <= viewport["width"], link
+        text = row.locator("td.text").bounding_box()
+        assert text["width"] >= 300, "the message has room to be read"
+        if viewport == PHONE:  # the message first, its facts below it
+            assert text["y"] + text["height"] <= row.locator("td[data-code]").bounding_box()["y"] + 1
+        assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    finally:
+        context.close()
