@@ -44,7 +44,7 @@ def _verdict(rng: random.Random) -> tuple:
     return label, score, category, authority, verdict
 
 
-def _report(rng: random.Random, i: int, rows: int, start: datetime, tier: int) -> tuple:
+def _report(rng: random.Random, i: int, rows: int, start: datetime, tier: int, status: str) -> tuple:
     created = start + timedelta(seconds=i * 365 * 86400 / rows)
     source = pick(rng, SOURCES)
     label, score, category, authority, verdict = _verdict(rng)
@@ -52,53 +52,56 @@ def _report(rng: random.Random, i: int, rows: int, start: datetime, tier: int) -
     risk = risk_of(score, reporters, tier, bool(authority))
     stored_source = "import" if source == "import" else "api"
     return (created, pick(rng, CHANNELS), stored_source, f"【税务】您有一笔退税待领取 {i} 请登录 etax-{i % 9973}.top",
-            pick(rng, STATUSES), f"{i:064x}", f"acme-{i % 40}" if source == "enterprise" else None,
+            status, f"{i:064x}", f"acme-{i % 40}" if source == "enterprise" else None,
             json.dumps(verdict) if verdict else None, label, score, created if verdict else None, authority, category,
             "bench-1" if verdict else None, reporters, risk, rank_of(risk, created, stored_source),
             f"officer-{i % 20}" if rng.random() < 0.1 else None)
 
 
-def _indicators(rng: random.Random, rows: int) -> tuple[list[tuple], list[int]]:
-    """Indicator rows (domains; a few popular) and, per report, which indicator it names."""
+def _indicators(rng: random.Random, rows: int) -> tuple[list[tuple], list[int], list[str]]:
+    """Indicator rows (domains; a few popular), and per report which indicator it names and its
+    status; each indicator's counts and status follow from its reports as the service derives
+    them (confirmed fraud once one report is confirmed, suspected while one is open)."""
     count = max(rows // 5, 10)
     chosen = [min(int(rng.paretovariate(1.2)) - 1, count - 1) if rng.random() < 0.3 else rng.randrange(count)
               for _ in range(rows)]
-    named = [0] * count
-    for c in chosen:
+    statuses = [pick(rng, STATUSES) for _ in range(rows)]
+    named, confirmed, open_ = [0] * count, [0] * count, [0] * count
+    for c, status in zip(chosen, statuses):
         named[c] += 1
+        confirmed[c] += status == "confirmed"
+        open_[c] += status in OPEN_STATUSES
     now = datetime.now(UTC)
-    inds = [("domain", f"etax-{k}.top", f"etax-{k}.top", f"etax-{k}.top", f"etax-{k}.top", f"etax-{k}.top",
-             "confirmed_fraud" if k % 50 == 0 else "suspected", "report", named[k], now, now) for k in range(count)]
-    return inds, chosen
+    inds = []
+    for k in range(count):
+        status = "confirmed_fraud" if confirmed[k] else "suspected" if open_[k] else "dismissed"
+        inds.append(("domain", f"etax-{k}.top", f"etax-{k}.top", f"etax-{k}.top", f"etax-{k}.top", f"etax-{k}.top",
+                     status, "report", named[k], confirmed[k], open_[k], indicator_tier(status, named[k]), now, now))
+    return inds, chosen, statuses
 
 
 IND_COLUMNS = ("type", "value", "match_key", "display", "host", "scope", "status", "source", "report_count",
-               "first_seen", "last_seen")
+               "confirmed_count", "open_count", "queue_tier", "first_seen", "last_seen")
 
 
 def fill(engine: sa.Engine, rows: int) -> dict:
     """Fill the database; facts the benchmark's queries need."""
     rng = random.Random(11)
-    inds, chosen = _indicators(rng, rows)
-    tiers = [indicator_tier(i[6], i[8]) for i in inds]
+    inds, chosen, statuses = _indicators(rng, rows)
     start = datetime.now(UTC) - timedelta(days=365)
     write = _copy if engine.dialect.name == "postgresql" else _executemany
     with engine.begin() as conn:
         write(conn, "indicators", IND_COLUMNS, inds)
         for lo in range(0, rows, CHUNK):
-            batch = [_report(rng, i, rows, start, tiers[chosen[i]]) for i in range(lo, min(rows, lo + CHUNK))]
+            batch = [_report(rng, i, rows, start, inds[chosen[i]][11], statuses[i])
+                     for i in range(lo, min(rows, lo + CHUNK))]
             write(conn, "reports", REPORT_COLUMNS, batch)
             ids = range(lo + 1, lo + 1 + len(batch))
             write(conn, "report_indicators", ("report_id", "indicator_id", "role"),
                   [(rid, chosen[rid - 1] + 1, "extracted") for rid in ids])
             write(conn, "status_changes", ("report_id", "from_status", "to_status", "actor", "reason", "created_at"),
                   [(rid, None, "new", "system", "received via api", b[0]) for rid, b in zip(ids, batch)])
-    with engine.begin() as conn:  # the counts indicators keep in step (storage/indicators.py)
-        counted = ("(SELECT coalesce(sum(CASE WHEN r.status {} THEN 1 ELSE 0 END), 0) FROM report_indicators ri "
-                   "JOIN reports r ON r.id = ri.report_id WHERE ri.indicator_id = indicators.id)")
-        confirmed, open_ = counted.format("= 'confirmed'"), counted.format(f"IN {OPEN_STATUSES}")
-        conn.exec_driver_sql(f"UPDATE indicators SET confirmed_count = {confirmed}, open_count = {open_}, queue_tier = "
-                             "CASE WHEN status = 'confirmed_fraud' THEN 2 WHEN report_count > 1 THEN 1 ELSE 0 END")
+    with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     popular = max(range(len(inds)), key=lambda k: inds[k][8])
     rare = next(k for k in range(len(inds)) if inds[k][8] == 1)

@@ -13,7 +13,9 @@ from flask import current_app
 from fraudwatch.infra.extensions import db
 from fraudwatch.jobs import crawling
 from fraudwatch.services import campaigns, verdicts
+from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import pending
+from fraudwatch.storage import queue as queue_store
 from fraudwatch.storage import reports as report_store
 from fraudwatch.storage.transactions import in_transaction
 
@@ -73,6 +75,17 @@ def classify_report(report_id: int, queue: str = "live") -> dict | None:
     return verdicts.classify_report(report_id)
 
 
+def retier_indicator(indicator_id: int, queue: str = "live") -> None:
+    """The risk and queue rank of the reports naming an indicator whose tier changed, a chunk
+    per transaction (an officer's action leaves an indicator named by many reports to this
+    job, see storage/indicators.refresh_indicators). Idempotent: risk is computed from the
+    indicators as they are when each chunk runs."""
+    after: int | None = 0
+    while after is not None:
+        after = in_transaction(db.session,
+                               lambda start=after: queue_store.retier_chunk(db.session, indicator_id, start))
+
+
 def retrain(user_id: int, queue: str = "bulk") -> dict:
     """Retrain from the officers' decisions, as admin `user_id` asked (fraudwatch.services.retrain)."""
     from fraudwatch.services import retrain as retraining
@@ -84,4 +97,5 @@ HANDLERS: dict[str, Callable[..., object]] = {
     "process_report": process_report,
     "classify_report": classify_report,
     "retrain": retrain,
+    ind_store.RETIER_JOB: retier_indicator,
 }

@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fraudwatch.indicators import Normalized
-from fraudwatch.storage import queue
+from fraudwatch.storage import pending, queue
 from fraudwatch.storage.models import Evidence, EvidenceIndicator, Indicator, Report, ReportIndicator, utcnow
 
 OPEN_STATUSES = ("new", "triaging", "needs_info", "duplicate")
 # sources whose status this service derives (from reports and crawls); a feed's listed status stands
 OWN_SOURCES = ("report", "crawl")
 CHUNK = 400
+RETIER_JOB = "retier_indicator"  # a job kind (fraudwatch.jobs.tasks): the reports naming a re-tiered indicator
 MAX_PAGE_SIGNALS = 8
 
 
@@ -212,7 +213,10 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
         tier = queue.indicator_tier(indicator.status, indicator.report_count)
         if tier != indicator.queue_tier:
             indicator.queue_tier = tier
-            retiered.append(indicator.id)
+            if indicator.report_count > queue.RETIER_INLINE:  # tens of thousands of rows: not in this request
+                pending.add_pending(session, RETIER_JOB, indicator.id, "live")
+            else:
+                retiered.append(indicator.id)
     session.flush()
     queue.retier(session, retiered)  # the risk of the reports naming them changed
     return scopes

@@ -52,6 +52,8 @@ QUEUE_SOURCES = ("public", "enterprise", "import")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RESCORE_CHUNK = 500
 MANY_REPORTS = 2000  # an indicator filter naming more reports than this walks the queue's order
+RETIER_INLINE = 2000  # an action re-tiers up to this many reports of an indicator itself; more, a job does
+RETIER_CHUNK = 5000  # reports a retier job updates per transaction
 
 
 def base_of(score: float | None, reporters: int, tax: bool) -> float:
@@ -126,11 +128,28 @@ def rescore(session: Session, report_ids: Iterable[int]) -> None:
 
 def retier(session: Session, indicator_ids: Iterable[int]) -> None:
     """After these indicators changed tier: the risk and queue rank of every report naming
-    them, in one UPDATE (an indicator may be named by many thousands of reports). The rank
-    keeps its recency term: rank - old risk + new risk."""
+    them, in one UPDATE (an indicator may be named by many thousands of reports: an officer's
+    action leaves those to `retier_chunk` in a job, see indicators.refresh_indicators). The
+    rank keeps its recency term: rank - old risk + new risk."""
     ids = sorted(set(indicator_ids))
+    if ids:
+        _retier(session, sa.select(ReportIndicator.report_id).where(ReportIndicator.indicator_id.in_(ids)))
+
+
+def retier_chunk(session: Session, indicator_id: int, after: int, size: int = RETIER_CHUNK) -> int | None:
+    """Re-tier the next `size` reports (by id, after `after`) naming an indicator, their rows
+    locked in id order; the last id done, or None when no report is left."""
+    ids = list(session.scalars(sa.select(ReportIndicator.report_id).where(
+        ReportIndicator.indicator_id == indicator_id, ReportIndicator.report_id > after)
+        .order_by(ReportIndicator.report_id).limit(size)))
     if not ids:
-        return
+        return None
+    session.execute(sa.select(Report.id).where(Report.id.in_(ids)).order_by(Report.id).with_for_update(key_share=True))
+    _retier(session, ids)
+    return ids[-1] if len(ids) == size else None
+
+
+def _retier(session: Session, report_ids) -> None:
     i, ri = Indicator, ReportIndicator
     tier = sa.case((i.status == "confirmed_fraud", CONFIRMED_INDICATOR_POINTS),
                    (sa.and_(i.status == "suspected", i.report_count > 1), SHARED_INDICATOR_POINTS), else_=0.0)
@@ -138,8 +157,7 @@ def retier(session: Session, indicator_ids: Iterable[int]) -> None:
             .where(ri.report_id == Report.id).scalar_subquery())
     total = Report.risk_base + sa.func.coalesce(best, 0.0)
     risk = sa.case((total > 100.0, 100.0), else_=total)
-    named = sa.select(ri.report_id).where(ri.indicator_id.in_(ids))
-    session.execute(sa.update(Report).where(Report.id.in_(named))
+    session.execute(sa.update(Report).where(Report.id.in_(report_ids))
                     .values(risk=risk, queue_rank=Report.queue_rank - Report.risk + risk)
                     .execution_options(synchronize_session=False))
 

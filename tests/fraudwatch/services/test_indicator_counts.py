@@ -131,3 +131,38 @@ def test_a_first_confirmation_retiers_every_report_naming_the_indicator(app, cli
         after = {r.id: r.risk for r in db.session.scalars(sa.select(Report))}
     raised = {i for i in named if after[i] > before[i]}
     assert len(named) > 1 and raised == named  # every report naming it now carries the confirmed tier
+
+
+def test_an_indicator_named_by_many_reports_is_retiered_by_a_job_in_chunks(app, client, officer, reporter,
+                                                                            monkeypatch):
+    """Past RETIER_INLINE reports, the action leaves the other reports' risk to a job (which
+    the pump enqueues), done in chunks of RETIER_CHUNK."""
+    from fraudwatch.services import outbox
+    from fraudwatch.storage.models import PendingJob
+    from tests.conftest import run_jobs
+
+    monkeypatch.setattr(queue, "RETIER_INLINE", 3)
+    monkeypatch.setattr(queue, "RETIER_CHUNK", 2)
+    rng = random.Random(11)
+    ids = [_post(client, rng, n, reporter) for n in range(12)]
+    run_jobs(app)  # their own jobs (verdicts: none without a model; crawls)
+    with app.app_context():
+        named = db.session.scalars(sa.select(ReportIndicator.indicator_id).where(ReportIndicator.report_id == ids[0]))
+        popular = max(named, key=lambda i: db.session.get(Indicator, i).report_count)
+        assert db.session.get(Indicator, popular).report_count > 3
+        before = {r.id: r.risk for r in db.session.scalars(sa.select(Report))}
+    r = client.post(f"/api/v1/reports/{ids[0]}/status", headers=officer, json={"status": "confirmed", "reason": "real"})
+    assert r.status_code == 200
+    with app.app_context():
+        job = db.session.scalars(sa.select(PendingJob).where(PendingJob.kind == "retier_indicator")).one()
+        assert job.target_id == popular and job.done_at is None
+        job_id = job.id
+        others = [i for i in db.session.scalars(sa.select(ReportIndicator.report_id).where(
+            ReportIndicator.indicator_id == popular)) if i != ids[0]]
+        assert all(db.session.get(Report, i).risk == before[i] for i in others)  # not yet
+        assert outbox.pump() >= 1
+    run_jobs(app)
+    _check(app)  # every report's risk reflects the confirmed indicator now
+    with app.app_context():
+        assert db.session.get(PendingJob, job_id).done_at is not None
+        assert all(db.session.get(Report, i).risk > before[i] for i in others)
