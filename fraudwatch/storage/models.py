@@ -150,9 +150,10 @@ class ReportIndicator(Base):
     """A report mentions an indicator (role: one of LINK_ROLES)."""
 
     __tablename__ = "report_indicators"
+    # an indicator's reports newest first, and a chunk after a report id, are index ranges
+    __table_args__ = (sa.Index("ix_report_indicators_indicator_report", "indicator_id", "report_id"),)
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True, index=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(16), default="reported")
     report: Mapped[Report] = relationship(back_populates="links")
     indicator: Mapped[Indicator] = relationship(back_populates="links")

@@ -6,7 +6,9 @@ action took 15 s at 1,000,000 reports). `confirmed_count` and `open_count` are n
 step as links are added and linked reports change status, like `report_count`, and
 `queue_tier` records the tier the risk of the reports naming the indicator reflects, so that
 they are re-tiered exactly when it changes. Existing rows are counted here, in SQL (no ORM
-model: this migration must run the same whatever the models become).
+model: this migration must run the same whatever the models become). The index of links by
+indicator becomes (indicator_id, report_id): the report page lists an indicator's latest
+reports, which sorted every link of a popular indicator (99 ms at 200,000 reports).
 
 Revision ID: 0007
 Revises: 0006
@@ -35,6 +37,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('confirmed_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('open_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('queue_tier', sa.SmallInteger(), server_default='0', nullable=False))
+    with op.batch_alter_table('report_indicators', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_indicators_indicator_id')
+        batch_op.create_index('ix_report_indicators_indicator_report', ['indicator_id', 'report_id'], unique=False)
     confirmed, open_ = _count("r.status = 'confirmed'"), _count(f"r.status IN {OPEN_STATUSES}")
     op.execute(f"UPDATE indicators SET confirmed_count = {confirmed}, open_count = {open_}")
     # storage/queue.py indicator_tier: 2 confirmed fraud, 1 suspected and named by more than one report
@@ -43,6 +48,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('report_indicators', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_indicators_indicator_report')
+        batch_op.create_index('ix_report_indicators_indicator_id', ['indicator_id'], unique=False)
     with op.batch_alter_table('indicators', schema=None) as batch_op:
         batch_op.drop_column('queue_tier')
         batch_op.drop_column('open_count')
