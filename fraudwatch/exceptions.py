@@ -11,11 +11,16 @@ class DomainError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, fields: dict[str, str] | None = None,
+                 reason: str | None = None, params: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.code
         self.fields = dict(fields or {})
+        # which refusal this is and its values, for pages that say it in the reader's language
+        # (fraudwatch/console/refusals.py); `message` stays the English of the API and the CLI
+        self.reason = reason
+        self.params = dict(params or {})
 
 
 class NotFound(DomainError):

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from fraudwatch.console.csrf import check_csrf, csrf_token
 from fraudwatch.console.nav import nav_for
+from fraudwatch.console.refusals import refusal_text
 from fraudwatch.console.session import current_user
 from fraudwatch.exceptions import DomainError
 from fraudwatch.web.errors import DOMAIN_STATUS
@@ -64,7 +65,7 @@ def _http_error(exc: HTTPException):
 def _domain_error(exc: DomainError):
     """not found / invalid / conflict from a service, as a console page."""
     status = next((DOMAIN_STATUS[k] for k in type(exc).__mro__ if k in DOMAIN_STATUS), 400)
-    return _error_page(status, exc.message), status
+    return _error_page(status, refusal_text(exc)), status
 
 
 # A refused action's answer links back to the page its form is on (view args -> that page).

@@ -28,7 +28,8 @@ def _officer(name: str | None) -> str | None:
         return None
     user = user_store.find_user(db.session, name)
     if user is None or not user.active or user.role not in OFFICER_ROLES:
-        raise NotFound(f"no active officer or admin is called {name!r}")
+        raise NotFound(f"no active officer or admin is called {name!r}", reason="no_such_officer",
+                       params={"name": name})
     return user.name
 
 
@@ -48,7 +49,7 @@ def assign(report_id: int, officer: str | None, reason: str, actor: str) -> Repo
         name = _officer(officer)
         report = report_store.lock_reports(db.session, [report_id]).get(report_id)
         if report is None:
-            raise NotFound(f"report {report_id} does not exist")
+            raise NotFound(f"report {report_id} does not exist", reason="reports_missing", params={"ids": report_id})
         if _assign(report, name, actor, reason):
             add_audit_event(db.session, actor=actor, action="report.assign", target_type="report",
                             target_id=report_id, detail={"officer": name, "reason": reason})
@@ -61,7 +62,7 @@ def add_note(report_id: int, body: str, actor: str) -> ReportNote:
     """Add an officer's note to a report."""
     def work() -> ReportNote:
         if report_store.lock_reports(db.session, [report_id]).get(report_id) is None:
-            raise NotFound(f"report {report_id} does not exist")
+            raise NotFound(f"report {report_id} does not exist", reason="reports_missing", params={"ids": report_id})
         note = report_store.add_note(db.session, report_id, actor, body)
         add_audit_event(db.session, actor=actor, action="report.note", target_type="report", target_id=report_id,
                         detail={"length": len(body)})
@@ -84,7 +85,8 @@ def bulk(action: str, report_ids: list[int], reason: str, actor: str, officer: s
         missing = [i for i in ids if i not in found]
         if missing:
             shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
-            raise NotFound(f"nothing done: {len(missing)} of the reports do not exist ({shown})")
+            raise NotFound(f"nothing done: {len(missing)} of the reports do not exist ({shown})",
+                           reason="bulk_missing", params={"count": len(missing), "ids": shown})
         changed, indicators = _apply(action, [found[i] for i in sorted(found)], reason, actor, name)
         add_audit_event(db.session, actor=actor, action=f"report.bulk_{action}", target_type="report",
                         detail={"report_ids": changed, "reason": reason, "officer": name, "asked": len(ids)})

@@ -6,7 +6,7 @@ checked, so two officers acting at once cannot together do what neither could al
 as merging 4 into 5 while 5 is merged into 4)."""
 from __future__ import annotations
 
-from fraudwatch.exceptions import Conflict, Invalid, NotFound
+from fraudwatch.exceptions import Invalid, NotFound
 from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
 from fraudwatch.storage import indicators as ind_store
@@ -20,8 +20,9 @@ def _locked(report_ids: list[int]) -> dict[int, Report]:
     found = report_store.lock_reports(db.session, report_ids)
     missing = [i for i in dict.fromkeys(report_ids) if i not in found]
     if missing:
-        raise NotFound(f"report {missing[0]} does not exist" if len(missing) == 1
-                       else f"reports {', '.join(map(str, missing))} do not exist")
+        ids = ", ".join(map(str, missing))
+        raise NotFound(f"report {ids} does not exist" if len(missing) == 1 else f"reports {ids} do not exist",
+                       reason="reports_missing", params={"ids": ids})
     return found
 
 
@@ -45,7 +46,7 @@ def set_status(report_id: int, status: str, reason: str, actor: str) -> Report:
 def merge(target_id: int, other_ids: list[int], reason: str | None, actor: str) -> Report:
     """Mark other reports duplicates of the target and move their indicators to it."""
     if target_id in other_ids:
-        raise Invalid("a report cannot be merged into itself",
+        raise Invalid("a report cannot be merged into itself", reason="merge_into_itself",
                       fields={"report_ids": "must not contain the target report"})
 
     def work() -> set[str]:
@@ -53,7 +54,7 @@ def merge(target_id: int, other_ids: list[int], reason: str | None, actor: str) 
         target, others = reports[target_id], [reports[i] for i in dict.fromkeys(other_ids)]
         problem = report_store.merge_problem(target, others)
         if problem:
-            raise Conflict(problem)
+            raise problem
         indicator_ids = report_store.merge_reports(db.session, target, others, actor, reason)
         add_audit_event(db.session, actor=actor, action="report.merge", target_type="report", target_id=target_id,
                         detail={"merged": sorted(o.id for o in others), "reason": reason})

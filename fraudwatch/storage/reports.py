@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from fraudwatch.exceptions import Conflict
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import pending, queue
 from fraudwatch.storage.models import (
@@ -166,16 +167,20 @@ def merge_reports(session: Session, target: Report, others: list[Report], actor:
     return sorted(moved | existing)
 
 
-def merge_problem(target: Report, others: list[Report]) -> str | None:
-    """Why these reports cannot be merged into `target`, or None. Only the head of a group
-    takes merges (so no merge can close a cycle), and a confirmed report keeps its verdict."""
+def merge_problem(target: Report, others: list[Report]) -> Conflict | None:
+    """Why these reports cannot be merged into `target` (the refusal to raise), or None. Only
+    the head of a group takes merges (so no merge can close a cycle), and a confirmed report
+    keeps its verdict."""
     if target.duplicate_of_id is not None:
-        return (f"report {target.id} is itself a duplicate of report {target.duplicate_of_id}; "
-                f"merge into report {target.duplicate_of_id} instead")
+        return Conflict(f"report {target.id} is itself a duplicate of report {target.duplicate_of_id}; "
+                        f"merge into report {target.duplicate_of_id} instead",
+                        reason="merge_into_duplicate", params={"id": target.id, "head": target.duplicate_of_id})
     confirmed = sorted(o.id for o in others if o.status == "confirmed")
     if confirmed:
-        return (f"confirmed report(s) {', '.join(map(str, confirmed))} cannot become duplicates; "
-                "change their status first if that is what you mean")
+        ids = ", ".join(map(str, confirmed))
+        return Conflict(f"confirmed report(s) {ids} cannot become duplicates; "
+                        "change their status first if that is what you mean",
+                        reason="merge_confirmed", params={"ids": ids})
     return None
 
 
