@@ -9,7 +9,8 @@ re-implements either, and nothing is stored. The verdict rules (also in the READ
 check", and the endpoint's description):
 
 - `high_risk`: an indicator is `confirmed_fraud`; or the message is a scam with a
-  scam_score >= HIGH_SCORE; or caution-level findings in two or more different fields;
+  scam_score >= HIGH_SCORE; or caution-level findings about two or more different things
+  (a domain and an address or link on it count once; each other field once);
 - `caution`: an indicator is `suspected` (reported, listed by a feed, a lookalike of an
   official domain); or the message is a scam or in the `fee_demand` category;
 - `no_known_risk`: none of these. It says nothing in fraudwatch's records matches, not that
@@ -20,10 +21,12 @@ check applies to 16-19 digit card numbers only and never refuses a corporate acc
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 
 from fraudwatch.exceptions import Invalid
-from fraudwatch.indicators import indicators_in_text
+from fraudwatch.indicators import indicators_in_text, registrable_domain
 from fraudwatch.indicators.official import authorities, load_official, official_domains
 from fraudwatch.services import model_registry
 from fraudwatch.services.lookup import lookup_many
@@ -110,10 +113,19 @@ def overall_verdict(reasons: list[dict]) -> str:
     """high_risk, caution or no_known_risk from the reasons (the rules in the module docstring)."""
     if any(r["level"] == "high_risk" for r in reasons):
         return "high_risk"
-    cautious = {r["field"] for r in reasons if r["level"] == "caution"}
+    cautious = {_subject(r) for r in reasons if r["level"] == "caution"}
     if len(cautious) >= 2:
         return "high_risk"
     return "caution" if cautious else "no_known_risk"
+
+
+def _subject(reason: dict) -> str:
+    """What a finding is about: the registrable domain of a domain, URL or e-mail (a domain and an
+    address on it are one finding, not two), else the field."""
+    lookup = reason.get("lookup") or {}
+    kind, value = lookup.get("type"), lookup.get("value") or ""
+    host = {"domain": value, "url": urlsplit(value).hostname, "email": value.rpartition("@")[2]}.get(kind)
+    return f"domain:{registrable_domain(host)}" if host else reason["field"]
 
 
 def _lookup_reasons(name: str, answer: dict) -> list[dict]:

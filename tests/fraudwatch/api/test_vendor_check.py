@@ -7,6 +7,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from fraudwatch.api.vendor import VendorCheckOut
 from fraudwatch.infra.extensions import db
 from fraudwatch.services.vendor_check import bank_checksum, uscc_error
 
@@ -26,6 +27,8 @@ def enterprise(make_user):
 def check(client, headers, status=200, **body):
     r = client.post(URL, json=body, headers=headers)
     assert r.status_code == status, r.get_json()
+    if status == 200:
+        VendorCheckOut.model_validate(r.get_json())  # the answer is what the API document says
     return r.get_json()
 
 
@@ -75,6 +78,17 @@ def test_confirmed_fraud_alone_is_high_risk(client, officer, enterprise):
     answer = check(client, enterprise, url="https://pay.tax-system-fee.top/order?id=1")
     assert answer["verdict"] == "high_risk"
     assert answer["reasons"][0]["finding"] == "confirmed_fraud" and answer["reasons"][0]["field"] == "url"
+
+
+def test_a_domain_and_an_address_on_it_are_one_finding_not_two(client, enterprise):
+    client.post("/api/v1/reports", json={"domain": "tax-upgrade-service.top"})
+    answer = check(client, enterprise, domain="tax-upgrade-service.top", email="pay@tax-upgrade-service.top",
+                   url="http://www.tax-upgrade-service.top/order")
+    assert answer["verdict"] == "caution"
+    assert {r["field"] for r in answer["reasons"] if r["level"] == "caution"} == {"domain", "email", "url"}
+    client.post("/api/v1/reports", json={"phone": REPORTED_PHONE})
+    again = check(client, enterprise, domain="tax-upgrade-service.top", phone="17123456789")
+    assert again["verdict"] == "high_risk"  # two different things were reported
 
 
 def test_never_seen_clean_vendor_is_no_known_risk_with_what_was_checked(client, enterprise):
