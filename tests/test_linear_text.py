@@ -23,6 +23,7 @@ import pytest
 
 from fraudwatch.datafiles import data_path
 from fraudwatch.indicators import extract_indicators, indicators_in_text
+from fraudwatch.publish import redact
 from tests.linear import (
     LARGE_CHARS,
     SMALL_CHARS,
@@ -112,8 +113,9 @@ def test_classifying_adversarial_texts_costs_what_a_normal_text_does(clf, normal
     assert ratio < MAX_VS_NORMAL, f"{path} on {worst}: {ratio:.1f}x the CPU of 100 KB of corpus text"
 
 
-@pytest.mark.parametrize("function", [extract_indicators, indicators_in_text], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("function", [extract_indicators, indicators_in_text, redact], ids=lambda f: f.__name__)
 def test_indicator_extraction_is_linear(normal_text, function):
+    """Also the redaction of published examples (fraudwatch.publish), which finds links and numbers the same way."""
     ratio, worst = _worst_vs_normal(function, normal_text)
     assert ratio < MAX_VS_NORMAL, f"{function.__name__} on {worst}: {ratio:.1f}x the CPU of corpus text"
     small = adversarial_texts(SMALL_CHARS)
