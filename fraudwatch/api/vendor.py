@@ -10,14 +10,15 @@ from pydantic_core import PydanticCustomError
 
 from fraudwatch.api import bp
 from fraudwatch.api.answers import LookupAnswer, VerdictSummary
-from fraudwatch.api.limits import per_caller
 from fraudwatch.api.operations import ok, operation
 from fraudwatch.services import vendor_check
-from fraudwatch.services.contract import Answer, Body, bounded_text
-from fraudwatch.services.validation import clean_text_field, text_field
+from fraudwatch.services.contract import NOT_BLANK, Answer, Body, bounded_text
+from fraudwatch.services.validation import text_field
 from fraudwatch.web.auth import current
+from fraudwatch.web.limits import per_caller
 
 ROLES = ("enterprise", "officer", "admin")
+_DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # as validation.clean_text_field
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 RULES = ("`high_risk`: an indicator is confirmed fraud, or the message is a scam with a scam score >= "
          f"{vendor_check.HIGH_SCORE}, or caution-level findings are about two or more different things (a domain "
@@ -35,6 +36,10 @@ def _no_control(text: str) -> str:
     return text.strip()
 
 
+def _clean(text: str) -> str:
+    return _DROPPED.sub("", text).strip()
+
+
 def _uscc(text: str) -> str:
     code = _no_control(text).upper()
     problem = vendor_check.uscc_error(code)
@@ -45,28 +50,32 @@ def _uscc(text: str) -> str:
 
 def short(field: str, description: str):
     """A one-line field bounded by its text limit: no control characters, not blank."""
-    return Annotated[text_field(field, min_length=1, description=description), AfterValidator(_no_control)]
+    return Annotated[text_field(field, min_length=1, description=description), Field(pattern=NOT_BLANK),
+                     AfterValidator(_no_control)]
 
 
-USCC = Annotated[bounded_text(18, min_length=1, description="unified social credit code (统一社会信用代码), "
-                              "18 characters; its check character is validated (GB 32100-2015)"),
-                 AfterValidator(_uscc)]
+USCC = Annotated[bounded_text(18, min_length=18, description="unified social credit code (统一社会信用代码), "
+                              "18 characters (case ignored); its check character is validated (GB 32100-2015)"),
+                 Field(pattern="^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}$"), AfterValidator(_uscc)]
+
+
+BANK = "the account the vendor asks to be paid to; a 16-19 digit card number is Luhn-checked, others have no checksum"
+MessageText = Annotated[text_field("message_text", min_length=1, description="what the vendor sent (control "
+                                   "characters dropped)"), Field(pattern=NOT_BLANK), AfterValidator(_clean)]
 
 
 class VendorCheckIn(Body):
     """What is known about the vendor: at least one field."""
 
     model_config = {"json_schema_extra": {"minProperties": 1}}
-    company: short("company", "the vendor's company name") | None = None
-    uscc: USCC | None = None
-    domain: short("domain", "the vendor's domain") | None = None
-    url: short("url", "a link the vendor sent") | None = None
-    phone: short("phone", "the vendor's phone number") | None = None
-    email: short("email", "the vendor's e-mail address") | None = None
-    bank_account: short("bank_account", "the account the vendor asks to be paid to; a 16-19 digit card number "
-                                        "is Luhn-checked, other account numbers have no checksum") | None = None
-    message_text: clean_text_field("message_text", description="what the vendor sent (control characters "
-                                                              "dropped)") | None = None
+    company: short("company", "the vendor's company name") = None  # type: ignore[assignment]
+    uscc: USCC = None  # type: ignore[assignment]
+    domain: short("domain", "the vendor's domain") = None  # type: ignore[assignment]
+    url: short("url", "a link the vendor sent") = None  # type: ignore[assignment]
+    phone: short("phone", "the vendor's phone number") = None  # type: ignore[assignment]
+    email: short("email", "the vendor's e-mail address") = None  # type: ignore[assignment]
+    bank_account: short("bank_account", BANK) = None  # type: ignore[assignment]
+    message_text: MessageText = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _at_least_one(self) -> VendorCheckIn:

@@ -122,8 +122,8 @@ def test_official_contacts_are_named(client, enterprise):
 
 @pytest.mark.parametrize("code, message", [
     ("91350100M000100Y44", "wrong check character"),
-    ("91350100M000100Y4", "must be 18 characters"),
-    ("91350100M000100I43", "may hold only"),
+    ("91350100M000100Y4", "must be at least 18 characters"),
+    ("91350100M000100I43", "must match"),  # no I, O, S, V or Z in a USCC
 ])
 def test_bad_uscc_is_a_400_naming_the_field(client, enterprise, code, message):
     error = check(client, enterprise, 400, uscc=code, company="x")["error"]
@@ -146,7 +146,8 @@ def test_lowercase_uscc_is_accepted(client, enterprise):
     ({"email": {"a": 1}}, "email"),
     ({"company": "x", "colour": "red"}, "colour"),
     ({}, "body"),
-    ({"company": None}, "body"),
+    ({"company": None}, "company"),
+    ({"message_text": "\x01\x02"}, "message_text"),
     ({"domain": "not a domain"}, "domain"),
     ({"phone": "12"}, "phone"),
     ({"email": "no-at-sign"}, "email"),
@@ -189,7 +190,7 @@ def test_documented_in_the_api_contract(client):
     assert "high_risk" in op["description"] and "no_known_risk" in op["description"]
     schema = doc["components"]["schemas"]["VendorCheckIn"]
     assert schema["additionalProperties"] is False and schema["minProperties"] == 1
-    assert schema["properties"]["company"]["anyOf"][0]["maxLength"] == 300
+    assert schema["properties"]["company"]["maxLength"] == 300 and schema["properties"]["uscc"]["pattern"]
 
 
 def test_checksums():
