@@ -48,6 +48,9 @@ _GREETED = re.compile(rf"(?<![^\s，。！？!?,.:：】\]])(?P<name>{_SURNAME}{
 # 姓名：张三, 收款人: 李四, 户名 王五
 _FIELD_ZH = re.compile(rf"(?P<lead>姓名|户名|开户名|收款人|付款人|联系人|持卡人|账户名|法定代表人|法人代表|申请人)"
                        rf"\s{{0,3}}[:：]?\s{{0,3}}(?P<name>{_HAN}(?:[·•]?{_HAN}){{1,5}})")
+# 纳税人孙丽（, 客户王芳：a generic role written straight before a name.
+_ROLE_NAME = re.compile(rf"(?P<lead>纳税人|缴费人|客户|用户|持卡人|机主|车主|会员|申请人|业主|员工)"
+                        rf"(?P<name>{_SURNAME}{_HAN}{{1,2}}?)(?=[\s,，:：!！、。（(]|您|你|$)")
 _WORD = r"[A-Z][a-zA-Z'’-]{0,40}+"
 # Dear John Smith, Hello Mrs Jane Doe, Attn: J. Smith
 _DEAR = re.compile(rf"(?P<lead>\b(?i:dear|hello|hi|attn:?|attention:?)\s{{1,3}}"
@@ -107,6 +110,7 @@ def mask_people(text: str, counts: dict[str, int]) -> str:
     text = _ACCOUNT.sub(_masker(counts, "account", _account), text)
     text = _FIELD_ZH.sub(_masker(counts, "name", lambda m: _generic_zh(m.group("name"))), text)
     text = _SURNAME_TITLE.sub(_masker(counts, "name", lambda m: m.group("name")), text)
+    text = _ROLE_NAME.sub(_masker(counts, "name", lambda m: m.group("name")), text)
     text = _SALUTATION.sub(_masker(counts, "name", lambda m: _generic_zh(m.group("name"))), text)
     text = _GREETED.sub(_masker(counts, "name", lambda m: _generic_zh(m.group("name"))), text)
     text = _FIELD_EN.sub(_masker(counts, "name", _en_person), text)

@@ -68,6 +68,30 @@ EXAMPLES = [
     ('姓名：欧阳娜娜 身份证号：110105199003071234 银行卡：6222021234567890123',
      '姓名：*** 身份证号：****************** 银行卡：**** **** **** ****',
      {'card': 1, 'id': 1, 'name': 1}),
+    ('【个税APP】您有一笔2023年度医疗专项附加扣除补贴1,860元未领取，请用手机打开 http://gszt-tax.cn.com/bt 并输入身份证号、银行卡号及验证码领取。退订回T',
+     '【个税APP】您有一笔2023年度医疗专项附加扣除补贴1,860元未领取，请用手机打开 hxxp://gszt-tax[.]cn[.]com/bt 并输入身份证号、银行卡号及验证码领取。退订回T',
+     {'link': 1}),
+    ('【财政部】关于发放2025年第二季度职工个人劳动补贴的通知：请扫描附件二维码或访问 btsq.top，截止日期2025年6月30日。咨询：010-6655 1234',
+     '【财政部】关于发放2025年第二季度职工个人劳动补贴的通知：请扫描附件二维码或访问 btsq[.]top，截止日期2025年6月30日。咨询：********',
+     {'link': 1, 'phone': 1}),
+    ('尊敬的企业会计：根据税务总局要求，企业须安装新版发票查验插件，下载地址 fpcy-chinatax.com/setup.zip 解压密码 8866，安装后请联系技术员赵工 177 0123 4567。',
+     '尊敬的企业会计：根据税务总局要求，企业须安装新版发票查验插件，下载地址 fpcy-chinatax[.]com/setup[.]zip 解压密码 8866，安装后请联系技术员赵工 177********。',
+     {'link': 1, 'phone': 1}),
+    ('【税务局通知】贵公司需升级"金税四期"系统，系统建设及维护费38,000元，请于本周内对公转账至深圳市鑫税通科技有限公司，账号 7559 3012 8812 001。联系人：黄经理 QQ 1739982046',
+     '【税务局通知】贵公司需升级"金税四期"系统，系统建设及维护费38,000元，请于本周内对公转账至深圳市鑫税通科技有限公司，账号 **** **** **** ****。联系人：*** QQ ******',
+     {'account': 1, 'card': 1, 'name': 1}),
+    ('稽查通知：纳税人孙丽（身份证号 320102198804152347）涉嫌偷逃税款，限24小时内到 www.swjc-gov.net 提交说明，否则移送公安。',
+     '稽查通知：纳税人***（身份证号 ******************）涉嫌偷逃税款，限24小时内到 www[.]swjc-gov[.]net 提交说明，否则移送公安。',
+     {'id': 1, 'link': 1, 'name': 1}),
+    ('IRS Notice: Dear Michael Johnson, we detected an error in your 2024 return (SSN ***-**-4821). Pay the balance of $2,340.00 via gift cards. Contact agent Smith at (415) 555-0198 or irs.gov.refund@outlook.com.',
+     'IRS Notice: Dear ***, we detected an error in your 2024 return (SSN ***-**-4821). Pay the balance of $2,340.00 via gift cards. Contact agent Smith at (******* or ***@***.',
+     {'email': 1, 'name': 1, 'number': 1}),
+    ('ATO: Hi Sarah, you have an outstanding tax debt. Pay now at https://my-gov-ato.info/pay?ref=AU99812233 or your TFN 123 456 782 will be suspended.',
+     'ATO: Hi ***, you have an outstanding tax debt. Pay now at hxxps://my-gov-ato[.]info/pay?ref=AU******** or your TFN ******* will be suspended.',
+     {'link': 1, 'name': 1, 'number': 1, 'phone': 1}),
+    ('CRA: Your tax refund of $845.67 is waiting. Accept via Interac e-Transfer: https://cra-refund.ca-secure.net/deposit. Name: Kevin Tremblay, SIN 130 692 544.',
+     'CRA: Your tax refund of $845.67 is waiting. Accept via Interac e-Transfer: hxxps://cra-refund[.]ca-secure[.]net/deposit. Name: ***, SIN *******.',
+     {'link': 1, 'name': 1, 'number': 1}),
 ]
 
 
@@ -136,6 +160,8 @@ def test_a_list_of_numbers_is_masked_one_by_one_but_short_pieces_stay_one_number
     ("Attn: Robert Brown", "Attn: ***"),
     ("Name: Alice Walker\nAccount holder: Bob Lee", "Name: ***\nAccount holder: ***"),
     ("Dear Valued Customer,", "Dear Valued Customer,"),
+    ("纳税人孙丽（身份证", "纳税人***（身份证"),
+    ("尊敬的客户王芳：", "尊敬的客户***："),
 ])
 def test_names_of_people_addressed_are_masked(text, published):
     assert redact(text).text == published
