@@ -21,7 +21,7 @@ def _identify() -> None:
         load_principal()
 
 
-from fraudwatch.api.limits import add_headers  # noqa: E402
+from fraudwatch.web.limits import add_headers  # noqa: E402
 
 bp.after_request(add_headers)
 

@@ -6,12 +6,12 @@ from pydantic_core import PydanticCustomError
 
 from fraudwatch.api import bp
 from fraudwatch.api.answers import ClassifyResults, Verdict
-from fraudwatch.api.limits import batch_cost, per_caller
 from fraudwatch.api.models import ClassifyIn, ClassifyItem, item_id
 from fraudwatch.api.operations import ok, operation
 from fraudwatch.exceptions import Unavailable
 from fraudwatch.services import model_registry
 from fraudwatch.services.contract import check_items
+from fraudwatch.web.limits import batch_cost, per_caller
 
 
 def _id_of(item: object) -> object:

@@ -5,13 +5,13 @@ from flask import current_app
 
 from fraudwatch.api import bp
 from fraudwatch.api.answers import LookupAnswer, LookupResults
-from fraudwatch.api.limits import batch_cost, claim_ride_along, per_caller
 from fraudwatch.api.models import LookupBatch, LookupItem
 from fraudwatch.api.operations import ok, operation
 from fraudwatch.exceptions import Invalid
 from fraudwatch.services.contract import check_items
 from fraudwatch.services.lookup import item_error, lookup_many
 from fraudwatch.web.auth import current
+from fraudwatch.web.limits import batch_cost, claim_ride_along, per_caller
 
 
 @bp.get("/lookup")

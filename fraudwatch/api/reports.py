@@ -5,11 +5,11 @@ from flask import current_app
 
 from fraudwatch.api import bp
 from fraudwatch.api.answers import ReportCreated
-from fraudwatch.api.limits import per_caller
 from fraudwatch.api.operations import ok, operation
 from fraudwatch.services.reporting import submit_report
 from fraudwatch.services.validation import ReportIn
 from fraudwatch.web.auth import current
+from fraudwatch.web.limits import per_caller
 
 CREATED_LINKS = {
     name: {"operationId": operation_id, "parameters": {"report_id": "$response.body#/id"},
