@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,14 +59,20 @@ MASKS = {"card": "**** **** **** ****", "id": "*" * 18, "phone": "*" * 8, "numbe
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
                         "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
                         "\ufff9-\ufffb\U000e0000-\U000e0fff]")
-_DIGIT = "\\d〇零一二三四五六七八九幺"
+# Digits: every script's decimal digits (\d: full-width, Arabic-Indic, mathematical...), the
+# superscript, subscript, circled and dingbat ones, and the Chinese numerals 〇一二…九幺.
+_DIGIT = ("\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u24ea\u24f5-\u24fd\u24ff"
+          "\u2776-\u277e\u2780-\u2788\u278a-\u2792〇零一二三四五六七八九幺")
 _CN_DIGIT_CHARS = "〇零一二三四五六七八九幺"
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
-# What may stand between the digits of one number (combining marks: keycaps, underlines).
-_SEP = ("\\s\\-\u2010-\u2015\u2212\ufe63\uff0d.\u3002\uff0e\uff61\u00b7\u30fb,\uff0c_/\uff0f\\\\()\uff08\uff09"
+# What may stand between the digits of one number: punctuation, spaces, ASCII letters
+# (138a1234b5678), combining marks (keycaps, underlines).
+_SEP = ("A-Za-z\\s\\-\u2010-\u2015\u2212\ufe63\uff0d.\u3002\uff0e\uff61\u00b7\u30fb,\uff0c_/\uff0f\\\\()\uff08\uff09"
         "\\[\\]\uff3b\uff3d{}\u3010\u3011:\uff1a+\uff0b*#~'\"\u0300-\u036f\u20d0-\u20ff\ufe20-\ufe2f")
 _NUMBER = re.compile(rf"\+?[{_DIGIT}]++(?:[{_SEP}]{{1,3}}+[{_DIGIT}]++)*+(?:[Xx](?![A-Za-z]))?"
                      "[\u0300-\u036f\u20d0-\u20ff\ufe20-\ufe2f]*+")
+# A word of letters and digits (138a1234b5678, a tracking token): masked whole with 7+ digits.
+_DIGITS_IN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{7,}+")
 _LIST_SEP = re.compile(r"([,，;；]\s{0,2}+)")
 _DATE = re.compile(r"(?:19|20)\d\d([-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])"
                    r"(?:[ T]\d{1,2}:\d\d(?::\d\d)?)?")
@@ -113,7 +120,11 @@ def redact(text: str) -> Redacted:
     text, found = _USCC.subn(USCC_MASK, text)
     _count(counts, "uscc", found)
     text = mask_people(text, counts)
-    return Redacted(_mask_numbers(text, counts), counts)
+    text = _mask_numbers(text, counts)
+    text, found = _sub_some(_DIGITS_IN_WORD, text, lambda m: MASKS["number"] if len(_digits(m.group())) >= MIN_DIGITS
+                            else None)
+    _count(counts, "number", found)
+    return Redacted(text, counts)
 
 
 def redact_html_safe(text: str) -> Markup:
@@ -206,8 +217,8 @@ def safe_numbers() -> frozenset[str]:
 
 def _digits(raw: str) -> str:
     """The digits of a run as ASCII (X of an ID number kept, upper case)."""
-    return "".join(ch if ch in "Xx" else str(int(ch)) if ch.isdecimal() else ch.translate(_CN_DIGITS)
-                   for ch in raw if ch.isdecimal() or ch in "Xx" or ch in _CN_DIGIT_CHARS).upper()
+    return "".join(ch if ch in "Xx" else str(unicodedata.digit(ch)) if ch.isdigit() else ch.translate(_CN_DIGITS)
+                   for ch in raw if ch.isdigit() or ch in "Xx" or ch in _CN_DIGIT_CHARS).upper()
 
 
 def _mask_numbers(text: str, counts: dict[str, int]) -> str:

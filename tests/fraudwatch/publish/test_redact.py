@@ -135,6 +135,13 @@ def test_what_makes_an_example_useful_is_kept(text, kept):
     ("单号 ١٣٨١٢٣٤٥٦٧٨", "单号 138********", "phone"),
     ("号码 1⃣3⃣8⃣1⃣2⃣3⃣4⃣5⃣6⃣7⃣8⃣", "号码 138********", "phone"),
     ("转账 1,234,567 元", "转账 ******** 元", "phone"),
+    ("号码 ¹³⁸¹²³⁴⁵⁶⁷⁸", "号码 138********", "phone"),
+    ("号码 ①③⑧①②③④⑤⑥⑦⑧", "号码 138********", "phone"),
+    ("号码 𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "号码 138********", "phone"),
+    ("电话138a1234b5678", "电话138********", "phone"),
+    ("token=5f3a9c2e7b1d8 x", "token=******** x", "phone"),
+    ("ref a1b2c3d4e5f6g7h", "ref a********h", "phone"),
+    ("id abcd1efgh2ijkl3mnop4qrst5uvwx6yzab7", "id *******", "number"),
 ])
 def test_numbers_are_masked_by_kind(text, published, kind):
     result = redact(text)

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from fraudwatch.publish import redact
 
-SEPARATORS = ["", "", "", " ", "-", ".", "·", "　", "－", "．", "(", ")", "/", " - ", "\u200b", "\u202e", "\u00ad",
+SEPARATORS = ["", "", "", " ", "a", "xY", "-", ".", "·", "　", "－", "．", "(", ")", "/", " - ", "\u200b", "\u202e", "\u00ad",
               "\u20e3", ",", "，", ":", "*", "\n"]
 FILLER = st.text(alphabet=st.sampled_from(list("退税补贴领取尊敬的客户您好，。！：【】 abcXYZ.-/@http:wwQQ微信\u200b\u202e"
                                                 "¥$元")), max_size=40)
 # Arabic digits of other widths and scripts, each a string of ten characters 0-9.
-DIGIT_FORMS = ["0123456789", "０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "〇一二三四五六七八九"]
+DIGIT_FORMS = ["0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹", "０１２３４５６７８９", "٠١٢٣٤٥٦٧٨٩", "〇一二三四五六七八九"]
 MOBILE = st.from_regex(r"\A1[3-9][0-9]{9}\Z")
 CARD = st.from_regex(r"\A[3-6][0-9]{15,18}\Z")
 ID_NUMBER = st.from_regex(r"\A[1-6][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9])[0-9]{3}[0-9X]\Z")
