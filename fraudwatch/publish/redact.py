@@ -17,9 +17,9 @@ caller escapes it: Jinja autoescape, or `redact_html_safe` where no template doe
   a person's, and nothing in the text tells the two apart;
 - people's names where the message addresses or names a person, and chat-app accounts
   after their keyword (see `fraudwatch.publish.people`);
-- every run of digits that may be one number (digits, also full-width and other scripts'
-  digits and 〇一二…九, joined by up to three spaces, dashes, dots, commas, brackets,
-  slashes or colons) of 7 or more digits is masked, whatever it looks like: a mainland
+- every run of digits that may be one number (digits, also full-width, other scripts',
+  superscript and circled digits and 〇一二…九, joined by up to three spaces, dashes, dots,
+  commas, brackets, slashes, colons or ASCII letters) of 7 or more digits is masked, whatever it looks like: a mainland
   mobile keeps its first three digits (`138********`, the carrier, not the person), a
   400/800 number its prefix (`400*******`), anything else nothing. Kept are only: the
   official hotlines of the data (`fraudwatch.indicators.official`, also 12366 behind an
