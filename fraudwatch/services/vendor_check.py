@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import phonenumbers
 from flask import current_app
 
 from fraudwatch.exceptions import Invalid
@@ -208,9 +209,17 @@ def official_channels(authority: str) -> dict:
     """The authority's names, hotlines and (a few, shortest first) official domains, from the data."""
     names = authorities().get(authority, {})
     domains = sorted((d for d, a in official_domains() if a == authority), key=lambda d: (len(d), d))[:5]
-    hotlines = sorted(n for n, a in load_official().hotlines.items() if a == authority)
+    hotlines = sorted(_dialled(n) for n, a in load_official().hotlines.items() if a == authority)
     return {"authority": authority, "name_zh": names.get("name_zh"), "name_en": names.get("name_en"),
             "hotlines": hotlines, "domains": domains}
+
+
+def _dialled(number: str) -> str:
+    """A hotline as people dial it: 12366 in China, +1 800-829-1040 elsewhere."""
+    parsed = phonenumbers.parse(number)
+    if parsed.country_code == 86:
+        return str(parsed.national_number)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def advice(verdict: str, authority: str, *, fee: bool) -> dict[str, list[str]]:

@@ -64,7 +64,8 @@ def test_fee_demand_with_lookalike_domain_and_reported_phone_is_high_risk(app_wi
     assert any("税务系统的费用" in line for line in answer["advice"]["zh"])
     assert any("never charge companies" in line for line in answer["advice"]["en"])
     channels = answer["official_channels"]
-    assert channels["authority"] == "CN-STA" and "+8612366" in channels["hotlines"]
+    assert channels["authority"] == "CN-STA" and channels["hotlines"] == ["12366"]
+    assert any("12366" in line and "chinatax.gov.cn" in line for line in answer["advice"]["zh"])
     assert all(d.endswith("chinatax.gov.cn") for d in channels["domains"])
     assert answer["reasons"][0]["level"] in ("high_risk", "caution")  # most severe first
     assert report_count(app_with_model) == 1  # the check stored nothing
