@@ -139,6 +139,9 @@ def test_lowercase_uscc_is_accepted(client, enterprise):
     ({"company": "x" * 301}, "company"),
     ({"message_text": "税" * 50_001}, "message_text"),
     ({"uscc": "9" * 10_000}, "uscc"),
+    ({"url": "http://a.cn/" + "a" * 2040}, "url"),
+    ({"bank_account": "1" * 65}, "bank_account"),
+    ({"domain": "x" * 254}, "domain"),
     ({"phone": "171\x0023456789"}, "phone"),
     ({"company": "ACME\x1b[31m"}, "company"),
     ({"domain": "   "}, "domain"),
@@ -163,6 +166,16 @@ def test_hostile_and_malformed_bodies_are_clear_400s(app, client, enterprise, bo
 def test_json_that_is_not_an_object_is_a_400(app, client, enterprise, raw):
     r = client.post(URL, data=raw, content_type="application/json", headers=enterprise)
     assert r.status_code == 400 and r.get_json()["error"]["code"] in ("invalid_body", "invalid_json")
+    assert report_count(app) == 0
+
+
+def test_bodies_over_the_size_limit_and_deep_nesting_are_refused(app, client, enterprise):
+    huge = json.dumps({"message_text": "税" * 400_000})  # 1.2 MB of UTF-8, over the 1 MiB body limit
+    r = client.post(URL, data=huge, content_type="application/json", headers=enterprise)
+    assert r.status_code == 413 and r.get_json()["error"]["code"]
+    nested = '{"company": ' + "[" * 5000 + "]" * 5000 + "}"
+    r = client.post(URL, data=nested, content_type="application/json", headers=enterprise)
+    assert r.status_code == 400 and r.get_json()["error"]["message"]
     assert report_count(app) == 0
 
 
