@@ -1,12 +1,67 @@
-"""Public pages (awareness pages come in a later issue): the home page."""
+"""Public pages (anonymous; zh, en at ?lang=en): the home page with the check box, and the
+check's answer. More pages (report form, scam patterns, statistics) come with issue #12.
+
+Pages set no cookie and read the language from the URL only (fraudwatch/web/i18n.py), so a
+GET page is the same for every visitor. Errors are pages in the visitor's language."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+
+from fraudwatch.exceptions import DomainError, Invalid
+from fraudwatch.public.findings import channel_name, field_label, finding_sentence, verdict_heading
+from fraudwatch.services import public_check
+from fraudwatch.web.errors import APIError
+from fraudwatch.web.i18n import catalog
+from fraudwatch.web.limits import per_caller
 
 bp = Blueprint("public", __name__)
 
 
+@bp.app_template_global()
+def public_text(name: str, *args):
+    """Template helpers of the public pages (findings.py), by name."""
+    return {"finding": finding_sentence, "field": field_label, "verdict": verdict_heading,
+            "channel": channel_name}[name](*args)
+
+
 @bp.get("/")
 def index():
-    """What fraudwatch is and how to use its API."""
+    """The home page: the check box and how to tell a tax scam."""
     return render_template("public/index.html")
+
+
+@bp.post("/check")
+@per_caller("ANON_LOOKUP_LIMIT")
+def check():
+    """The check box's answer (a plain form post; nothing is stored)."""
+    text = request.form.get("text", "")
+    try:
+        result = public_check.check(text)
+    except Invalid as exc:
+        message = next(iter(exc.fields.values()), exc.message)
+        return render_template("public/index.html", text=text[:public_check.MAX_CHARS],
+                               check_error=catalog().ugettext(_ERRORS.get(message, message))), 400
+    found = [s for s in map(finding_sentence, result["reasons"]) if s]
+    return render_template("public/check.html", text=text, result=result, found=found)
+
+
+def _l(message: str) -> str:
+    return message
+
+
+_ERRORS = {  # the check's refusals, as the visitor reads them
+    "paste a message, a link, a phone number or a company name": _l("Paste something to check first."),
+    f"at most {public_check.MAX_CHARS} characters": _l("That is too long: paste at most 5,000 characters."),
+    "must not contain control characters": _l("That text holds control characters: paste it as plain text."),
+}
+
+
+@bp.errorhandler(APIError)
+def _too_many(exc: APIError):
+    status = getattr(exc, "status", 400)
+    return render_template("public/error.html", status=status), status
+
+
+@bp.errorhandler(DomainError)
+def _refused(exc: DomainError):
+    return render_template("public/error.html", status=503), 503

@@ -1,7 +1,9 @@
 """Languages of the pages (Flask-Babel): zh first, en beside it.
 
-The locale of a request is the signed-in user's language, else the language chosen in the
-session (the switch on every console page), else the best match of Accept-Language, else zh.
+The locale of a console request is the signed-in user's language, else the language chosen in
+the session (the switch on every console page), else the best match of Accept-Language, else
+zh. A public page's is its `?lang=` (zh when absent or unknown): no cookie, so that a page is
+the same for every visitor and can be cached.
 Catalogs live in fraudwatch/translations (see babel.cfg at the repository root):
 
     pybabel extract -F babel.cfg -k _l -o build/messages.pot .
@@ -22,10 +24,14 @@ from fraudwatch.infra.extensions import babel
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 SESSION_KEY = "lang"
+PUBLIC_BLUEPRINT = "public"
 
 
 def select_locale() -> str:
     """The language of this request (see the module docstring)."""
+    if request.blueprint == PUBLIC_BLUEPRINT:  # in the URL only: a page is the same for everyone (cacheable)
+        chosen = request.args.get("lang")
+        return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
     user = g.get("console_user")
     if user is not None and user.language in LANGUAGES:
         return user.language
