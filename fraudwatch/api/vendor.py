@@ -22,10 +22,10 @@ _DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # as validation.clea
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 RULES = ("`high_risk`: an indicator is confirmed fraud, or the message is a scam with a scam score >= "
          f"{vendor_check.HIGH_SCORE}, or caution-level findings are about two or more different things (a domain "
-         "and an e-mail address or link on it count as one); `caution`: an indicator is suspected (reported, "
-         "listed by a feed, a lookalike of an official domain), or the message is a scam or asks for a fee "
-         "(`fee_demand`); otherwise `no_known_risk`, which means nothing in fraudwatch's records matches (see "
-         "`checked`), not that the vendor is safe.")
+         "and an e-mail address or link on it count as one, as does a phone given and written in the message); "
+         "`caution`: an indicator is suspected (reported, listed by a feed, a lookalike of an official domain), "
+         "or the message is a scam or asks for a fee (`fee_demand`); otherwise `no_known_risk`, which means "
+         "nothing in fraudwatch's records matches (see `checked`), not that the vendor is safe.")
 
 
 def _no_control(text: str) -> str:

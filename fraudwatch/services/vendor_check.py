@@ -10,7 +10,8 @@ check", and the endpoint's description):
 
 - `high_risk`: an indicator is `confirmed_fraud`; or the message is a scam with a
   scam_score >= HIGH_SCORE; or caution-level findings about two or more different things
-  (a domain and an address or link on it count once; each other field once);
+  (a domain and an address or link on it count once, as does a phone given in a field and
+  written in the message);
 - `caution`: an indicator is `suspected` (reported, listed by a feed, a lookalike of an
   official domain); or the message is a scam or in the `fee_demand` category;
 - `no_known_risk`: none of these. It says nothing in fraudwatch's records matches, not that
@@ -122,11 +123,14 @@ def overall_verdict(reasons: list[dict]) -> str:
 
 def _subject(reason: dict) -> str:
     """What a finding is about: the registrable domain of a domain, URL or e-mail (a domain and an
-    address on it are one finding, not two), else the field."""
-    lookup = reason.get("lookup") or {}
-    kind, value = lookup.get("type"), lookup.get("value") or ""
+    address on it are one finding, not two), the indicator (a phone given and written in the
+    message is one), else the field."""
+    lookup = reason.get("lookup")
+    if not lookup:
+        return reason["field"]
+    kind, value = lookup["type"], lookup["value"]
     host = {"domain": value, "url": urlsplit(value).hostname, "email": value.rpartition("@")[2]}.get(kind)
-    return f"domain:{registrable_domain(host)}" if host else reason["field"]
+    return f"domain:{registrable_domain(host)}" if host else f"{kind}:{value}"
 
 
 def _lookup_reasons(name: str, answer: dict) -> list[dict]:

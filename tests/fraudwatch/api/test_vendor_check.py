@@ -88,6 +88,9 @@ def test_a_domain_and_an_address_on_it_are_one_finding_not_two(client, enterpris
     assert answer["verdict"] == "caution"
     assert {r["field"] for r in answer["reasons"] if r["level"] == "caution"} == {"domain", "email", "url"}
     client.post("/api/v1/reports", json={"phone": REPORTED_PHONE})
+    twice = check(client, enterprise, phone="17123456789", message_text="请致电 171 2345 6789 办理")
+    assert twice["verdict"] == "caution"  # one phone, given and written in the message
+    assert {r["field"] for r in twice["reasons"] if r["level"] == "caution"} == {"phone", "message_text"}
     again = check(client, enterprise, domain="tax-upgrade-service.top", phone="17123456789")
     assert again["verdict"] == "high_risk"  # two different things were reported
 
