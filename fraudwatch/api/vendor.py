@@ -13,12 +13,11 @@ from fraudwatch.api.answers import LookupAnswer, VerdictSummary
 from fraudwatch.api.operations import ok, operation
 from fraudwatch.services import vendor_check
 from fraudwatch.services.contract import NOT_BLANK, Answer, Body, bounded_text
-from fraudwatch.services.validation import text_field
+from fraudwatch.services.validation import drop_control, text_field
 from fraudwatch.web.auth import current
 from fraudwatch.web.limits import per_caller
 
 ROLES = ("enterprise", "officer", "admin")
-_DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # as validation.clean_text_field
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 RULES = ("`high_risk`: an indicator is confirmed fraud, or the message is a scam with a scam score >= "
          f"{vendor_check.HIGH_SCORE}, or caution-level findings are about two or more different things (a domain "
@@ -34,10 +33,6 @@ def _no_control(text: str) -> str:
     if not text.strip():
         raise PydanticCustomError("blank", "must not be blank")
     return text.strip()
-
-
-def _clean(text: str) -> str:
-    return _DROPPED.sub("", text).strip()
 
 
 def _uscc(text: str) -> str:
@@ -61,7 +56,7 @@ USCC = Annotated[bounded_text(18, min_length=18, description="unified social cre
 
 BANK = "the account the vendor asks to be paid to; a 16-19 digit card number is Luhn-checked, others have no checksum"
 MessageText = Annotated[text_field("message_text", min_length=1, description="what the vendor sent (control "
-                                   "characters dropped)"), Field(pattern=NOT_BLANK), AfterValidator(_clean)]
+                                   "characters dropped)"), Field(pattern=NOT_BLANK), AfterValidator(drop_control)]
 
 
 class VendorCheckIn(Body):

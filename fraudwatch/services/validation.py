@@ -42,10 +42,14 @@ def text_field(field: str, *, min_length: int = 0, description: str | None = Non
     return bounded_text(TEXT_LIMITS[field], min_length=min_length, description=description)
 
 
+def drop_control(text: str) -> str:
+    """A text as stored: control characters dropped (PostgreSQL refuses NUL), blanks trimmed."""
+    return _CONTROL.sub("", text).strip()
+
+
 def clean_text_field(field: str, *, description: str | None = None):
-    """A text field as used: control characters dropped and blanks trimmed (PostgreSQL refuses NUL)."""
-    return Annotated[text_field(field, description=description),
-                     AfterValidator(lambda text: _CONTROL.sub("", text).strip())]
+    """A text field as used: control characters dropped and blanks trimmed (drop_control)."""
+    return Annotated[text_field(field, description=description), AfterValidator(drop_control)]
 
 
 ChannelName = Annotated[
