@@ -236,7 +236,7 @@ def advice(verdict: str, authority: str, *, fee: bool) -> dict[str, list[str]]:
     en = ["Tax authorities never charge companies to build or upgrade a tax system, nor ask for payment to a "
           "personal or third-party account.",
           f"Verify by calling the official hotline yourself ({phones}) or by typing the official site "
-          f"({where}); do not use the phone numbers or links the vendor gave."]
+          f"({where}); do not use the phone numbers or links you were given."]
     if verdict == "high_risk":
         zh.insert(0, "高风险：请勿付款或提供任何账号、验证码；如已付款，请立即联系银行并报警（110）。")
         en.insert(0, "High risk: do not pay or give any account details or codes; if you paid, call your bank and "
@@ -246,7 +246,7 @@ def advice(verdict: str, authority: str, *, fee: bool) -> dict[str, list[str]]:
         en.insert(0, "Caution: verify through the official channels before paying anything.")
     else:
         zh.append("未发现已知风险仅表示 fraudwatch 的记录中没有匹配项，并不证明对方可信。")
-        en.append("No known risk only means nothing in fraudwatch's records matches; it does not prove the vendor "
+        en.append("No known risk only means nothing in fraudwatch's records matches; it does not prove the sender "
                   "is genuine.")
     if fee:
         zh.insert(1, "该消息要求支付费用：这是冒充税务机关诈骗的典型特征。")

@@ -8,14 +8,15 @@ and anonymously, on SQLite and PostgreSQL.
 How the checks are configured, and why:
 - rate limits are off in the fuzz app (RATELIMIT_ENABLED=False): a 429 says nothing about
   the contract, and with limits on, `positive_data_acceptance` would only measure the limiter;
-- `positive_data_acceptance` also accepts 400 on seven operations, and only there, each for
+- `positive_data_acceptance` also accepts 400 on eight operations, and only there, each for
   what JSON Schema cannot say and the document says in words: GET /lookup (the value must be
   a valid domain, URL, phone number... of its type), POST /reports (at least one indicator or
   text; `received_at` not in the future), POST /reports/{id}/merge (not into itself) and GET
   /reports (a `cursor` is one the previous page gave, for the same sort); and the bulk actions, whose
   `report_ids` are JSON integers as in merge (JSON Schema's `integer` also admits 75.0, which the
   strict body refuses, and a list of 500 ids makes that likely); and POST /vendor-check (the
-  USCC's check character, a domain, URL, phone or e-mail that does not normalise).
+  USCC's check character, a domain, URL, phone or e-mail that does not normalise); POST /check
+  (control characters other than line breaks and tabs).
   Every other operation must accept every schema-valid request;
 - the anonymous run gets 401 from the officer endpoints, as the document says (`security`);
 - the run is schemathesis's own engine (what `schemathesis run` uses: examples, coverage,
@@ -38,7 +39,7 @@ from fraudwatch.infra.extensions import db
 from fraudwatch.storage import users
 
 SEMANTIC_400 = ("lookup_one", "create_report", "merge_reports", "list_reports", "bulk_status", "bulk_assign",
-                "vendor_check_view")  # see the module docstring
+                "vendor_check_view", "check_view")  # see the module docstring
 EXAMPLES = 25  # generated cases per operation in the fuzzing phase (the coverage phase adds its own)
 
 

@@ -37,7 +37,7 @@ def test_home_page_in_zh_by_default_and_en_by_the_url_without_a_cookie(client):
 
 
 @pytest.mark.parametrize("lang, heading, todo", [("zh", "高风险", "不要使用对方提供的电话或链接"),
-                                                 ("en", "High risk", "do not use the phone numbers or links")])
+                                                 ("en", "High risk", "do not use the phone numbers or links you were given")])
 def test_a_fake_refund_sms_is_called_a_scam_with_what_to_do(client, lang, heading, todo):
     r = _check(client, SCAM_SMS, None if lang == "zh" else lang)
     page = r.get_data(as_text=True)
@@ -109,3 +109,19 @@ def test_what_was_pasted_is_recognised(app_with_model, text, field):
 def test_an_official_channel_is_said_to_be_one(client, text):
     page = _check(client, text).get_data(as_text=True)
     assert "这是税务机关的官方渠道" in page and "高风险" not in page
+
+
+def test_the_same_check_through_the_api(app_with_model, client):
+    r = client.post("/api/v1/check", json={"text": SCAM_SMS})
+    answer = r.get_json()
+    assert r.status_code == 200 and answer["checked_as"] == "message_text" and answer["verdict"] == "high_risk"
+    assert answer["official"] is False and "12366" in answer["official_channels"]["hotlines"]
+    official = client.post("/api/v1/check", json={"text": "12366"}).get_json()
+    assert official["checked_as"] == "phone" and official["official"] is True
+    for body, field in (({"text": "  "}, "text"), ({"text": "a\x00b"}, "text"), ({"text": "x" * 5001}, "text"),
+                        ({"text": "a", "extra": 1}, "extra"), ({"text": 7}, "text"), ({}, "text")):
+        r = client.post("/api/v1/check", json=body)
+        assert r.status_code == 400 and field in r.get_json()["error"]["fields"], (body, r.get_json())
+    assert client.post("/api/v1/check", data="not json", content_type="application/json").status_code == 400
+    with app_with_model.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
