@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from fraudwatch.indicators import Normalized
 from fraudwatch.storage import indicators as ind_store
-from fraudwatch.storage.models import Evidence, EvidenceIndicator
+from fraudwatch.storage.models import Evidence, EvidenceIndicator, Report
 
 EVIDENCE_FIELDS = ("url", "final_url", "http_status", "content_hash", "title", "excerpt", "signals",
                    "verdict", "error")
@@ -82,6 +82,8 @@ def record_findings(session: Session, evidence: Evidence, findings: Sequence[tup
     if not roles:
         return set()
     ids = ind_store.upsert_indicators(session, [item for item, _ in roles.values()], source="crawl")
+    if report_id is not None:  # the report before its indicators, as a status change takes them
+        session.execute(sa.select(Report.id).where(Report.id == report_id).with_for_update(read=True))
     ind_store.lock_indicators(session, ids.values())  # before the links: see lock_indicators
     named = {ids[key]: role for key, (_, role) in roles.items()}
     _name_indicators(session, evidence.id, named)

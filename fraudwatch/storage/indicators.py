@@ -87,8 +87,11 @@ def count_new_links(session: Session, report_id: int, indicator_ids: Sequence[in
     caller holds the indicators' locks, and concurrent increments add up)."""
     if not indicator_ids:
         return
+    # FOR SHARE: a status change of this report under way (it holds the row) commits first, and
+    # its status is the one counted; one that starts later shifts these links with the rest
     status, score, created = session.execute(
-        sa.select(Report.status, Report.scam_score, Report.created_at).where(Report.id == report_id)).one()
+        sa.select(Report.status, Report.scam_score, Report.created_at).where(Report.id == report_id)
+        .with_for_update(read=True)).one()
     i = Indicator.__table__.c
     created = sa.literal(created, i.first_seen.type)
     values = {"report_count": i.report_count + 1,

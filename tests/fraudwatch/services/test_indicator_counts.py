@@ -166,3 +166,49 @@ def test_an_indicator_named_by_many_reports_is_retiered_by_a_job_in_chunks(app, 
     with app.app_context():
         assert db.session.get(PendingJob, job_id).done_at is not None
         assert all(db.session.get(Report, i).risk > before[i] for i in others)
+
+
+def test_a_link_added_while_the_report_changes_status_counts_the_status_it_ends_with(app, client, reporter,
+                                                                                     database_url):
+    """A crawl links report A to a new indicator while an officer's status change of A is not yet
+    committed: the link waits for it and counts A's new status (it counted the old one, and the
+    status change, not seeing the link, never shifted it)."""
+    import threading
+    import time
+
+    from fraudwatch.indicators import indicators_in_text
+    from fraudwatch.storage import indicators as ind_store
+    from fraudwatch.storage.transactions import in_transaction
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: the two transactions cannot overlap")
+    report_id = _post(client, random.Random(3), 99, reporter)
+    with app.app_context():
+        found = indicators_in_text("http://collector-race.unrelated-host.top/x", "CN")
+        ids = in_transaction(db.session, lambda: ind_store.upsert_indicators(db.session, found, source="crawl"))
+        new_ids = list(ids.values())
+    started, done = threading.Event(), threading.Event()
+
+    def crawl() -> None:
+        with app.app_context():
+            def work() -> None:
+                ind_store.lock_indicators(db.session, new_ids)
+                started.set()  # about to link while the status change is not committed
+                ind_store.link_report(db.session, report_id, dict.fromkeys(new_ids, "landing"))
+                ind_store.refresh_indicators(db.session, new_ids)
+            in_transaction(db.session, work)
+        done.set()
+
+    with app.app_context():
+        report = report_store.lock_reports(db.session, [report_id])[report_id]
+        report_store.change_status(db.session, report, "confirmed", "officer-a", "real scam")
+        thread = threading.Thread(target=crawl)
+        thread.start()
+        assert started.wait(20)
+        time.sleep(1.0)  # the crawl links now (and, since the fix, waits for this commit)
+        db.session.commit()
+    thread.join(20)
+    assert done.is_set()
+    _check(app)
+    with app.app_context():
+        assert {db.session.get(Indicator, i).confirmed_count for i in new_ids} == {1}
