@@ -181,7 +181,7 @@ def test_merge_and_the_refused_cycle(app, officer):
     _merge_from_page(officer, b, a, "cycle")
     alert = officer.locator("#act-error[role=alert]")
     alert.locator(".alert-title").wait_for()
-    assert f"merge into report {a} instead" in alert.inner_text() and "(409)" in alert.inner_text()
+    assert f"请改为并入举报 {a}" in alert.inner_text() and "(409)" in alert.inner_text()  # the page's language
     assert officer.url.endswith(f"/console/reports/{b}") and officer.locator(".error-page").count() == 0
     assert officer.input_value("#act-reason") == "cycle" and officer.locator("nav[aria-label]").count() == 1
     assert officer.evaluate("document.getElementById('act-error').nextElementSibling.id") == "act-form"

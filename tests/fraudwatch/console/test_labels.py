@@ -118,14 +118,14 @@ def test_audit_log_labels_actions_and_keeps_codes_as_values(app, client, sign_in
     ("campaign_status", CAMPAIGN_STATUSES), ("action", actions.BULK_ACTIONS),
 ])
 def test_every_code_has_a_label(app, kind, codes):
-    with app.test_request_context(headers={"Accept-Language": "zh"}):
+    with app.test_request_context("/console/", headers={"Accept-Language": "zh"}):
         shown = {code: labels.label(kind, code) for code in codes}
     assert set(labels.KINDS[kind]) >= set(codes), set(codes) - set(labels.KINDS[kind])
     assert all(any("\u4e00" <= c <= "\u9fff" for c in text) for text in shown.values()), shown
 
 
 def test_unknown_and_missing_codes(app):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.test_request_context("/console/", headers={"Accept-Language": "en"}):
         assert labels.label("status", "gone_away") == "gone_away"
         assert labels.label("status", None) == "" and labels.label("status", 3) == "3"
         assert labels.label("status", "needs_info") == "needs more information"

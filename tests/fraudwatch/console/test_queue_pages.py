@@ -132,7 +132,7 @@ def test_merge_and_the_refused_cycle(client, sign_in, csrf):
     assert r.status_code == 303
     r = client.post(f"/console/reports/{b}/act", data={"csrf_token": token, "action": "merge", "reason": "cycle",
                                                         "report_ids": str(a)})
-    assert r.status_code == 409 and f"merge into report {a} instead" in r.get_data(as_text=True)
+    assert r.status_code == 409 and f"请改为并入举报 {a}" in r.get_data(as_text=True)  # the page's language
     for bad in ("1; drop", "99999999999", "", "1 " * 501):
         r = client.post(f"/console/reports/{a}/act", data={"csrf_token": token, "action": "merge", "reason": "x",
                                                             "report_ids": bad})
