@@ -122,6 +122,7 @@ def load_config(instance_path: str) -> dict:
         "ENTERPRISE_DEFAULT_LIMIT": env.get(ENV_PREFIX + "ENTERPRISE_LIMIT", "100000/hour"),
         "RATELIMIT_ENABLED": env.get(ENV_PREFIX + "RATELIMIT", "on") != "off",
         "TRUSTED_PROXIES": _int(ENV_PREFIX + "TRUSTED_PROXIES", 0),
+        "PUBLIC_URL": env.get(ENV_PREFIX + "PUBLIC_URL", "").rstrip("/"),
         # After a failed Redis call, lookups and rate limits skip Redis this long (0: never).
         "REDIS_RETRY_SECONDS": _int(ENV_PREFIX + "REDIS_RETRY_SECONDS", 5),
         "MODEL_DIR": env.get(ENV_PREFIX + "MODEL_DIR") or str(instance / "models" / "current"),

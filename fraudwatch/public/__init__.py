@@ -5,7 +5,7 @@ Pages set no cookie and read the language from the URL only (fraudwatch/web/i18n
 GET page is the same for every visitor. Errors are pages in the visitor's language."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from fraudwatch.exceptions import DomainError, Invalid
 from fraudwatch.public.findings import channel_name, field_label, finding_sentence, verdict_heading
@@ -28,6 +28,31 @@ def public_text(name: str, *args):
 def index():
     """The home page: the check box and how to tell a tax scam."""
     return render_template("public/index.html")
+
+
+# The public pages a crawler may index, each in both languages (the sitemap names both).
+INDEXED = ("public.index",)
+
+
+def _absolute(endpoint: str, **values) -> str:
+    """A page's address for crawlers: on PUBLIC_URL when set (a Host header cannot choose it)."""
+    base = current_app.config["PUBLIC_URL"] or request.url_root.rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Crawlers may read the public pages, not the console, the API or the check's answers."""
+    lines = ["User-agent: *", "Disallow: /console/", "Disallow: /api/", "Disallow: /check",
+             f"Sitemap: {_absolute('public.sitemap')}", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """The public pages, each with its zh and en addresses as alternates (hreflang)."""
+    urls = [(_absolute(endpoint), _absolute(endpoint, lang="en")) for endpoint in INDEXED]
+    return Response(render_template("public/sitemap.xml", urls=urls), mimetype="application/xml")
 
 
 @bp.post("/check")

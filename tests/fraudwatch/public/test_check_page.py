@@ -125,3 +125,24 @@ def test_the_same_check_through_the_api(app_with_model, client):
     assert client.post("/api/v1/check", data="not json", content_type="application/json").status_code == 400
     with app_with_model.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
+
+
+def test_robots_and_sitemap_name_the_public_pages_in_both_languages(app_with_model, client):
+    import xml.etree.ElementTree as ET
+
+    robots = client.get("/robots.txt")
+    text = robots.get_data(as_text=True)
+    assert robots.status_code == 200 and robots.headers["Content-Type"].startswith("text/plain")
+    assert "Disallow: /console/" in text and "Disallow: /api/" in text and "Disallow: /check" in text
+    assert "Sitemap: http://localhost/sitemap.xml" in text
+    app_with_model.config["PUBLIC_URL"] = "https://fraudwatch.example.org"
+    hostile = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    sitemap = client.get("/sitemap.xml", headers=hostile)
+    assert sitemap.status_code == 200 and sitemap.headers["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(sitemap.data)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    locs = [loc.text for loc in root.findall("s:url/s:loc", ns)]
+    assert locs == ["https://fraudwatch.example.org/", "https://fraudwatch.example.org/?lang=en"]
+    langs = {link.get("hreflang") for link in root.findall("s:url/x:link", ns)}
+    assert langs == {"zh-CN", "en", "x-default"} and b"evil.example" not in sitemap.data
+    assert "evil.example" not in client.get("/robots.txt", headers=hostile).get_data(as_text=True)
