@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from fraudwatch.exceptions import DomainError
 from fraudwatch.web.i18n import catalog
-
-
-def _l(message: str) -> str:
-    """Marks a message for the catalogs (`pybabel extract -k _l`); translated when shown."""
-    return message
-
+from fraudwatch.web.i18n import mark as _l
 
 SENTENCES = {
     "merge_into_duplicate": _l("Report %(id)s is itself a duplicate of report %(head)s: merge into report "

@@ -12,6 +12,7 @@ from fraudwatch.public.findings import channel_name, field_label, finding_senten
 from fraudwatch.services import public_check
 from fraudwatch.web.errors import APIError
 from fraudwatch.web.i18n import catalog
+from fraudwatch.web.i18n import mark as _l
 from fraudwatch.web.limits import per_caller
 
 bp = Blueprint("public", __name__)
@@ -68,10 +69,6 @@ def check():
                                check_error=catalog().ugettext(_ERRORS.get(message, message))), 400
     found = [s for s in map(finding_sentence, result["reasons"]) if s]
     return render_template("public/check.html", text=text, result=result, found=found)
-
-
-def _l(message: str) -> str:
-    return message
 
 
 _ERRORS = {  # the check's refusals, as the visitor reads them

@@ -4,12 +4,7 @@ Sentences are marked with `_l` for the catalogs and translated when shown."""
 from __future__ import annotations
 
 from fraudwatch.web.i18n import catalog
-
-
-def _l(message: str) -> str:
-    """Marks a message for the catalogs (`pybabel extract -k _l`)."""
-    return message
-
+from fraudwatch.web.i18n import mark as _l
 
 VERDICTS = {
     "high_risk": _l("High risk: this looks like a scam"),

@@ -211,8 +211,7 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
     fresh = sa.select(Indicator).where(Indicator.id.in_(ids)).execution_options(populate_existing=True)
     for indicator in session.scalars(fresh):
         scopes.add(indicator.scope)
-        indicator.status = _derived_status(indicator, indicator.report_count, indicator.confirmed_count,
-                                           indicator.open_count, indicator.id in paged)
+        indicator.status = _derived_status(indicator, indicator.id in paged)
         tier = queue.indicator_tier(indicator.status, indicator.report_count)
         if tier != indicator.queue_tier:
             indicator.queue_tier = tier
@@ -236,7 +235,9 @@ def _counted_pages(ids: Sequence[int], *columns) -> sa.Select:
                    sa.or_(Report.id.is_(None), Report.status != "dismissed")))
 
 
-def _derived_status(indicator: Indicator, count: int, confirmed: int, open_: int, paged: bool) -> str:
+def _derived_status(indicator: Indicator, paged: bool) -> str:
+    """The status its counts and the scam pages naming it give an indicator."""
+    count, confirmed, open_ = indicator.report_count, indicator.confirmed_count, indicator.open_count
     if confirmed:
         return "confirmed_fraud"
     if open_:

@@ -57,6 +57,12 @@ def catalog():
     return found
 
 
+def mark(message: str) -> str:
+    """Marks a message for the catalogs, imported as `_l` (`pybabel extract -k _l`): the message
+    id itself, translated where it is shown (through `catalog`, once per request)."""
+    return message
+
+
 def gettext(string: str, **variables) -> str:
     """flask_babel.gettext through the request's catalog."""
     text = catalog().ugettext(string)
