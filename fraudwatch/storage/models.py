@@ -29,7 +29,8 @@ class UTCDateTime(sa.types.TypeDecorator):
 # needs_info: the officer asked the reporter (or a colleague) for more information
 REPORT_STATUSES = ("new", "triaging", "needs_info", "confirmed", "dismissed", "duplicate")
 CHANNELS = ("sms", "email", "web", "phone_call", "im", "other")
-ROLES = ("officer", "admin", "enterprise")
+# editor: writes the public site's advisories and chooses the examples it publishes
+ROLES = ("officer", "admin", "enterprise", "editor")
 # How a report names an indicator: in a field (`reported`), in its text (`extracted`), through a
 # report merged into it (`merged`), or through the crawl of its URLs: where a URL led after
 # redirects and that page's domain (`landing`), where a scam page's form sends what it asks for
@@ -99,6 +100,9 @@ class Report(Base):
     queue_rank: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
     assigned_to: Mapped[str | None] = mapped_column(sa.String(120))
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)
+    # a report from the public site's form: the receipt number its reporter follows it by
+    receipt: Mapped[str | None] = mapped_column(sa.String(24), unique=True)
+    region: Mapped[str | None] = mapped_column(sa.String(32))  # province/state, given or read off the phone
 
     history: Mapped[list[StatusChange]] = relationship(
         back_populates="report", order_by="StatusChange.id", cascade="all, delete-orphan")
@@ -318,3 +322,129 @@ class ModelVersion(Base):
     metrics: Mapped[dict | None] = mapped_column(JSONType)
     comparison: Mapped[dict | None] = mapped_column(JSONType)  # candidate vs the active model, same data
     note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Attachment(Base):
+    """A file sent with a report: a screenshot, re-encoded (its metadata gone), and the text OCR
+    read in it (`ocr_status`: pending, done, failed or unavailable when no OCR engine is installed)."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="screenshot")
+    media_type: Mapped[str] = mapped_column(sa.String(32))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    ocr_text: Mapped[str | None] = mapped_column(sa.Text)
+    ocr_status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PublishedExample(Base):
+    """A confirmed report shown on the public site as an example of its scam pattern: its text
+    redacted and its links defanged when published (`state`: published or withdrawn, by an
+    editor or because the report is no longer confirmed)."""
+
+    __tablename__ = "published_examples"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), unique=True)
+    pattern: Mapped[str] = mapped_column(sa.String(32), index=True)
+    authority: Mapped[str | None] = mapped_column(sa.String(32))
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    text: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.String(16), default="published")
+    chosen_by: Mapped[str] = mapped_column(sa.String(120))  # "auto" or the editor
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Advisory(Base):
+    """A short advisory an editor writes for the public site, in one language (Markdown, kept
+    with its sanitised HTML); `status`: draft, published or withdrawn."""
+
+    __tablename__ = "advisories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    language: Mapped[str] = mapped_column(sa.String(8))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body_markdown: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    pattern: Mapped[str | None] = mapped_column(sa.String(32))
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    author: Mapped[str] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class WatchEntry(Base):
+    """Something an enterprise or a tax office owns or cares about (kind: domain, brand,
+    company or phone), matched by `match_key` against what reports, crawls and feeds bring."""
+
+    __tablename__ = "watch_entries"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "kind", "match_key", name="uq_watch_entries_owner_kind_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    value: Mapped[str] = mapped_column(sa.String(300))
+    match_key: Mapped[str] = mapped_column(sa.String(300), index=True)
+    label: Mapped[str | None] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AlertChannel(Base):
+    """Where a watcher's alerts go: a webhook (signed with `secret`) or an e-mail address."""
+
+    __tablename__ = "alert_channels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # webhook | email
+    target: Mapped[str] = mapped_column(sa.String(2100))
+    secret: Mapped[str | None] = mapped_column(sa.String(128))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Alert(Base):
+    """A watch entry matched something new; `dedupe_key` makes each match alert once."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("watch_entries.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(32))  # match | lookalike | confirmed
+    subject_type: Mapped[str] = mapped_column(sa.String(16))  # report | indicator | evidence | feed | domain_list
+    subject_id: Mapped[int | None] = mapped_column()
+    subject: Mapped[str] = mapped_column(sa.String(2100))
+    dedupe_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    detail: Mapped[dict | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class AlertDelivery(Base):
+    """One alert (or a test message, without an alert) sent to one channel, with its attempts."""
+
+    __tablename__ = "alert_deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("alert_channels.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    response_status: Mapped[int | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SiteSnapshot(Base):
+    """Figures the public site shows, computed by a job (statistics over every report) and read
+    by pages in one row."""
+
+    __tablename__ = "site_snapshots"
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    body: Mapped[dict] = mapped_column(JSONType)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from fraudwatch.storage.models import ROLES, ApiToken, User, utcnow
 
-TOKEN_PREFIXES = {"officer": "fwo_", "admin": "fwa_", "enterprise": "fwe_"}
+TOKEN_PREFIXES = {"officer": "fwo_", "admin": "fwa_", "enterprise": "fwe_", "editor": "fwd_"}
 
 
 def hash_token(token: str) -> str:
