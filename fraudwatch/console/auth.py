@@ -10,6 +10,7 @@ from flask import session as cookie
 from flask_babel import gettext as _
 
 from fraudwatch.console import bp
+from fraudwatch.console.nav import home_of
 from fraudwatch.console.session import audit, current_user, forget, login_required, remember, safe_next
 from fraudwatch.infra import login_throttle
 from fraudwatch.infra.extensions import db
@@ -46,7 +47,7 @@ def login_post():
     if (wait := login_throttle.throttled(shown, request.remote_addr)):
         return _throttled(shown, wait)
     user = people.find_person(db.session, name)
-    if not people.verify_password(user, password) or not user.active or user.role not in people.CONSOLE_ROLES:
+    if not people.verify_password(user, password) or not user.active or user.role not in people.SIGN_IN_ROLES:
         return _failed(shown, user, target)
     if user.totp_secret:
         people.rehash_if_needed(user, password)
@@ -163,9 +164,13 @@ def language():
 
 
 @bp.get("/")
-@login_required()
+@login_required(*people.SIGN_IN_ROLES)
 def index():
-    """The console's home page is the queue, riskiest first (the other pages are in the menu)."""
+    """The console's home page is the queue, riskiest first (the other pages are in the menu);
+    enterprises and editors land on their own pages (console/nav.set_home)."""
     from fraudwatch.console.queue_page import queue  # the queue module registers on this blueprint
 
+    home = home_of(current_user())
+    if home is not None:
+        return redirect(url_for(home))
     return queue()

@@ -21,6 +21,7 @@ class NavItem:
 
 
 _ITEMS: dict[str, NavItem] = {}
+_HOMES: dict[str, str] = {}  # role -> the endpoint its users land on (officers and admins: the queue)
 
 
 def add_nav(endpoint: str, label: object, roles: tuple[str, ...] = CONSOLE_ROLES, order: int = 50) -> None:
@@ -34,3 +35,13 @@ def nav_for(user: User | None) -> list[dict]:
         return []
     items = sorted((i for i in _ITEMS.values() if user.role in i.roles), key=lambda i: (i.order, i.endpoint))
     return [{"url": url_for(i.endpoint), "label": i.label, "endpoint": i.endpoint} for i in items]
+
+
+def set_home(role: str, endpoint: str) -> None:
+    """Users with `role` land on `endpoint` after signing in (a role without one: the queue)."""
+    _HOMES[role] = endpoint
+
+
+def home_of(user: User) -> str | None:
+    """The endpoint `user` lands on, when it is not the queue."""
+    return _HOMES.get(user.role)

@@ -42,7 +42,7 @@ def _load_user() -> User | None:
              and now - seen <= config["SESSION_IDLE_MINUTES"] * 60)
     user = people.get_user(db.session, uid) if fresh else None
     if (user is None or not user.active or user.session_epoch != epoch
-            or user.role not in people.CONSOLE_ROLES):
+            or user.role not in people.SIGN_IN_ROLES):
         forget()
         g.session_ended = True
         return None

@@ -19,7 +19,8 @@ from fraudwatch.storage.models import ROLES, ApiToken, User, utcnow
 
 MIN_PASSWORD = 12  # characters
 MAX_PASSWORD = 256  # characters; longer is refused rather than hashed (argon2 hashes anything, slowly)
-CONSOLE_ROLES = ("officer", "admin")  # enterprise users use API keys, not the console
+CONSOLE_ROLES = ("officer", "admin")  # the officers' pages (queue, reports, campaigns...)
+SIGN_IN_ROLES = ROLES  # who may sign in: enterprises and editors too, to their own pages
 LANGUAGES = ("zh", "en")
 _hasher = PasswordHasher()  # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)
 

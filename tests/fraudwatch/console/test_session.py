@@ -70,14 +70,20 @@ def test_wrong_credentials(app, client, make_person, csrf, name, password):
     assert event.actor == name and event.address == "127.0.0.1"
 
 
-def test_no_console_for_enterprise_inactive_or_passwordless(app, client, make_person, csrf):
+def test_enterprise_users_sign_in_but_not_to_the_officers_pages(app, client, make_person, csrf):
     make_person("acme", role="enterprise")
+    _login(client, csrf, name="acme", password=PASSWORD)
+    for path in ("/console/queue", "/console/campaigns", "/console/audit"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_no_console_for_inactive_or_passwordless(app, client, make_person, csrf):
     make_person("gone")
     make_person("nopass", password=None)
     with app.app_context():
         db.session.execute(sa.update(User).where(User.name == "gone").values(active=False))
         db.session.commit()
-    for name, password in (("acme", PASSWORD), ("gone", PASSWORD), ("nopass", ""), ("nopass", "x" * 12)):
+    for name, password in (("gone", PASSWORD), ("nopass", ""), ("nopass", "x" * 12)):
         _login(client, csrf, name=name, password=password)
         assert client.get("/console/").status_code == 302, name
 
