@@ -1,13 +1,18 @@
 """Public pages (anonymous; zh, en at ?lang=en): the home page with the check box, and the
-check's answer. More pages (report form, scam patterns, statistics) come with issue #12.
+check's answer here; every other module of this package adds its pages to the blueprint (loaded
+below) and its entries to the menu and the sitemap (public/nav.py).
 
 Pages set no cookie and read the language from the URL only (fraudwatch/web/i18n.py), so a
 GET page is the same for every visitor. Errors are pages in the visitor's language."""
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from fraudwatch.exceptions import DomainError, Invalid
+from fraudwatch.public import nav
 from fraudwatch.public.findings import channel_name, field_label, finding_sentence, verdict_heading
 from fraudwatch.services import public_check
 from fraudwatch.web.errors import APIError
@@ -31,10 +36,13 @@ def index():
     return render_template("public/index.html")
 
 
-# The public pages a crawler may index, each in both languages (the sitemap names both).
-INDEXED = ("public.index",)
+@bp.app_template_global()
+def public_menu() -> list:
+    """The site's menu entries (public/nav.py)."""
+    return nav.menu()
 
 
+@bp.app_template_global("public_url")
 def _absolute(endpoint: str, **values) -> str:
     """A page's address for crawlers: on PUBLIC_URL when set (a Host header cannot choose it)."""
     base = current_app.config["PUBLIC_URL"] or request.url_root.rstrip("/")
@@ -52,7 +60,8 @@ def robots():
 @bp.get("/sitemap.xml")
 def sitemap():
     """The public pages, each with its zh and en addresses as alternates (hreflang)."""
-    urls = [(_absolute(endpoint), _absolute(endpoint, lang="en")) for endpoint in INDEXED]
+    urls = [(_absolute(endpoint, **values), _absolute(endpoint, lang="en", **values))
+            for endpoint, values in nav.indexed()]
     return Response(render_template("public/sitemap.xml", urls=urls), mimetype="application/xml")
 
 
@@ -87,3 +96,11 @@ def _too_many(exc: APIError):
 @bp.errorhandler(DomainError)
 def _refused(exc: DomainError):
     return render_template("public/error.html", status=503), 503
+
+
+def _load_views() -> None:
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_load_views()

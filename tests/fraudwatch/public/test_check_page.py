@@ -146,3 +146,12 @@ def test_robots_and_sitemap_name_the_public_pages_in_both_languages(app_with_mod
     langs = {link.get("hreflang") for link in root.findall("s:url/x:link", ns)}
     assert langs == {"zh-CN", "en", "x-default"} and b"evil.example" not in sitemap.data
     assert "evil.example" not in client.get("/robots.txt", headers=hostile).get_data(as_text=True)
+
+
+def test_pages_name_their_languages_and_canonical_address_on_the_configured_site(app_with_model, client):
+    app_with_model.config["PUBLIC_URL"] = "https://fraudwatch.example"
+    page = client.get("/?lang=en", headers={"Host": "evil.example"}).data.decode()
+    assert '<link rel="canonical" href="https://fraudwatch.example/?lang=en">' in page
+    assert '<link rel="alternate" hreflang="zh-CN" href="https://fraudwatch.example/">' in page
+    assert '<link rel="alternate" hreflang="en" href="https://fraudwatch.example/?lang=en">' in page
+    assert "evil.example" not in page
