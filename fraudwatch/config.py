@@ -53,6 +53,14 @@ def _positive(name: str, default: float | None, kind: type = int) -> float | Non
     return value
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of `choices` from the environment, or the default."""
+    value = os.environ.get(name, "").strip() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)} (got {value[:40]!r})")
+    return value
+
+
 def _list(name: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
 
@@ -101,6 +109,22 @@ def console_config() -> dict:
     }
 
 
+def alerts_config() -> dict:
+    """Watch-list alerts: the SMTP server e-mail alerts go through, webhook timeouts, retries."""
+    env = os.environ
+    return {
+        "SMTP_HOST": env.get(ENV_PREFIX + "SMTP_HOST", ""),  # empty: e-mail alerts cannot be sent
+        "SMTP_PORT": _int(ENV_PREFIX + "SMTP_PORT", 25),
+        "SMTP_USER": env.get(ENV_PREFIX + "SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get(ENV_PREFIX + "SMTP_PASSWORD", ""),
+        "SMTP_FROM": env.get(ENV_PREFIX + "SMTP_FROM", "fraudwatch@localhost"),
+        "SMTP_STARTTLS": env.get(ENV_PREFIX + "SMTP_STARTTLS", "off") == "on",
+        "SMTP_TIMEOUT": _positive(ENV_PREFIX + "SMTP_TIMEOUT", 10.0, float),
+        "ALERT_WEBHOOK_TIMEOUT": _positive(ENV_PREFIX + "ALERT_WEBHOOK_TIMEOUT", 10.0, float),
+        "ALERT_MAX_ATTEMPTS": max(1, _int(ENV_PREFIX + "ALERT_MAX_ATTEMPTS", 5)),
+    }
+
+
 def load_config(instance_path: str) -> dict:
     """Settings for `create_app`, read from the environment with safe defaults."""
     env = os.environ
@@ -123,6 +147,12 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": env.get(ENV_PREFIX + "RATELIMIT", "on") != "off",
         "TRUSTED_PROXIES": _int(ENV_PREFIX + "TRUSTED_PROXIES", 0),
         "PUBLIC_URL": env.get(ENV_PREFIX + "PUBLIC_URL", "").rstrip("/"),
+        # Confirmed reports become redacted examples on the pattern pages: "auto" (published when
+        # confirmed, editors may withdraw them) or "editor" (candidates until an editor publishes).
+        "PUBLISH_EXAMPLES": _choice(ENV_PREFIX + "PUBLISH_EXAMPLES", ("auto", "editor"), "auto"),
+        "PUBLISH_SWEEP_SECONDS": _positive(ENV_PREFIX + "PUBLISH_SWEEP_SECONDS", 10, int),
+        # Public pages are cached (Redis, and Cache-Control for browsers and proxies) this long.
+        "PUBLIC_CACHE_SECONDS": _int(ENV_PREFIX + "PUBLIC_CACHE_SECONDS", 30),
         # After a failed Redis call, lookups and rate limits skip Redis this long (0: never).
         "REDIS_RETRY_SECONDS": _int(ENV_PREFIX + "REDIS_RETRY_SECONDS", 5),
         "MODEL_DIR": env.get(ENV_PREFIX + "MODEL_DIR") or str(instance / "models" / "current"),
@@ -157,4 +187,5 @@ def load_config(instance_path: str) -> dict:
         "REQUEST_BUFFER_TOTAL_BYTES": _positive(ENV_PREFIX + "REQUEST_BUFFER_TOTAL_BYTES", 64 * 1024 * 1024),
         **crawl_config(),
         **console_config(),
+        **alerts_config(),
     }

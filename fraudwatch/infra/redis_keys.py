@@ -63,6 +63,11 @@ def pump_lock() -> str:
     return _key("pump-lock")
 
 
+def periodic_turn(name: str) -> str:
+    """Held until the periodic task `name` is due again (jobs/periodic.py)."""
+    return _key("periodic", name)
+
+
 # The RQ queues, in the order workers serve them: a live report's classification, a live
 # report's crawl, an imported report's processing, then every other crawl (seeds, links
 # followed, imported reports' URLs).
@@ -127,3 +132,11 @@ def login_failures(scope: str, who: str) -> str:
 def login_code_used(user_id: int, code: str) -> str:
     """Marker: this TOTP code of this user was used to sign in (a replay is refused)."""
     return _key("login", "code", user_id, code)
+
+
+# -- watch lists (services/watch_index.py) ------------------------------------------------------
+
+def watch_version() -> str:
+    """Counter raised whenever a watch entry is added, removed or changed: each process
+    rebuilds its in-memory match index when it differs from the one it built."""
+    return _key("watch", "version")

@@ -23,6 +23,7 @@ from flask import Flask
 from rq import SimpleWorker
 
 from fraudwatch.infra.redis_keys import QUEUE_ROLES
+from fraudwatch.jobs import periodic
 from fraudwatch.services import outbox
 
 log = logging.getLogger(__name__)
@@ -130,11 +131,13 @@ def run_worker(app: Flask, *, burst: bool = False, roles: tuple[str, ...] = QUEU
 
 
 def pump_forever(app: Flask, stop: threading.Event, every: float = 5.0) -> None:
-    """Enqueue pending jobs every `every` seconds until `stop` is set."""
+    """Enqueue pending jobs, and run the periodic tasks that are due (jobs/periodic.py), every
+    `every` seconds until `stop` is set."""
     while not stop.is_set():
         try:
             with app.app_context():
                 count = outbox.pump()
+                periodic.run_due()
             if count:
                 log.info("pump: enqueued %d pending job(s)", count)
         except (redis.RedisError, OSError) as exc:

@@ -1,0 +1,206 @@
+"""Confirmed reports become examples on the public site's scam pattern pages.
+
+A report an officer confirms (alone, in a bulk action or with its campaign) is published as an
+example of its pattern within PUBLISH_SWEEP_SECONDS plus the pages' cache: `sweep`, a periodic
+task of the workers (fraudwatch/jobs/periodic.py), reads the status changes since its last
+turn that made a report confirmed or took it out of confirmed, and
+
+- publishes a newly confirmed report: its pattern (`pattern_for`: the classifier's category
+  and the impersonated authority) and its text redacted and defanged once, here
+  (fraudwatch.publish.redact: phone, card and ID numbers, e-mail addresses, people's names
+  masked; links made unclickable). Nothing of the reporter is copied. With PUBLISH_EXAMPLES =
+  "editor" it waits as a `candidate` until an editor publishes it;
+- withdraws the example of a report no longer confirmed (dismissed, merged as a duplicate);
+  an automatic withdrawal is undone if the report is confirmed again, an editor's is not.
+
+Status changes commit out of order on PostgreSQL (ids are taken at insert), so each turn
+reads again the changes of the last SETTLE_SECONDS: settling a report twice changes nothing.
+Editors publish, withdraw and restore examples by hand (`set_state`), audited."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from fraudwatch.exceptions import Invalid, NotFound
+from fraudwatch.infra.extensions import db
+from fraudwatch.publish import defang, redact
+from fraudwatch.storage.audit import add_audit_event
+from fraudwatch.storage.models import PublishedExample, Report, SiteSnapshot, StatusChange, utcnow
+from fraudwatch.storage.transactions import in_transaction
+
+CURSOR = "publishing_cursor"  # site_snapshots row: the status change id every earlier change was settled by
+SETTLE_SECONDS = 120
+BATCH = 500
+MAX_TEXT = 1000  # characters of a published example
+STATES = ("candidate", "published", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A scam pattern of the public site: which confirmed reports are its examples."""
+
+    slug: str
+    categories: frozenset[str] = frozenset()
+    overseas: bool = False  # impersonates a tax authority outside mainland China, whatever the category
+    cues: tuple[str, ...] = ()  # words of the text that make a report of `categories` this pattern
+
+
+# In order: a report is an example of the first pattern it fits.
+PATTERNS = (
+    Pattern("overseas-tax-lures", overseas=True),
+    Pattern("invoice-plugin", frozenset({"fake_portal", "credential_phish", "other_phishing", "fee_demand"}),
+            cues=("插件", "控件", "查验软件", "验证软件", "开票软件", "plug-in", "plugin", ".apk", ".exe")),
+    Pattern("system-fee", frozenset({"fee_demand"})),
+    Pattern("tax-refund", frozenset({"refund_lure"})),
+    Pattern("fake-tax-portal", frozenset({"fake_portal", "credential_phish", "other_phishing"})),
+    Pattern("audit-threat", frozenset({"audit_threat", "abnormal_status"})),
+    Pattern("subsidy-lure", frozenset({"subsidy_lure"})),
+    Pattern("invoice-selling", frozenset({"invoice_selling"})),
+    Pattern("other-tax-scams", frozenset({"other_scam"})),
+)
+SLUGS = tuple(p.slug for p in PATTERNS)
+
+
+def _overseas(authority: str | None) -> bool:
+    return bool(authority) and not authority.upper().startswith("CN")
+
+
+def pattern_for(category: str | None, authority: str | None, text: str | None) -> str | None:
+    """The pattern a confirmed report is an example of, or None (no category, or not a scam)."""
+    lowered = (text or "").lower()
+    for pattern in PATTERNS:
+        if pattern.overseas:
+            if _overseas(authority) and category not in (None, "none", "advertising"):
+                return pattern.slug
+            continue
+        if category in pattern.categories and (not pattern.cues or any(c in lowered for c in pattern.cues)):
+            return pattern.slug
+    return None
+
+
+def example_text(message: str | None, description: str | None, url: str | None) -> str | None:
+    """What is shown of a report: its message (else the reporter's description, else its link),
+    redacted and defanged, at most MAX_TEXT characters; None when it has nothing to show."""
+    source = next((t for t in (message, description) if t and t.strip()), None)
+    if source is None:
+        return defang(url.strip()) if url and url.strip() else None
+    text = redact(source.strip()[: MAX_TEXT * 4]).text.strip()
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+
+
+def sweep(limit: int = 20_000) -> int:
+    """Settle the reports whose confirmation changed since the last turn; how many were settled."""
+    session = db.session
+    cursor_row = session.get(SiteSnapshot, CURSOR)
+    cursor = int(cursor_row.body.get("id", 0)) if cursor_row is not None else 0
+    changes = (sa.select(StatusChange.id, StatusChange.report_id)
+               .where(StatusChange.id > cursor)
+               .where(sa.or_(StatusChange.to_status == "confirmed", StatusChange.from_status == "confirmed"))
+               .order_by(StatusChange.id).limit(limit))
+    rows = session.execute(changes).all()
+    cutoff = utcnow() - timedelta(seconds=SETTLE_SECONDS)
+    settled = session.scalar(sa.select(sa.func.max(StatusChange.id))
+                             .where(StatusChange.id > cursor, StatusChange.created_at < cutoff))
+    if len(rows) == limit:  # more to read: the next turn goes on from here
+        settled = rows[-1].id if settled is None else min(settled, rows[-1].id)
+    session.rollback()
+    report_ids = sorted({row.report_id for row in rows})
+
+    def work() -> None:
+        for start in range(0, len(report_ids), BATCH):
+            _settle(session, report_ids[start:start + BATCH])
+        if settled is not None and settled > cursor:
+            _save_cursor(session, settled)
+
+    in_transaction(session, work)
+    return len(report_ids)
+
+
+def _save_cursor(session: Session, value: int) -> None:
+    row = session.get(SiteSnapshot, CURSOR)
+    if row is None:
+        session.add(SiteSnapshot(name=CURSOR, body={"id": value}, computed_at=utcnow()))
+    else:
+        row.body, row.computed_at = {"id": value}, utcnow()
+
+
+def _settle(session: Session, report_ids: list[int]) -> None:
+    reports = session.execute(
+        sa.select(Report.id, Report.status, Report.channel, Report.verdict_category, Report.verdict_authority,
+                  Report.message_text, Report.description, Report.url).where(Report.id.in_(report_ids))).all()
+    existing = {e.report_id: e for e in session.scalars(
+        sa.select(PublishedExample).where(PublishedExample.report_id.in_(report_ids)).with_for_update())}
+    initial = "candidate" if current_app.config["PUBLISH_EXAMPLES"] == "editor" else "published"
+    now = utcnow()
+    for report in reports:
+        example = existing.get(report.id)
+        confirmed = report.status == "confirmed"
+        if confirmed and example is None:
+            pattern = pattern_for(report.verdict_category, report.verdict_authority, report.message_text)
+            text = example_text(report.message_text, report.description, report.url)
+            if pattern and text:
+                session.add(PublishedExample(
+                    report_id=report.id, pattern=pattern, authority=report.verdict_authority,
+                    channel=report.channel, text=text, state=initial, chosen_by="auto",
+                    published_at=now, updated_at=now))
+        elif not confirmed and example is not None and example.state != "withdrawn":
+            example.state, example.chosen_by, example.updated_at = "withdrawn", "auto", now
+        elif confirmed and example is not None and example.state == "withdrawn" and example.chosen_by == "auto":
+            example.state, example.updated_at = initial, now
+
+
+def set_state(example_id: int, state: str, editor: str, address: str | None = None) -> PublishedExample:
+    """An editor publishes, withdraws or restores an example (a report no longer confirmed
+    cannot be published)."""
+    if state not in ("published", "withdrawn"):
+        raise Invalid("unknown state", fields={"state": "must be published or withdrawn"})
+    session = db.session
+
+    def work() -> PublishedExample:
+        example = session.get(PublishedExample, example_id, with_for_update=True)
+        if example is None:
+            raise NotFound(f"example {example_id} not found")
+        if state == "published" and session.get(Report, example.report_id).status != "confirmed":
+            raise Invalid("not confirmed", fields={"state": "the report is no longer confirmed"})
+        before = example.state
+        example.state, example.chosen_by, example.updated_at = state, editor, utcnow()
+        if state == "published" and before == "candidate":
+            example.published_at = example.updated_at
+        add_audit_event(session, actor=editor, action=f"example.{state}", target_type="example",
+                        target_id=example.id, detail={"report_id": example.report_id, "from": before},
+                        address=address)
+        return example
+
+    return in_transaction(session, work)
+
+
+def published(session: Session, pattern: str | None = None, limit: int = 10,
+              before_id: int | None = None) -> list[PublishedExample]:
+    """Published examples, newest first (of one pattern when given)."""
+    query = sa.select(PublishedExample).where(PublishedExample.state == "published")
+    if pattern is not None:
+        query = query.where(PublishedExample.pattern == pattern)
+    if before_id is not None:
+        query = query.where(PublishedExample.id < before_id)
+    return list(session.scalars(query.order_by(PublishedExample.published_at.desc(), PublishedExample.id.desc())
+                                .limit(limit)))
+
+
+def counts_by_pattern(session: Session) -> dict[str, int]:
+    """How many published examples each pattern has."""
+    rows = session.execute(sa.select(PublishedExample.pattern, sa.func.count())
+                           .where(PublishedExample.state == "published").group_by(PublishedExample.pattern))
+    return dict(rows.tuples().all())
+
+
+def for_editor(session: Session, states: Iterable[str] = STATES, limit: int = 100,
+               offset: int = 0) -> list[PublishedExample]:
+    """Examples in `states`, newest first, for the editor's page."""
+    return list(session.scalars(sa.select(PublishedExample).where(PublishedExample.state.in_(tuple(states)))
+                                .order_by(PublishedExample.updated_at.desc(), PublishedExample.id.desc())
+                                .limit(limit).offset(offset)))
