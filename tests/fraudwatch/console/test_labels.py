@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from classifiers.corpus import CATEGORIES
 from fraudwatch.api.answers import LOOKUP_STATUSES
-from fraudwatch.console import labels
+from fraudwatch.web import labels
 from fraudwatch.indicators import INDICATOR_TYPES
 from fraudwatch.infra.extensions import db
 from fraudwatch.services import actions
