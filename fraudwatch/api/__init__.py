@@ -25,4 +25,15 @@ from fraudwatch.web.limits import add_headers  # noqa: E402
 
 bp.after_request(add_headers)
 
-from fraudwatch.api import campaigns, check, classify, lookup, meta, officer, registry, reports, vendor  # noqa: E402,F401
+from fraudwatch.api import (  # noqa: E402,F401
+    campaigns,
+    check,
+    classify,
+    lookup,
+    meta,
+    officer,
+    registry,
+    reports,
+    vendor,
+    watch,
+)

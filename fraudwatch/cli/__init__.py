@@ -9,7 +9,7 @@ import importlib
 import click
 from flask.cli import FlaskGroup
 
-COMMAND_MODULES = ("service", "users", "imports", "model", "registry", "crawl", "data", "campaigns")
+COMMAND_MODULES = ("service", "users", "imports", "model", "registry", "crawl", "data", "campaigns", "watch")
 
 
 def register_commands(app) -> None:

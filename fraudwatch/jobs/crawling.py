@@ -41,7 +41,7 @@ from fraudwatch.indicators.official import judge_host
 from fraudwatch.infra import cache, redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.jobs.crawl_gate import RedisHostGate
-from fraudwatch.services import campaigns, model_registry
+from fraudwatch.services import campaigns, model_registry, watch_match
 from fraudwatch.services.outbox import get_queue
 from fraudwatch.storage import evidence as evidence_store
 from fraudwatch.storage import reports as report_store
@@ -235,6 +235,8 @@ def _store_once(url: str, result: dict, report_id: int | None, indicator_id: int
     cache.invalidate(in_transaction(session, work))
     if findings and report_id is not None:  # a collecting domain or landing page may join a campaign
         campaigns.assign_quietly(report_id)
+    if findings:  # a landing or collecting domain may be a watched domain's lookalike
+        watch_match.match_quietly(watch_match.match_findings, report_id, [item for item, _ in findings])
     redis_store.client.set(marker, "1", ex=int(setting("CRAWL_REVISIT_SECONDS")))
     return True
 

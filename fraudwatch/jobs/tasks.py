@@ -12,7 +12,7 @@ from flask import current_app
 
 from fraudwatch.infra.extensions import db
 from fraudwatch.jobs import crawling
-from fraudwatch.services import campaigns, verdicts
+from fraudwatch.services import alert_delivery, campaigns, verdicts, watch_match
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import pending
 from fraudwatch.storage import queue as queue_store
@@ -66,6 +66,7 @@ def process_report(report_id: int, queue: str = "live") -> None:
     live crawl queue when the report's job is live)."""
     verdicts.classify_report(report_id)
     campaigns.assign_quietly(report_id)
+    watch_match.match_quietly(watch_match.match_report, report_id)
     crawling.enqueue_report_urls(report_id, live=queue == "live")
     in_transaction(db.session, lambda: report_store.mark_processed(db.session, report_id))
 
@@ -93,9 +94,21 @@ def retrain(user_id: int, queue: str = "bulk") -> dict:
     return retraining.retrain_job(user_id)
 
 
+def deliver_alert(delivery_id: int, queue: str = "live") -> str:
+    """One attempt of an alert's delivery (fraudwatch.services.alert_delivery)."""
+    return alert_delivery.deliver(delivery_id)
+
+
+def watch_confirmed(indicator_id: int, queue: str = "live") -> list[int]:
+    """Alerts for an indicator that became confirmed fraud (fraudwatch.services.watch_match)."""
+    return watch_match.match_confirmed(indicator_id)
+
+
 HANDLERS: dict[str, Callable[..., object]] = {
     "process_report": process_report,
     "classify_report": classify_report,
     "retrain": retrain,
     ind_store.RETIER_JOB: retier_indicator,
+    "deliver_alert": deliver_alert,
+    ind_store.WATCH_CONFIRMED_JOB: watch_confirmed,
 }

@@ -18,6 +18,7 @@ OPEN_STATUSES = ("new", "triaging", "needs_info", "duplicate")
 OWN_SOURCES = ("report", "crawl")
 CHUNK = 400
 RETIER_JOB = "retier_indicator"  # a job kind (fraudwatch.jobs.tasks): the reports naming a re-tiered indicator
+WATCH_CONFIRMED_JOB = "watch_confirmed"  # a job kind: match an indicator that became confirmed against watch lists
 MAX_PAGE_SIGNALS = 8
 
 
@@ -211,7 +212,10 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
     fresh = sa.select(Indicator).where(Indicator.id.in_(ids)).execution_options(populate_existing=True)
     for indicator in session.scalars(fresh):
         scopes.add(indicator.scope)
-        indicator.status = _derived_status(indicator, indicator.id in paged)
+        status = _derived_status(indicator, indicator.id in paged)
+        if status == "confirmed_fraud" and indicator.status != status:  # watch lists hear of it
+            pending.add_pending(session, WATCH_CONFIRMED_JOB, indicator.id, "live")
+        indicator.status = status
         tier = queue.indicator_tier(indicator.status, indicator.report_count)
         if tier != indicator.queue_tier:
             indicator.queue_tier = tier

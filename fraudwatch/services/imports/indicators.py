@@ -17,6 +17,7 @@ from pathlib import Path
 from fraudwatch.indicators import INDICATOR_TYPES, Normalized, normalize, normalize_domain, shared_site
 from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
+from fraudwatch.services import watch_match
 from fraudwatch.services.imports.files import check_file
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage.bulk import bulk_writes
@@ -112,28 +113,31 @@ def import_indicators(path: Path, *, kind: str = "url", source: str = "feed", st
     if status not in ("suspected", "confirmed_fraud"):
         raise ValueError("status must be suspected or confirmed_fraud")
     path = check_file(path)
-    stats, started = ImportStats(), time.perf_counter()
+    stats, started, matches = ImportStats(), time.perf_counter(), []
     jobs = ((kind, chunk, with_domains, region) for chunk in _chunks(read_values(path, column), chunk_size))
     with bulk_writes(db.session):
         try:
             with ProcessPoolExecutor(max_workers=max(1, processes)) as pool:
-                scopes = _store(pool.map(normalize_chunk, jobs), stats, started, progress,
+                scopes = _store(pool.map(normalize_chunk, jobs), stats, started, progress, matches,
                                 source=source, status=status, note=note)
             db.session.commit()
         finally:
             db.session.rollback()
     cache.invalidate(scopes)
+    watch_match.match_quietly(watch_match.record_feed, matches)  # watched domains' lookalikes in the feed
     stats.seconds = time.perf_counter() - started
     return stats
 
 
 def _store(chunks: Iterable[tuple[list[tuple], int, int]], stats: ImportStats, started: float,
-           progress: Callable[[ImportStats], None] | None, **fields: str | None) -> set[str]:
-    """Write the normalised chunks, committing every COMMIT_ROWS rows; the lookup scopes touched."""
+           progress: Callable[[ImportStats], None] | None, matches: list, **fields: str | None) -> set[str]:
+    """Write the normalised chunks, committing every COMMIT_ROWS rows; the lookup scopes touched
+    (and, in `matches`, the watch-list matches of the rows)."""
     scopes: set[str] = set()
     uncommitted = 0
     for rows, invalid, read in chunks:
         new, touched = ind_store.import_indicators(db.session, rows, **fields)
+        matches += watch_match.match_quietly(watch_match.match_rows, rows)
         uncommitted += len(rows)
         if uncommitted >= COMMIT_ROWS:
             db.session.commit()

@@ -16,7 +16,8 @@ How the checks are configured, and why:
   `report_ids` are JSON integers as in merge (JSON Schema's `integer` also admits 75.0, which the
   strict body refuses, and a list of 500 ids makes that likely); and POST /vendor-check (the
   USCC's check character, a domain, URL, phone or e-mail that does not normalise); POST /check
-  (control characters other than line breaks and tabs).
+  (control characters other than line breaks and tabs); POST /watch/entries and /watch/channels (a value
+  that does not normalise as its kind, control characters, a full watch list or 20 channels).
   Every other operation must accept every schema-valid request;
 - the anonymous run gets 401 from the officer endpoints, as the document says (`security`);
 - the run is schemathesis's own engine (what `schemathesis run` uses: examples, coverage,
@@ -39,7 +40,7 @@ from fraudwatch.infra.extensions import db
 from fraudwatch.storage import users
 
 SEMANTIC_400 = ("lookup_one", "create_report", "merge_reports", "list_reports", "bulk_status", "bulk_assign",
-                "vendor_check_view", "check_view")  # see the module docstring
+                "vendor_check_view", "check_view", "add_watch_entry", "add_watch_channel")  # see the module docstring
 EXAMPLES = 25  # generated cases per operation in the fuzzing phase (the coverage phase adds its own)
 
 
