@@ -63,6 +63,11 @@ def pump_lock() -> str:
     return _key("pump-lock")
 
 
+def public_page(key: str) -> str:
+    """A rendered public page (infra/page_cache.py); `key` names the page and its language."""
+    return _key("page", hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32])
+
+
 def periodic_turn(name: str) -> str:
     """Held until the periodic task `name` is due again (jobs/periodic.py)."""
     return _key("periodic", name)

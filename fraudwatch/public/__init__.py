@@ -10,14 +10,24 @@ import importlib
 import pkgutil
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from fraudwatch.exceptions import DomainError, Invalid
 from fraudwatch.public import nav
-from fraudwatch.public.findings import channel_name, field_label, finding_sentence, verdict_heading
+from fraudwatch.public.cache import cached_page
+from fraudwatch.public.findings import (
+    authority_name,
+    channel_name,
+    field_label,
+    finding_sentence,
+    text_language,
+    verdict_heading,
+)
 from fraudwatch.services import public_check
 from fraudwatch.web.errors import APIError
 from fraudwatch.web.i18n import catalog
 from fraudwatch.web.i18n import mark as _l
+from fraudwatch.web.labels import label
 from fraudwatch.web.limits import per_caller
 
 bp = Blueprint("public", __name__)
@@ -27,10 +37,16 @@ bp = Blueprint("public", __name__)
 def public_text(name: str, *args):
     """Template helpers of the public pages (findings.py), by name."""
     return {"finding": finding_sentence, "field": field_label, "verdict": verdict_heading,
-            "channel": channel_name}[name](*args)
+            "channel": channel_name, "authority": authority_name, "example_channel": _channel_label,
+            "text_lang": text_language}[name](*args)
+
+
+def _channel_label(code: str) -> str:
+    return label("channel", code)
 
 
 @bp.get("/")
+@cached_page()
 def index():
     """The home page: the check box and how to tell a tax scam."""
     return render_template("public/index.html")
@@ -90,6 +106,13 @@ _ERRORS = {  # the check's refusals, as the visitor reads them
 @bp.errorhandler(APIError)
 def _too_many(exc: APIError):
     status = getattr(exc, "status", 400)
+    return render_template("public/error.html", status=status), status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    """A page in the visitor's language for 404, 405, 413... raised by a public view."""
+    status = exc.code or 500
     return render_template("public/error.html", status=status), status
 
 

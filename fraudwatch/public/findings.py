@@ -3,9 +3,13 @@ the vendor check (fraudwatch/services/vendor_check.py), a heading per verdict, f
 Sentences are marked with `_l` for the catalogs and translated when shown."""
 from __future__ import annotations
 
+import re
+
+from fraudwatch.indicators.official import authorities
 from fraudwatch.web.i18n import catalog
 from fraudwatch.web.i18n import mark as _l
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
 VERDICTS = {
     "high_risk": _l("High risk: this looks like a scam"),
     "caution": _l("Be careful: check it through official channels before you act"),
@@ -57,3 +61,14 @@ def channel_name(channels: dict, locale: str) -> str:
     """The impersonated authority's name in the visitor's language."""
     name = channels.get("name_zh") if locale == "zh" else channels.get("name_en")
     return name or channels.get("name_en") or channels.get("name_zh") or channels.get("authority", "")
+
+
+def authority_name(code: str, locale: str) -> str:
+    """An authority's name by its code (CN-STA, US-IRS...) in the visitor's language."""
+    names = authorities().get(code, {})
+    return channel_name({"authority": code, **names}, locale)
+
+
+def text_language(text: str) -> str:
+    """The `lang` of an example: zh-CN when it has Chinese characters, else en."""
+    return "zh-CN" if _HAN.search(text) else "en"

@@ -18,26 +18,24 @@ reads again the changes of the last SETTLE_SECONDS: settling a report twice chan
 Editors publish, withdraw and restore examples by hand (`set_state`), audited."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from fraudwatch.exceptions import Invalid, NotFound
 from fraudwatch.infra.extensions import db
 from fraudwatch.publish import defang, redact
+from fraudwatch.storage import examples
 from fraudwatch.storage.audit import add_audit_event
-from fraudwatch.storage.models import PublishedExample, Report, SiteSnapshot, StatusChange, utcnow
+from fraudwatch.storage.models import PublishedExample, utcnow
 from fraudwatch.storage.transactions import in_transaction
 
 CURSOR = "publishing_cursor"  # site_snapshots row: the status change id every earlier change was settled by
 SETTLE_SECONDS = 120
 BATCH = 500
 MAX_TEXT = 1000  # characters of a published example
-STATES = ("candidate", "published", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -96,16 +94,9 @@ def example_text(message: str | None, description: str | None, url: str | None) 
 def sweep(limit: int = 20_000) -> int:
     """Settle the reports whose confirmation changed since the last turn; how many were settled."""
     session = db.session
-    cursor_row = session.get(SiteSnapshot, CURSOR)
-    cursor = int(cursor_row.body.get("id", 0)) if cursor_row is not None else 0
-    changes = (sa.select(StatusChange.id, StatusChange.report_id)
-               .where(StatusChange.id > cursor)
-               .where(sa.or_(StatusChange.to_status == "confirmed", StatusChange.from_status == "confirmed"))
-               .order_by(StatusChange.id).limit(limit))
-    rows = session.execute(changes).all()
-    cutoff = utcnow() - timedelta(seconds=SETTLE_SECONDS)
-    settled = session.scalar(sa.select(sa.func.max(StatusChange.id))
-                             .where(StatusChange.id > cursor, StatusChange.created_at < cutoff))
+    after = examples.cursor(session, CURSOR)
+    rows = examples.confirmation_changes(session, after, limit)
+    settled = examples.last_change_before(session, after, utcnow() - timedelta(seconds=SETTLE_SECONDS))
     if len(rows) == limit:  # more to read: the next turn goes on from here
         settled = rows[-1].id if settled is None else min(settled, rows[-1].id)
     session.rollback()
@@ -114,30 +105,18 @@ def sweep(limit: int = 20_000) -> int:
     def work() -> None:
         for start in range(0, len(report_ids), BATCH):
             _settle(session, report_ids[start:start + BATCH])
-        if settled is not None and settled > cursor:
-            _save_cursor(session, settled)
+        if settled is not None and settled > after:
+            examples.save_cursor(session, CURSOR, settled)
 
     in_transaction(session, work)
     return len(report_ids)
 
 
-def _save_cursor(session: Session, value: int) -> None:
-    row = session.get(SiteSnapshot, CURSOR)
-    if row is None:
-        session.add(SiteSnapshot(name=CURSOR, body={"id": value}, computed_at=utcnow()))
-    else:
-        row.body, row.computed_at = {"id": value}, utcnow()
-
-
 def _settle(session: Session, report_ids: list[int]) -> None:
-    reports = session.execute(
-        sa.select(Report.id, Report.status, Report.channel, Report.verdict_category, Report.verdict_authority,
-                  Report.message_text, Report.description, Report.url).where(Report.id.in_(report_ids))).all()
-    existing = {e.report_id: e for e in session.scalars(
-        sa.select(PublishedExample).where(PublishedExample.report_id.in_(report_ids)).with_for_update())}
+    existing = examples.examples_of(session, report_ids)
     initial = "candidate" if current_app.config["PUBLISH_EXAMPLES"] == "editor" else "published"
     now = utcnow()
-    for report in reports:
+    for report in examples.reports_to_settle(session, report_ids):
         example = existing.get(report.id)
         confirmed = report.status == "confirmed"
         if confirmed and example is None:
@@ -165,7 +144,7 @@ def set_state(example_id: int, state: str, editor: str, address: str | None = No
         example = session.get(PublishedExample, example_id, with_for_update=True)
         if example is None:
             raise NotFound(f"example {example_id} not found")
-        if state == "published" and session.get(Report, example.report_id).status != "confirmed":
+        if state == "published" and examples.report_status(session, example.report_id) != "confirmed":
             raise Invalid("not confirmed", fields={"state": "the report is no longer confirmed"})
         before = example.state
         example.state, example.chosen_by, example.updated_at = state, editor, utcnow()
@@ -179,28 +158,6 @@ def set_state(example_id: int, state: str, editor: str, address: str | None = No
     return in_transaction(session, work)
 
 
-def published(session: Session, pattern: str | None = None, limit: int = 10,
-              before_id: int | None = None) -> list[PublishedExample]:
-    """Published examples, newest first (of one pattern when given)."""
-    query = sa.select(PublishedExample).where(PublishedExample.state == "published")
-    if pattern is not None:
-        query = query.where(PublishedExample.pattern == pattern)
-    if before_id is not None:
-        query = query.where(PublishedExample.id < before_id)
-    return list(session.scalars(query.order_by(PublishedExample.published_at.desc(), PublishedExample.id.desc())
-                                .limit(limit)))
-
-
-def counts_by_pattern(session: Session) -> dict[str, int]:
-    """How many published examples each pattern has."""
-    rows = session.execute(sa.select(PublishedExample.pattern, sa.func.count())
-                           .where(PublishedExample.state == "published").group_by(PublishedExample.pattern))
-    return dict(rows.tuples().all())
-
-
-def for_editor(session: Session, states: Iterable[str] = STATES, limit: int = 100,
-               offset: int = 0) -> list[PublishedExample]:
-    """Examples in `states`, newest first, for the editor's page."""
-    return list(session.scalars(sa.select(PublishedExample).where(PublishedExample.state.in_(tuple(states)))
-                                .order_by(PublishedExample.updated_at.desc(), PublishedExample.id.desc())
-                                .limit(limit).offset(offset)))
+published = examples.published  # the pages read through the service
+counts_by_pattern = examples.counts_by_pattern
+for_editor = examples.for_editor

@@ -1,0 +1,87 @@
+"""Published examples of scam patterns (the public site) and what publishing reads: the status
+changes into or out of confirmed since a cursor, and the reports they changed."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from fraudwatch.storage.models import PublishedExample, Report, SiteSnapshot, StatusChange, utcnow
+
+STATES = ("candidate", "published", "withdrawn")
+
+
+def confirmation_changes(session: Session, after_id: int, limit: int) -> list:
+    """(id, report_id) of status changes after `after_id` into or out of confirmed, oldest first."""
+    query = (sa.select(StatusChange.id, StatusChange.report_id).where(StatusChange.id > after_id)
+             .where(sa.or_(StatusChange.to_status == "confirmed", StatusChange.from_status == "confirmed"))
+             .order_by(StatusChange.id).limit(limit))
+    return session.execute(query).all()
+
+
+def last_change_before(session: Session, after_id: int, before: datetime) -> int | None:
+    """The id of the last status change after `after_id` made before `before`."""
+    return session.scalar(sa.select(sa.func.max(StatusChange.id))
+                          .where(StatusChange.id > after_id, StatusChange.created_at < before))
+
+
+def reports_to_settle(session: Session, report_ids: list[int]) -> list:
+    """What publishing needs of these reports (no reporter data)."""
+    return session.execute(
+        sa.select(Report.id, Report.status, Report.channel, Report.verdict_category, Report.verdict_authority,
+                  Report.message_text, Report.description, Report.url).where(Report.id.in_(report_ids))).all()
+
+
+def examples_of(session: Session, report_ids: list[int]) -> dict[int, PublishedExample]:
+    """The examples of these reports, locked, by report id."""
+    rows = session.scalars(sa.select(PublishedExample).where(PublishedExample.report_id.in_(report_ids))
+                           .with_for_update())
+    return {row.report_id: row for row in rows}
+
+
+def cursor(session: Session, name: str) -> int:
+    """A cursor kept in site_snapshots (0 when never saved)."""
+    row = session.get(SiteSnapshot, name)
+    return int(row.body.get("id", 0)) if row is not None else 0
+
+
+def save_cursor(session: Session, name: str, value: int) -> None:
+    """Keep a cursor in site_snapshots."""
+    row = session.get(SiteSnapshot, name)
+    if row is None:
+        session.add(SiteSnapshot(name=name, body={"id": value}, computed_at=utcnow()))
+    else:
+        row.body, row.computed_at = {"id": value}, utcnow()
+
+
+def published(session: Session, pattern: str | None = None, limit: int = 10,
+              before_id: int | None = None) -> list[PublishedExample]:
+    """Published examples, newest first (of one pattern when given; older than `before_id`)."""
+    query = sa.select(PublishedExample).where(PublishedExample.state == "published")
+    if pattern is not None:
+        query = query.where(PublishedExample.pattern == pattern)
+    if before_id is not None:
+        query = query.where(PublishedExample.id < before_id)
+    return list(session.scalars(query.order_by(PublishedExample.id.desc()).limit(limit)))
+
+
+def counts_by_pattern(session: Session) -> dict[str, int]:
+    """How many published examples each pattern has."""
+    rows = session.execute(sa.select(PublishedExample.pattern, sa.func.count())
+                           .where(PublishedExample.state == "published").group_by(PublishedExample.pattern))
+    return {row[0]: row[1] for row in rows}
+
+
+def for_editor(session: Session, states: Iterable[str] = STATES, limit: int = 100,
+               offset: int = 0) -> list[PublishedExample]:
+    """Examples in `states`, last changed first, for the editor's page."""
+    return list(session.scalars(sa.select(PublishedExample).where(PublishedExample.state.in_(tuple(states)))
+                                .order_by(PublishedExample.updated_at.desc(), PublishedExample.id.desc())
+                                .limit(limit).offset(offset)))
+
+
+def report_status(session: Session, report_id: int) -> str | None:
+    """A report's status."""
+    return session.scalar(sa.select(Report.status).where(Report.id == report_id))
