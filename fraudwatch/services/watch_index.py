@@ -13,7 +13,7 @@ Everything is a dictionary probe: a host's label windows (at most 4 labels of it
 are looked up by skeleton, and by the deletion neighbourhood of each window for one edit
 (SymSpell: every name and every window with one character dropped), confirmed by the edit
 distance; a text is folded once and each position probes the names that start with its
-next 2 or 3 characters. Linear in the input, independent of the number of entries but for
+next 2 to 4 characters, by length. Linear in the input, independent of the number of entries but for
 the hits."""
 from __future__ import annotations
 
@@ -29,8 +29,10 @@ MAX_LABELS = 12  # of a host, looked at
 MAX_WINDOW = 4  # labels joined into one candidate name
 MIN_NAME = 3  # shortest domain name (without its suffix) matched as a lookalike
 MIN_FUZZY = 5  # shortest name matched at one edit
+MAX_NAME = 63  # longest DNS label: a longer window is no near-spelling of a watched name
 MIN_MENTION = 2  # shortest brand/company key found in a text (CJK names are short)
 MIN_LATIN_MENTION = 4  # ... when it is all ASCII
+PREFIX = 4  # names are filed under their first PREFIX characters (or all of a shorter one)
 _SEPARATORS = re.compile(r"[^0-9a-z\u00aa-\uffff]+")
 
 
@@ -90,7 +92,8 @@ class WatchIndex:
         self.exact: dict[tuple[str, str], list[tuple[int, int]]] = {}  # (kind, key) -> [(entry, owner)]
         self.names: dict[str, list[tuple[int, int, str]]] = {}  # domain name skeleton -> [(entry, owner, domain)]
         self.near: dict[str, set[str]] = {}  # a name with one letter dropped -> names
-        self.mentions: dict[str, list[tuple[int, int, str]]] = {}  # first 2/3 chars -> [(entry, owner, key)]
+        # first 2, 3 or 4 characters -> {length: {key: [(entry, owner)]}}
+        self.mentions: dict[str, dict[int, dict[str, list[tuple[int, int]]]]] = {}
         self.size = 0
 
     @classmethod
@@ -113,7 +116,8 @@ class WatchIndex:
                 for variant in _deletions(name) | {name}:
                     self.near.setdefault(variant, set()).add(name)
         elif kind in ("brand", "company") and len(key) >= (MIN_LATIN_MENTION if key.isascii() else MIN_MENTION):
-            self.mentions.setdefault(key[:3] if len(key) >= 3 else key, []).append((entry_id, owner_id, key))
+            lengths = self.mentions.setdefault(key[:PREFIX], {})
+            lengths.setdefault(len(key), {}).setdefault(key, []).append((entry_id, owner_id))
 
     def match(self, subjects: Subjects) -> list[Match]:
         """Every entry the subjects hit, once per (entry, reason, subject)."""
@@ -154,7 +158,7 @@ class WatchIndex:
     def _names_near(self, window: str) -> list[tuple[str, str]]:
         """Watched names equal to the window (after homoglyphs, separators), or one edit away."""
         found = [(window, "same name")] if window in self.names else []
-        if len(window) >= MIN_FUZZY - 1 and self.near:
+        if MIN_FUZZY - 1 <= len(window) <= MAX_NAME + 1 and self.near:
             candidates: set[str] = set()
             for variant in _deletions(window) | {window}:
                 candidates |= self.near.get(variant, set())
@@ -163,13 +167,18 @@ class WatchIndex:
         return found
 
     def _mentioned(self, text: str) -> list[tuple[int, int, str]]:
-        """(entry, owner, key) of the names written in the text (folded), each once."""
+        """(entry, owner, key) of the names written in the text (folded), each once: at each
+        position, the names starting with its next 2, 3 or 4 characters are probed by length
+        (at most MAX_VALUE set lookups, whatever the number of names)."""
         folded = fold_name(text)
         seen: dict[int, tuple[int, int, str]] = {}
         probes = self.mentions
         for i in range(len(folded) - 1):
-            for prefix in (folded[i:i + 2], folded[i:i + 3]):
-                for entry_id, owner_id, key in probes.get(prefix, ()):
-                    if entry_id not in seen and folded.startswith(key, i):
-                        seen[entry_id] = (entry_id, owner_id, key)
+            for size in range(2, PREFIX + 1):
+                lengths = probes.get(folded[i:i + size])
+                if not lengths:
+                    continue
+                for length, keys in lengths.items():
+                    for entry_id, owner_id in keys.get(folded[i:i + length], ()):
+                        seen.setdefault(entry_id, (entry_id, owner_id, folded[i:i + length]))
         return list(seen.values())
