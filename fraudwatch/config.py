@@ -151,6 +151,8 @@ def load_config(instance_path: str) -> dict:
         # confirmed, editors may withdraw them) or "editor" (candidates until an editor publishes).
         "PUBLISH_EXAMPLES": _choice(ENV_PREFIX + "PUBLISH_EXAMPLES", ("auto", "editor"), "auto"),
         "PUBLISH_SWEEP_SECONDS": _positive(ENV_PREFIX + "PUBLISH_SWEEP_SECONDS", 10, int),
+        # The public statistics (services/statistics.py) are recomputed by a worker this often.
+        "STATS_REFRESH_SECONDS": _positive(ENV_PREFIX + "STATS_REFRESH_SECONDS", 300, int),
         # Public pages are cached (Redis, and Cache-Control for browsers and proxies) this long.
         "PUBLIC_CACHE_SECONDS": _int(ENV_PREFIX + "PUBLIC_CACHE_SECONDS", 30),
         # After a failed Redis call, lookups and rate limits skip Redis this long (0: never).

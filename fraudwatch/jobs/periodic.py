@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # name -> (function "module:attribute", config key of the interval in seconds)
 TASKS: dict[str, tuple[str, str]] = {
     "publish_examples": ("fraudwatch.services.publishing:sweep", "PUBLISH_SWEEP_SECONDS"),
+    "public_stats": ("fraudwatch.services.statistics:refresh", "STATS_REFRESH_SECONDS"),
 }
 
 
