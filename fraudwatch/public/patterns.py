@@ -8,10 +8,10 @@ from flask import abort, render_template, request
 from fraudwatch.infra.extensions import db
 from fraudwatch.public import bp, nav
 from fraudwatch.public.cache import cached_page
-from fraudwatch.public.pattern_texts import TEXTS
 from fraudwatch.services import publishing
 from fraudwatch.services.vendor_check import official_channels
 from fraudwatch.web.i18n import mark as _l
+from fraudwatch.web.pattern_texts import TEXTS
 
 PAGE = 20  # examples per page
 

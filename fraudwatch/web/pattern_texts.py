@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fraudwatch.web.i18n import gettext
 from fraudwatch.web.i18n import mark as _l
 
 
@@ -110,3 +111,11 @@ TEXTS = {
         (_l("Tax authorities never ask for bank card numbers, passwords or verification codes by SMS or e-mail."),),
         (_l("Check through official channels you find yourself: 12366, the official app or site."),)),
 }
+
+
+def pattern_title(slug: str | None) -> str:
+    """A pattern's title in this request's language (the slug itself when unknown, "" for None)."""
+    if slug is None:
+        return ""
+    text = TEXTS.get(slug)
+    return gettext(text.title) if text is not None else slug
