@@ -348,9 +348,11 @@ class PublishedExample(Base):
     editor or because the report is no longer confirmed)."""
 
     __tablename__ = "published_examples"
+    # a pattern page: its published examples, newest first
+    __table_args__ = (sa.Index("ix_published_examples_pattern_state_id", "pattern", "state", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"), unique=True)
-    pattern: Mapped[str] = mapped_column(sa.String(32), index=True)
+    pattern: Mapped[str] = mapped_column(sa.String(32))
     authority: Mapped[str | None] = mapped_column(sa.String(32))
     channel: Mapped[str] = mapped_column(sa.String(16))
     text: Mapped[str] = mapped_column(sa.Text)

@@ -136,7 +136,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('report_id', name=op.f('uq_published_examples_report_id'))
     )
     with op.batch_alter_table('published_examples', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_published_examples_pattern'), ['pattern'], unique=False)
+        batch_op.create_index('ix_published_examples_pattern_state_id', ['pattern', 'state', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_published_examples_published_at'), ['published_at'], unique=False)
 
     op.create_table('alert_deliveries',
@@ -178,7 +178,7 @@ def downgrade() -> None:
     op.drop_table('alert_deliveries')
     with op.batch_alter_table('published_examples', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_published_examples_published_at'))
-        batch_op.drop_index(batch_op.f('ix_published_examples_pattern'))
+        batch_op.drop_index('ix_published_examples_pattern_state_id')
 
     op.drop_table('published_examples')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
