@@ -34,7 +34,7 @@ def advisories_page():
 @cached_page()
 def advisory(slug: str):
     """One published advisory."""
-    found = advisories.by_slug(db.session, slug) if len(slug) <= 80 else None
+    found = advisories.by_slug(db.session, slug) if advisories.valid_slug(slug) else None
     if found is None:
         abort(404)
     return render_template("public/advisory.html", advisory=found)

@@ -32,6 +32,11 @@ TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre", 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
+def valid_slug(slug: str) -> bool:
+    """True when `slug` can be an advisory's address (checked before any query)."""
+    return bool(_SLUG.fullmatch(slug))
+
+
 def render(markdown: str) -> str:
     """Safe HTML of an advisory's Markdown."""
     return render_stored(_markdown.render(markdown))
