@@ -113,15 +113,45 @@ def test_classifying_adversarial_texts_costs_what_a_normal_text_does(clf, normal
     assert ratio < MAX_VS_NORMAL, f"{path} on {worst}: {ratio:.1f}x the CPU of 100 KB of corpus text"
 
 
-@pytest.mark.parametrize("function", [extract_indicators, indicators_in_text, redact], ids=lambda f: f.__name__)
+def _example_of(text: str):
+    """A confirmed report's published example: its pattern and its redacted text."""
+    from fraudwatch.services.publishing import example_text, pattern_for
+
+    return pattern_for("fee_demand", "CN-STA", text), example_text(text, None, None)
+
+
+def _advisory(text: str) -> str:
+    """An editor's advisory, Markdown to sanitised HTML (fraudwatch/services/advisories.py)."""
+    from fraudwatch.services.advisories import render
+
+    return render(text)
+
+
+@pytest.mark.parametrize("function", [extract_indicators, indicators_in_text, redact, _example_of],
+                         ids=lambda f: f.__name__)
 def test_indicator_extraction_is_linear(normal_text, function):
-    """Also the redaction of published examples (fraudwatch.publish), which finds links and numbers the same way."""
+    """Also the redaction of published examples (fraudwatch.publish), which finds links and numbers the same
+    way, and a confirmed report made an example."""
     ratio, worst = _worst_vs_normal(function, normal_text)
     assert ratio < MAX_VS_NORMAL, f"{function.__name__} on {worst}: {ratio:.1f}x the CPU of corpus text"
     small = adversarial_texts(SMALL_CHARS)
     for (name, text), little in zip(adversarial_texts().items(), small.values()):
         _, growth = work(function, little, text, float("inf"), MAX_GROWTH)
         assert growth < MAX_GROWTH, f"{function.__name__} on {name}: work grew {growth:.1f}x from 25 KB to 100 KB"
+
+
+def test_rendering_an_advisory_is_linear_up_to_its_limit():
+    """Markdown (markdown-it-py, pure Python) costs more per character of syntax than of prose
+    (a 100 KB run of `a_` is ~200x 100 KB of prose), so this path is held to linear growth, from
+    5,000 characters to the 20,000 an advisory may have (written by a signed-in editor): nh3
+    (html5ever) grows faster than linearly on very long runs of non-ASCII text (`¥` x 100,000:
+    11x the time of 25,000), which the limit keeps out."""
+    from fraudwatch.services.advisories import MAX_BODY
+
+    small = adversarial_texts(MAX_BODY // 4)
+    for (name, text), little in zip(adversarial_texts(MAX_BODY).items(), small.values()):
+        _, growth = work(_advisory, little, text, float("inf"), MAX_GROWTH)
+        assert growth < MAX_GROWTH, f"advisory on {name}: work grew {growth:.1f}x from 5,000 to 20,000 characters"
 
 
 @pytest.mark.parametrize("name", list(hostile_pages(1000)))
