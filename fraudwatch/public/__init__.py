@@ -15,7 +15,9 @@ from werkzeug.exceptions import HTTPException
 from fraudwatch.exceptions import DomainError, Invalid
 from fraudwatch.public import nav
 from fraudwatch.public.cache import cached_page
-from fraudwatch.public.findings import (
+from fraudwatch.services import public_check
+from fraudwatch.web.errors import APIError
+from fraudwatch.web.findings import (
     authority_name,
     channel_name,
     field_label,
@@ -23,8 +25,6 @@ from fraudwatch.public.findings import (
     text_language,
     verdict_heading,
 )
-from fraudwatch.services import public_check
-from fraudwatch.web.errors import APIError
 from fraudwatch.web.i18n import catalog
 from fraudwatch.web.i18n import mark as _l
 from fraudwatch.web.labels import label

@@ -14,8 +14,8 @@ from flask import Response, abort, render_template
 from fraudwatch.public import bp, nav
 from fraudwatch.public.cache import cached_page
 from fraudwatch.public.charts import bar_chart, column_chart
-from fraudwatch.public.findings import authority_name
 from fraudwatch.services import statistics
+from fraudwatch.web.findings import authority_name
 from fraudwatch.web.i18n import catalog, select_locale
 from fraudwatch.web.i18n import mark as _l
 from fraudwatch.web.labels import label

@@ -1,5 +1,6 @@
-"""The check's answer in plain words, in the visitor's language: a sentence per finding of
-the vendor check (fraudwatch/services/vendor_check.py), a heading per verdict, field names.
+"""The vendor check's answer in plain words, in the reader's language, for the public check box
+and the console's vendor-check page: a sentence per finding of the vendor check
+(fraudwatch/services/vendor_check.py), a heading per verdict, field names.
 Sentences are marked with `_l` for the catalogs and translated when shown."""
 from __future__ import annotations
 
