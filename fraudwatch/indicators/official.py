@@ -325,7 +325,9 @@ def _labels(host: str) -> tuple[str, ...]:
     (cached: three checks of one judgement read them)."""
     text = unicode_host(host).lower()
     raw = [p for p in re.split(r"[.\-_]", text) if p]
-    return tuple(raw + [p for p in re.split(r"[.\-_]", _skeleton(text)) if p and p not in raw])
+    # a label of digits only is a number (a phone, a date, 470), not a word spelt in digits
+    disguised = [_skeleton(p) for p in raw if not p.isdigit()]
+    return tuple(raw + [p for p in disguised if p and p not in raw])
 
 
 def _brand_label(host: str) -> HostJudgement | None:

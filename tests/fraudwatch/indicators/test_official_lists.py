@@ -56,6 +56,8 @@ def test_domains_loader_refuses_bad_rows_with_their_line(tmp_path: Path, row, me
     ("aros.ie", "unknown", None),
     ("fantasii.cl", "unknown", None),
     ("silverofinance.com", "unknown", None),
+    ("mingyuan-470-22158982.cn", "unknown", None),  # 470 is a number, not "ato" in digits
+    ("4t0-refund.com", "lookalike", "AU-ATO"),  # digits among letters still are letters in disguise
 ])
 def test_borrowed_official_domains_are_whole_labels(host, status, authority):
     judged = judge_host(host)
