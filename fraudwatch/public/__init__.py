@@ -68,7 +68,7 @@ def _absolute(endpoint: str, **values) -> str:
 @bp.get("/robots.txt")
 def robots():
     """Crawlers may read the public pages, not the console, the API or the check's answers."""
-    lines = ["User-agent: *", "Disallow: /console/", "Disallow: /api/", "Disallow: /check",
+    lines = ["User-agent: *", "Disallow: /console/", "Disallow: /api/", "Disallow: /check", "Disallow: /report/status",
              f"Sitemap: {_absolute('public.sitemap')}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
 
@@ -89,17 +89,17 @@ def check():
     try:
         result = public_check.check(text)
     except Invalid as exc:
-        message = next(iter(exc.fields.values()), exc.message)
+        message = _ERRORS.get(exc.reason, _ERRORS["blank"])
         return render_template("public/index.html", text=text[:public_check.MAX_CHARS],
-                               check_error=catalog().ugettext(_ERRORS.get(message, message))), 400
+                               check_error=catalog().ugettext(message)), 400
     found = [s for s in map(finding_sentence, result["reasons"]) if s]
     return render_template("public/check.html", text=text, result=result, found=found)
 
 
-_ERRORS = {  # the check's refusals, as the visitor reads them
-    "paste a message, a link, a phone number or a company name": _l("Paste something to check first."),
-    f"at most {public_check.MAX_CHARS} characters": _l("That is too long: paste at most 5,000 characters."),
-    "must not contain control characters": _l("That text holds control characters: paste it as plain text."),
+_ERRORS = {  # the check's refusals (services/public_check.py reasons), as the visitor reads them
+    "blank": _l("Paste something to check first."),
+    "too_long": _l("That is too long: paste at most 5,000 characters."),
+    "control": _l("That text holds control characters: paste it as plain text."),
 }
 
 

@@ -48,11 +48,12 @@ def check(text: object) -> dict:
     """The verdict on a pasted text: `checked_as` (the field it was taken for) and the vendor
     check's verdict, reasons, checks, advice and official channels."""
     if not isinstance(text, str) or not text.strip():
-        raise Invalid("nothing to check", fields={"text": "paste a message, a link, a phone number or a company name"})
+        raise Invalid("nothing to check", fields={"text": "paste a message, a link, a phone number or a company name"},
+                      reason="blank")
     if len(text) > MAX_CHARS:
-        raise Invalid("too long", fields={"text": f"at most {MAX_CHARS} characters"})
+        raise Invalid("too long", fields={"text": f"at most {MAX_CHARS} characters"}, reason="too_long")
     if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
-        raise Invalid("control characters", fields={"text": "must not contain control characters"})
+        raise Invalid("control characters", fields={"text": "must not contain control characters"}, reason="control")
     field, value = recognise(text)
     try:
         answer = check_vendor({field: value})
