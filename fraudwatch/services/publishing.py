@@ -10,6 +10,9 @@ turn that made a report confirmed or took it out of confirmed, and
   (fraudwatch.publish.redact: phone, card and ID numbers, e-mail addresses, people's names
   masked; links made unclickable). Nothing of the reporter is copied. With PUBLISH_EXAMPLES =
   "editor" it waits as a `candidate` until an editor publishes it;
+- shows one example per campaign (reports grouped as one scam): the campaign's other confirmed
+  reports are kept withdrawn (`chosen_by` "campaign"), and the example says how many reports
+  its campaign has;
 - withdraws the example of a report no longer confirmed (dismissed, merged as a duplicate);
   an automatic withdrawal is undone if the report is confirmed again, an editor's is not.
 
@@ -114,19 +117,25 @@ def sweep(limit: int = 20_000) -> int:
 
 def _settle(session: Session, report_ids: list[int]) -> None:
     existing = examples.examples_of(session, report_ids)
+    reports = examples.reports_to_settle(session, report_ids)
+    shown = examples.campaigns_shown(session, {r.campaign_id for r in reports if r.campaign_id is not None})
     initial = "candidate" if current_app.config["PUBLISH_EXAMPLES"] == "editor" else "published"
     now = utcnow()
-    for report in examples.reports_to_settle(session, report_ids):
+    for report in reports:
         example = existing.get(report.id)
         confirmed = report.status == "confirmed"
         if confirmed and example is None:
             pattern = pattern_for(report.verdict_category, report.verdict_authority, report.message_text)
             text = example_text(report.message_text, report.description, report.url)
             if pattern and text:
+                # one example per campaign: the others wait withdrawn (an editor may publish them)
+                grouped = report.campaign_id is not None and report.campaign_id in shown
                 session.add(PublishedExample(
                     report_id=report.id, pattern=pattern, authority=report.verdict_authority,
-                    channel=report.channel, text=text, state=initial, chosen_by="auto",
-                    published_at=now, updated_at=now))
+                    channel=report.channel, text=text, state="withdrawn" if grouped else initial,
+                    chosen_by="campaign" if grouped else "auto", published_at=now, updated_at=now))
+                if report.campaign_id is not None:
+                    shown.add(report.campaign_id)
         elif not confirmed and example is not None and example.state != "withdrawn":
             example.state, example.chosen_by, example.updated_at = "withdrawn", "auto", now
         elif confirmed and example is not None and example.state == "withdrawn" and example.chosen_by == "auto":

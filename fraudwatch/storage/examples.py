@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fraudwatch.storage.models import PublishedExample, Report, SiteSnapshot, StatusChange, utcnow
+from fraudwatch.storage.models import Campaign, PublishedExample, Report, SiteSnapshot, StatusChange, utcnow
 
 STATES = ("candidate", "published", "withdrawn")
 
@@ -31,7 +31,18 @@ def reports_to_settle(session: Session, report_ids: list[int]) -> list:
     """What publishing needs of these reports (no reporter data)."""
     return session.execute(
         sa.select(Report.id, Report.status, Report.channel, Report.verdict_category, Report.verdict_authority,
-                  Report.message_text, Report.description, Report.url).where(Report.id.in_(report_ids))).all()
+                  Report.message_text, Report.description, Report.url, Report.campaign_id)
+        .where(Report.id.in_(report_ids))).all()
+
+
+def campaigns_shown(session: Session, campaign_ids: set[int]) -> set[int]:
+    """Those of `campaign_ids` with an example published or waiting for an editor."""
+    if not campaign_ids:
+        return set()
+    query = (sa.select(Report.campaign_id).join(PublishedExample, PublishedExample.report_id == Report.id)
+             .where(Report.campaign_id.in_(sorted(campaign_ids)),
+                    PublishedExample.state.in_(("published", "candidate"))).distinct())
+    return set(session.scalars(query))
 
 
 def examples_of(session: Session, report_ids: list[int]) -> dict[int, PublishedExample]:
@@ -58,13 +69,21 @@ def save_cursor(session: Session, name: str, value: int) -> None:
 
 def published(session: Session, pattern: str | None = None, limit: int = 10,
               before_id: int | None = None) -> list[PublishedExample]:
-    """Published examples, newest first (of one pattern when given; older than `before_id`)."""
-    query = sa.select(PublishedExample).where(PublishedExample.state == "published")
+    """Published examples, newest first (of one pattern when given; older than `before_id`),
+    each with `campaign_reports`: how many reports its campaign has (None outside one)."""
+    query = (sa.select(PublishedExample, Campaign.report_count)
+             .join(Report, Report.id == PublishedExample.report_id)
+             .outerjoin(Campaign, Campaign.id == Report.campaign_id)
+             .where(PublishedExample.state == "published"))
     if pattern is not None:
         query = query.where(PublishedExample.pattern == pattern)
     if before_id is not None:
         query = query.where(PublishedExample.id < before_id)
-    return list(session.scalars(query.order_by(PublishedExample.id.desc()).limit(limit)))
+    found = []
+    for example, campaign_reports in session.execute(query.order_by(PublishedExample.id.desc()).limit(limit)):
+        example.campaign_reports = campaign_reports
+        found.append(example)
+    return found
 
 
 def counts_by_pattern(session: Session) -> dict[str, int]:

@@ -175,3 +175,26 @@ def _probe() -> None:
 
 def _broken() -> None:
     raise RuntimeError("boom")
+
+
+def test_one_example_per_campaign_saying_how_many_reports_it_has(app):
+    from fraudwatch.storage.models import Campaign
+
+    first = _report(app, REFUND, "refund_lure")
+    second = _report(app, REFUND.replace("3280.50", "3180.00"), "refund_lure")
+    alone = _report(app, "【国家税务总局】另一条退税短信 https://other-refund.top", "refund_lure")
+    with app.app_context():
+        campaign = Campaign(key="domain:etax-refund.top", kind="indicator", title="etax-refund.top", report_count=2)
+        db.session.add(campaign)
+        db.session.flush()
+        db.session.execute(sa.update(Report).where(Report.id.in_([first, second])).values(campaign_id=campaign.id))
+        db.session.commit()
+    for report_id in (first, second, alone):
+        _status(app, report_id, "confirmed")
+    _sweep(app)
+    found = _examples(app)
+    assert (found[first].state, found[second].state, found[alone].state) == ("published", "withdrawn", "published")
+    assert found[second].chosen_by == "campaign"
+    with app.app_context():
+        shown = {e.report_id: e.campaign_reports for e in publishing.published(db.session)}
+    assert shown == {first: 2, alone: None}
