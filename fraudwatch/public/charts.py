@@ -54,7 +54,7 @@ def column_chart(key: str, title: str, desc: str, labels: Sequence[str],
                  series: Sequence[tuple[str, Sequence[float]]]) -> Markup:
     """Columns per label (e.g. per week), one colour per series (name, values), a legend above
     when there are several, the y axis scaled to the largest value."""
-    width, height, left, right, top_y, bottom = 360, 220, 34, 354, 28, 190
+    width, height, left, right, top_y, bottom = 360, 220, 34, 344, 28, 190
     top = max((v for _, values in series for v in values if v is not None), default=0) or 1
     scale = _nice(top)
     parts = _open(key, title, desc, width, height)
@@ -62,13 +62,13 @@ def column_chart(key: str, title: str, desc: str, labels: Sequence[str],
         value = scale * step / 2
         y = bottom - (bottom - top_y) * step / 2
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="0.5"/>')
-        parts.append(f'<text x="{left - 3}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="{INK}">'
+        parts.append(f'<text x="{left - 3}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{INK}">'
                      f'{_number(value)}</text>')
     if len(series) > 1:
         for s, (name, _) in enumerate(series):
             x = left + s * 120
             parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[s % len(COLOURS)]}"/>'
-                         f'<text x="{x + 14}" y="13" font-size="11" fill="{INK}">{escape(_short(name))}</text>')
+                         f'<text x="{x + 14}" y="13" font-size="12" fill="{INK}">{escape(_short(name))}</text>')
     group = (right - left) / max(1, len(labels))
     bar = group * 0.8 / max(1, len(series))
     every = max(1, -(-len(labels) // 6))
@@ -81,7 +81,7 @@ def column_chart(key: str, title: str, desc: str, labels: Sequence[str],
                          f'height="{h:.1f}" fill="{COLOURS[s % len(COLOURS)]}"><title>{escape(name)} · '
                          f'{escape(series_name)}: {_number(value)}</title></rect>')
         if i % every == 0:
-            parts.append(f'<text x="{left + (i + 0.5) * group:.1f}" y="{bottom + 14}" font-size="10" '
+            parts.append(f'<text x="{left + (i + 0.5) * group:.1f}" y="{bottom + 15}" font-size="11" '
                          f'text-anchor="middle" fill="{INK}">{escape(_short(name))}</text>')
     parts.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="{INK}" stroke-width="1"/>')
     parts.append("</svg>")

@@ -99,7 +99,8 @@ def _chart(key: str, body: dict) -> dict:
         labels = [row[0][5:] for row in rows]  # MM-DD of each week
         series = [(columns[c], [_float(row[c]) for row in rows]) for c in range(1 + (key == "triage"), len(columns))]
         svg = column_chart(key, title, desc, labels, series)
-    return {"key": key, "title": title, "desc": desc, "svg": svg, "columns": columns, "rows": rows}
+    return {"key": key, "title": title, "desc": desc, "svg": svg, "columns": columns, "rows": rows,
+            "weekly": kind == "columns"}
 
 
 def _float(value) -> float:
