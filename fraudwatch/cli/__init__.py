@@ -9,7 +9,8 @@ import importlib
 import click
 from flask.cli import FlaskGroup
 
-COMMAND_MODULES = ("service", "users", "imports", "model", "registry", "crawl", "data", "campaigns", "watch")
+COMMAND_MODULES = ("service", "users", "imports", "model", "registry", "crawl", "data", "campaigns", "watch",
+                   "stats")
 
 
 def register_commands(app) -> None:

@@ -54,8 +54,9 @@ def compute(now: datetime | None = None) -> dict:
                 weeks[week][status] += count
     body = {"version": VERSION, "start": start.isoformat(), "end": min(now, end).isoformat(), "weeks": weeks,
             "total": sum(w["reports"] for w in weeks)}
-    for dimension in queries.DIMENSIONS:
-        body[dimension] = _top(queries.counts_by(session, dimension, start, end))
+    grouped = queries.dimension_counts(session, start, end)
+    for i, dimension in enumerate(queries.DIMENSIONS):
+        body[dimension] = _top([(row[i], row[-1]) for row in grouped])
     body["triage"] = _triage(queries.triage_histogram(session, start, end), weeks)
     session.rollback()
     body["seconds"] = round(time.monotonic() - started, 3)
