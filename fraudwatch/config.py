@@ -143,6 +143,12 @@ def load_config(instance_path: str) -> dict:
         "BATCH_LIMIT": _int(ENV_PREFIX + "BATCH_LIMIT", 1000),
         "ANON_LOOKUP_LIMIT": env.get(ENV_PREFIX + "ANON_LOOKUP_LIMIT", "120/minute;2000/hour"),
         "ANON_REPORT_LIMIT": env.get(ENV_PREFIX + "ANON_REPORT_LIMIT", "20/minute;200/hour"),
+        # The public report form (public/report.py): posts per address, how long a form's token
+        # is valid, and the screenshot's largest file and picture (a larger one is refused).
+        "PUBLIC_REPORT_LIMIT": env.get(ENV_PREFIX + "PUBLIC_REPORT_LIMIT", "5/minute;30/hour;100/day"),
+        "PUBLIC_REPORT_TOKEN_SECONDS": _positive(ENV_PREFIX + "PUBLIC_REPORT_TOKEN_SECONDS", 7200, int),
+        "SCREENSHOT_MAX_BYTES": _positive(ENV_PREFIX + "SCREENSHOT_MAX_BYTES", 5 * 1024 * 1024, int),
+        "SCREENSHOT_MAX_PIXELS": _positive(ENV_PREFIX + "SCREENSHOT_MAX_PIXELS", 40_000_000, int),
         "ENTERPRISE_DEFAULT_LIMIT": env.get(ENV_PREFIX + "ENTERPRISE_LIMIT", "100000/hour"),
         "RATELIMIT_ENABLED": env.get(ENV_PREFIX + "RATELIMIT", "on") != "off",
         "TRUSTED_PROXIES": _int(ENV_PREFIX + "TRUSTED_PROXIES", 0),

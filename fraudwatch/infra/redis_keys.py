@@ -139,6 +139,13 @@ def login_code_used(user_id: int, code: str) -> str:
     return _key("login", "code", user_id, code)
 
 
+# -- public forms (web/formtoken.py) ----------------------------------------------------------
+
+def form_nonce(nonce: str) -> str:
+    """Marker: the form token with this nonce was used (a replayed post is refused)."""
+    return _key("form", "nonce", nonce)
+
+
 # -- watch lists (services/watch_index.py) ------------------------------------------------------
 
 def watch_version() -> str:

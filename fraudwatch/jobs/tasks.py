@@ -12,7 +12,7 @@ from flask import current_app
 
 from fraudwatch.infra.extensions import db
 from fraudwatch.jobs import crawling
-from fraudwatch.services import alert_delivery, campaigns, verdicts, watch_match
+from fraudwatch.services import alert_delivery, campaigns, ocr, verdicts, watch_match
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage import pending
 from fraudwatch.storage import queue as queue_store
@@ -63,7 +63,9 @@ def _close(pending_id: int, error: str | None) -> str:
 
 def process_report(report_id: int, queue: str = "live") -> None:
     """Everything a new report needs: a verdict, its campaign, then a crawl of its URLs (on the
-    live crawl queue when the report's job is live)."""
+    live crawl queue when the report's job is live). Screenshots are read (OCR) first, so the
+    verdict judges their text too."""
+    ocr.read_report_screenshots(report_id)
     verdicts.classify_report(report_id)
     campaigns.assign_quietly(report_id)
     watch_match.match_quietly(watch_match.match_report, report_id)

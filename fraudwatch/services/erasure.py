@@ -3,8 +3,9 @@
 Where the app keeps a reporter's contact: `reports.reporter_contact`; and, since people
 paste their own messages, the texts of their reports (message, description, the fields they
 filled, the classifier's verdict), those reports' history (`status_changes.reason`), crawl
-evidence and job errors, the indicators extracted from them (their own e-mail or phone) and
-the audit trail. One transaction changes all of it: the contact column is emptied, each
+evidence and job errors, the indicators extracted from them (their own e-mail or phone), the
+audit trail, and the screenshots sent with them (deleted whole: a picture is not scrubbed). One
+transaction changes all of it: the contact column is emptied, each
 occurrence in a text becomes MARKER, an indicator that names the contact is deleted when
 only this reporter's reports link to it (else it is unlinked from them and recounted), and
 after the commit the lookup cache of every scope touched and the crawler's cached scans of
@@ -33,6 +34,7 @@ from fraudwatch.indicators import normalize_email, normalize_phone
 from fraudwatch.infra import cache, redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.services.validation import clean_string
+from fraudwatch.storage import attachments as attachment_store
 from fraudwatch.storage import erasure as store
 from fraudwatch.storage.audit import add_audit_event
 from fraudwatch.storage.indicators import recount_indicators
@@ -154,6 +156,7 @@ class Erasure:
     evidence: int = 0
     jobs: int = 0
     audit_events: int = 0
+    attachments: int = 0  # screenshots deleted (they may show the reporter's own data)
     dry_run: bool = False
     cache_dropped: bool = True  # False when Redis could not be reached: cached lookups expire by TTL
 
@@ -229,6 +232,7 @@ def _erase(contact: Contact) -> tuple[Erasure, set[str], set[str]]:
     result.jobs = sum(_scrub(contact, row, ("last_error",)) for row in store.jobs_of(session, ids))
     result.audit_events = sum(_scrub(contact, row, ("detail",), whole=contact.kind == "other")
                               for row in store.audit_events(session))
+    result.attachments = attachment_store.delete_for_reports(session, ids)
     result.indicators, scopes, named_urls = _drop_indicators(contact, ids)
     store.write_changes(session)
     return result, scopes, urls | named_urls

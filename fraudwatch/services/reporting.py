@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -65,14 +66,17 @@ class _Stored:
     job_id: int
 
 
-def store_report(fields: dict, found: list, digest: str, *, source: str, submitted_by: str | None) -> dict:
-    """Store already validated fields; shared by the API and the importers. The answer
-    names the report this one duplicates (for importers and officers, not the public)."""
-    stored, queued = _store(fields, found, digest, source=source, submitted_by=submitted_by)
+def store_report(fields: dict, found: list, digest: str, *, source: str, submitted_by: str | None,
+                 also: Callable[[Report], None] | None = None) -> dict:
+    """Store already validated fields; shared by the API, the importers and the public form
+    (whose `also` adds its receipt and screenshot to the report in the same transaction). The
+    answer names the report this one duplicates (for importers and officers, not the public)."""
+    stored, queued = _store(fields, found, digest, source=source, submitted_by=submitted_by, also=also)
     return _answer(stored, found, queued)
 
 
-def _store(fields: dict, found: list, digest: str, *, source: str, submitted_by: str | None) -> tuple[_Stored, bool]:
+def _store(fields: dict, found: list, digest: str, *, source: str, submitted_by: str | None,
+           also: Callable[[Report], None] | None = None) -> tuple[_Stored, bool]:
     """The report stored with its indicators and job (one transaction), and whether the job
     reached its queue."""
     session = db.session
@@ -82,6 +86,8 @@ def _store(fields: dict, found: list, digest: str, *, source: str, submitted_by:
         original = report_store.find_recent_duplicate(session, digest, window)
         report = report_store.add_report(session, fields, content_hash=digest, source=source,
                                          submitted_by=submitted_by, duplicate_of=original)
+        if also is not None:
+            also(report)
         ids = ind_store.upsert_indicators(session, [item for item, _ in found])
         ind_store.lock_indicators(session, ids.values())  # before the links: see lock_indicators
         ind_store.link_report(session, report.id, {ids[(i.type, i.value)]: role for i, role in found})

@@ -19,6 +19,7 @@ from flask import current_app
 from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
 from fraudwatch.services import model_registry
+from fraudwatch.storage import attachments as attachment_store
 from fraudwatch.storage import reports as report_store
 from fraudwatch.storage.models import Report
 from fraudwatch.storage.transactions import in_transaction, waits_at_most
@@ -29,8 +30,11 @@ SUMMARY_FIELDS = ("label", "scam_score", "tax_impersonation", "authority", "cate
 
 
 def report_text(report: Report) -> str:
-    """The text the classifier judges for a report."""
+    """The text the classifier judges for a report: with the text OCR read in its screenshots
+    (public form reports, which have a receipt number, may have some)."""
     parts = [report.message_text, report.description, report.url]
+    if report.receipt is not None:
+        parts += attachment_store.ocr_texts(db.session, report.id)
     return "\n".join(p for p in parts if p)[:MAX_CLASSIFY_CHARS]
 
 
