@@ -125,10 +125,8 @@ def add_entry(user: User, kind: object, value: object, label: object = None) -> 
         if store.count_entries(db.session, user.id) >= MAX_ENTRIES:
             raise Invalid(f"a watch list holds at most {MAX_ENTRIES} entries",
                           fields={"value": f"at most {MAX_ENTRIES} entries"}, reason="watch_full")
-        entry = WatchEntry(owner_id=user.id, kind=kind, value=shown[:MAX_VALUE], match_key=key, label=label)
-        db.session.add(entry)
-        db.session.flush()
-        return entry
+        return store.insert_entry(db.session, owner_id=user.id, kind=kind, value=shown[:MAX_VALUE], match_key=key,
+                                  label=label)
 
     entry = in_transaction(db.session, work)
     watch_match.bump()
@@ -141,7 +139,7 @@ def remove_entry(user: User, entry_id: int) -> None:
         entry = store.entry_of(db.session, user.id, entry_id)
         if entry is None:
             raise NotFound("no such watch entry")
-        db.session.delete(entry)
+        store.delete_row(db.session, entry)
 
     in_transaction(db.session, work)
     watch_match.bump()
@@ -172,10 +170,7 @@ def add_channel(user: User, kind: object, target: object) -> tuple[AlertChannel,
         if len(store.channels_of(db.session, user.id)) >= MAX_CHANNELS:
             raise Invalid(f"at most {MAX_CHANNELS} channels", fields={"target": f"at most {MAX_CHANNELS} channels"},
                           reason="channels_full")
-        channel = AlertChannel(owner_id=user.id, kind=kind, target=target, secret=secret)
-        db.session.add(channel)
-        db.session.flush()
-        return channel
+        return store.insert_channel(db.session, owner_id=user.id, kind=kind, target=target, secret=secret)
 
     return in_transaction(db.session, work), secret
 
@@ -205,7 +200,7 @@ def remove_channel(user: User, channel_id: int) -> None:
         channel = store.channel_of(db.session, user.id, channel_id)
         if channel is None:
             raise NotFound("no such channel")
-        db.session.delete(channel)
+        store.delete_row(db.session, channel)
 
     in_transaction(db.session, work)
 

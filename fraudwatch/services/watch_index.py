@@ -12,11 +12,13 @@ match key) rows; `match(subjects)` answers the entries that subjects hit, as `Ma
 Everything is a dictionary probe: a host's label windows (at most 4 labels of its last 12)
 are looked up by skeleton, and by the deletion neighbourhood of each window for one edit
 (SymSpell: every name and every window with one character dropped), confirmed by the edit
-distance; a text is folded once and each position probes the names that start with its
-next 2 to 4 characters, by length. Linear in the input, independent of the number of entries but for
-the hits."""
+distance; a text is folded once, its 2-, 3- and 4-grams are intersected with the names'
+prefixes, and only where one occurs are the names starting with it probed, by length
+(at most PROBES_PER_CHAR probes a character). Linear in the input, independent of the number
+of entries but for the hits."""
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from fraudwatch.indicators import registrable_domain, unicode_host
 from fraudwatch.indicators.official import _edit_distance, _skeleton
 
+log = logging.getLogger(__name__)
 MAX_LABELS = 12  # of a host, looked at
 MAX_WINDOW = 4  # labels joined into one candidate name
 MIN_NAME = 3  # shortest domain name (without its suffix) matched as a lookalike
@@ -33,7 +36,9 @@ MAX_NAME = 63  # longest DNS label: a longer window is no near-spelling of a wat
 MIN_MENTION = 2  # shortest brand/company key found in a text (CJK names are short)
 MIN_LATIN_MENTION = 4  # ... when it is all ASCII
 PREFIX = 4  # names are filed under their first PREFIX characters (or all of a shorter one)
+PROBES_PER_CHAR = 16  # name lookups a text may cost per character: past it the search stops (logged)
 _SEPARATORS = re.compile(r"[^0-9a-z\u00aa-\uffff]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w of a str is isalnum() or "_"
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class Subjects:
 
 def fold_name(text: str) -> str:
     """A brand or company name as compared: NFKC, case-folded, letters and digits only."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def domain_name(registrable: str) -> str:
@@ -94,6 +99,7 @@ class WatchIndex:
         self.near: dict[str, set[str]] = {}  # a name with one letter dropped -> names
         # first 2, 3 or 4 characters -> {length: {key: [(entry, owner)]}}
         self.mentions: dict[str, dict[int, dict[str, list[tuple[int, int]]]]] = {}
+        self.prefixes: dict[int, set[str]] = {}  # prefix length -> the prefixes filed
         self.size = 0
 
     @classmethod
@@ -116,6 +122,7 @@ class WatchIndex:
                 for variant in _deletions(name) | {name}:
                     self.near.setdefault(variant, set()).add(name)
         elif kind in ("brand", "company") and len(key) >= (MIN_LATIN_MENTION if key.isascii() else MIN_MENTION):
+            self.prefixes.setdefault(min(len(key), PREFIX), set()).add(key[:PREFIX])
             lengths = self.mentions.setdefault(key[:PREFIX], {})
             lengths.setdefault(len(key), {}).setdefault(key, []).append((entry_id, owner_id))
 
@@ -167,18 +174,23 @@ class WatchIndex:
         return found
 
     def _mentioned(self, text: str) -> list[tuple[int, int, str]]:
-        """(entry, owner, key) of the names written in the text (folded), each once: at each
-        position, the names starting with its next 2, 3 or 4 characters are probed by length
-        (at most MAX_VALUE set lookups, whatever the number of names)."""
+        """(entry, owner, key) of the names written in the text (folded), each once: the text's
+        2-, 3- and 4-grams are intersected with the names' prefixes (set operations), and only
+        where a prefix occurs are the names starting with it probed, by length."""
         folded = fold_name(text)
         seen: dict[int, tuple[int, int, str]] = {}
-        probes = self.mentions
-        for i in range(len(folded) - 1):
-            for size in range(2, PREFIX + 1):
-                lengths = probes.get(folded[i:i + size])
-                if not lengths:
-                    continue
-                for length, keys in lengths.items():
-                    for entry_id, owner_id in keys.get(folded[i:i + length], ()):
-                        seen.setdefault(entry_id, (entry_id, owner_id, folded[i:i + length]))
+        budget = PROBES_PER_CHAR * len(folded) + 1000  # names sharing a prefix in many lengths cost no more
+        for size, filed in self.prefixes.items():
+            grams = {folded[i:i + size] for i in range(len(folded) - size + 1)}
+            for prefix in grams & filed:
+                lengths = self.mentions[prefix]
+                at = folded.find(prefix)
+                while at >= 0 and budget > 0:
+                    budget -= len(lengths)
+                    for length, keys in lengths.items():
+                        for entry_id, owner_id in keys.get(folded[at:at + length], ()):
+                            seen.setdefault(entry_id, (entry_id, owner_id, folded[at:at + length]))
+                    at = folded.find(prefix, at + 1)
+        if budget <= 0:
+            log.warning("names in a text of %d characters: search cut short (too many probes)", len(folded))
         return list(seen.values())

@@ -46,7 +46,7 @@ def _version() -> int:
 def current_index() -> WatchIndex:
     """The match index of every active entry, rebuilt when the entries changed."""
     config = current_app.config
-    key = (config["DATABASE_URL"], config["REDIS_PREFIX"], _version(), store.entries_signature(db.session))
+    key = (config["DATABASE_URL"], redis_keys.watch_version(), _version(), store.entries_signature(db.session))
     with _lock:
         index = _built.get(key)
     if index is None:

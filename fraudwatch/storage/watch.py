@@ -95,6 +95,28 @@ def insert_alert(session: Session, row: dict) -> int | None:
     return session.execute(statement).scalar()
 
 
+def insert_entry(session: Session, **fields: object) -> WatchEntry:
+    """A new watch entry (flushed: it has its id)."""
+    entry = WatchEntry(**fields)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def insert_channel(session: Session, **fields: object) -> AlertChannel:
+    """A new alert channel (flushed: it has its id)."""
+    channel = AlertChannel(**fields)
+    session.add(channel)
+    session.flush()
+    return channel
+
+
+def delete_row(session: Session, row: WatchEntry | AlertChannel) -> None:
+    """Delete an entry or a channel (their alerts and deliveries go with them)."""
+    session.delete(row)
+    session.flush()
+
+
 def add_delivery(session: Session, channel_id: int, alert_id: int | None) -> AlertDelivery:
     """A pending delivery of an alert (None: a test message) to a channel."""
     delivery = AlertDelivery(channel_id=channel_id, alert_id=alert_id, status="pending", attempts=0)

@@ -63,6 +63,12 @@ def test_each_entry_once_per_subject(index):
     assert len(keys) == len(set(keys)) == 2
 
 
+def test_a_hostile_set_of_names_costs_a_bounded_search(caplog):
+    names = WatchIndex.build([(i, 1, "brand", "a" * (4 + i)) for i in range(290)] + [(999, 1, "brand", "abcd")])
+    found = names.match(Subjects(text="a" * 50_000 + " abcd", source="r"))
+    assert "cut short" in caplog.text and len(found) >= 1
+
+
 def test_matching_is_linear_in_the_text():
     rows = [(i, 1, "brand", f"aaaa{i:05d}") for i in range(5000)] + [(9000 + i, 1, "brand", "a" * (4 + i))
                                                                     for i in range(200)]
