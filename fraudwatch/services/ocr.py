@@ -1,7 +1,9 @@
 """Reading the text of a report's screenshots (Tesseract, `chi_sim+eng`, through pytesseract),
 run by the report's job before classification, never in a request. The text read is kept on
 the attachment (`ocr_text`, `ocr_status` done) and joined to the report's text for the
-classifier (services/verdicts.report_text). Without the tesseract program or one of its
+classifier (services/verdicts.report_text); the links, phones, e-mail addresses... it names are
+linked to the report as `extracted` indicators, like those of a typed text (so they are
+crawled, counted and matched against watch lists). Without the tesseract program or one of its
 language packs (Debian: tesseract-ocr, tesseract-ocr-chi-sim, tesseract-ocr-eng) a screenshot
 is marked `unavailable` and the report is processed all the same; a screenshot OCR cannot read
 is `failed`. Done, failed and unavailable screenshots are not read again (the job is
@@ -13,6 +15,10 @@ import io
 import logging
 import re
 
+from flask import current_app
+
+from fraudwatch.indicators import indicators_in_text
+from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
 from fraudwatch.services.validation import drop_control
 from fraudwatch.storage import attachments as store
@@ -62,10 +68,16 @@ def read_report_screenshots(report_id: int) -> int:
     session = db.session
     pending = [row.id for row in store.attachments_of(session, report_id) if row.ocr_status == "pending"]
     session.rollback()  # no transaction held open while tesseract runs
-    read = 0
+    read, region = 0, current_app.config["PHONE_REGION"]
     for attachment_id in pending:
         status, text = _read_one(report_id, attachment_id)
-        in_transaction(session, lambda a=attachment_id, s=status, t=text: store.set_ocr(session, a, s, t))
+        found = indicators_in_text(text, region) if text else []
+
+        def work(a=attachment_id, s=status, t=text, items=found) -> set[str]:
+            store.set_ocr(session, a, s, t)
+            return store.link_found(session, report_id, items)
+
+        cache.invalidate(in_transaction(session, work))
         read += bool(text)
     return read
 

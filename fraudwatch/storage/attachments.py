@@ -1,5 +1,6 @@
-"""Attachment rows (screenshots of public reports) and the lookups of a report by its receipt. Every function runs in
-the caller's transaction; none commits."""
+"""Attachment rows (screenshots of public reports), the indicators OCR found in them, and the
+lookups of a report by its receipt. Every function runs in the caller's transaction; none
+commits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -7,6 +8,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, defer
 
+from fraudwatch.indicators import Normalized
+from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage.models import Attachment, Report
 from fraudwatch.storage.reports import MAX_CHAIN
 
@@ -44,6 +47,19 @@ def set_ocr(session: Session, attachment_id: int, status: str, text: str | None)
         raise ValueError(f"unknown OCR status {status!r}")
     session.execute(sa.update(Attachment).where(Attachment.id == attachment_id)
                     .values(ocr_status=status, ocr_text=text))
+
+
+def link_found(session: Session, report_id: int, items: Sequence[Normalized]) -> set[str]:
+    """Link the indicators OCR found in a report's screenshot to it (role `extracted`, like
+    those of a typed text) and recount them (written, not committed); the cache scopes to drop.
+    The report is locked before its indicators, in the order a status change takes them."""
+    if not items:
+        return set()
+    ids = ind_store.upsert_indicators(session, items)
+    session.execute(sa.select(Report.id).where(Report.id == report_id).with_for_update(read=True))
+    ind_store.lock_indicators(session, ids.values())  # before the links: see lock_indicators
+    ind_store.link_report(session, report_id, dict.fromkeys(ids.values(), "extracted"))
+    return ind_store.refresh_indicators(session, ids.values())
 
 
 def ocr_texts(session: Session, report_id: int) -> list[str]:

@@ -289,6 +289,8 @@ def test_officers_see_the_screenshot_and_its_ocr_text(app_with_model, client, si
         report = db.session.get(Report, row.report_id)
         assert row.ocr_status == "done" and "refund" in row.ocr_text.lower() and "pending" in row.ocr_text.lower()
         assert report.verdict is not None and report.processed_at is not None  # judged with the screenshot's text
+        named = {(link.indicator.type, link.indicator.value, link.role) for link in report.links}
+        assert ("domain", "etax-refund.top", "extracted") in named  # what the screenshot names is an indicator
     officer = app_with_model.test_client()
     assert officer.get(f"/console/reports/{report.id}/attachments/{row.id}").status_code == 302  # sign in first
     sign_in(officer)
