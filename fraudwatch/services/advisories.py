@@ -96,13 +96,14 @@ def save(fields: dict, editor: str, advisory_id: int | None = None, address: str
         if store.slug_taken(session, slug, other_than=advisory_id):
             raise Invalid("address taken", fields={"slug": "another advisory has this address"},
                           reason="slug_taken", params={"field": "slug"})
+        fields = {"slug": slug, "title": clean["title"], "language": clean["language"], "pattern": clean["pattern"],
+                  "body_markdown": clean["body"], "body_html": render(clean["body"]), "updated_at": now}
         if advisory is None:
-            advisory = Advisory(status="draft", author=editor, created_at=now)
-            session.add(advisory)
-        advisory.slug, advisory.title, advisory.language = slug, clean["title"], clean["language"]
-        advisory.pattern, advisory.body_markdown = clean["pattern"], clean["body"]
-        advisory.body_html, advisory.updated_at = render(clean["body"]), now
-        session.flush()
+            advisory = Advisory(status="draft", author=editor, created_at=now, **fields)
+            store.add(session, advisory)
+        else:
+            for name, value in fields.items():
+                setattr(advisory, name, value)
         add_audit_event(session, actor=editor, action="advisory.save", target_type="advisory",
                         target_id=advisory.id, detail={"slug": slug}, address=address)
         return advisory

@@ -130,10 +130,10 @@ def _settle(session: Session, report_ids: list[int]) -> None:
             if pattern and text:
                 # one example per campaign: the others wait withdrawn (an editor may publish them)
                 grouped = report.campaign_id is not None and report.campaign_id in shown
-                session.add(PublishedExample(
-                    report_id=report.id, pattern=pattern, authority=report.verdict_authority,
+                examples.add_example(
+                    session, report_id=report.id, pattern=pattern, authority=report.verdict_authority,
                     channel=report.channel, text=text, state="withdrawn" if grouped else initial,
-                    chosen_by="campaign" if grouped else "auto", published_at=now, updated_at=now))
+                    chosen_by="campaign" if grouped else "auto", published_at=now, updated_at=now)
                 if report.campaign_id is not None:
                     shown.add(report.campaign_id)
         elif not confirmed and example is not None and example.state != "withdrawn":
@@ -150,7 +150,7 @@ def set_state(example_id: int, state: str, editor: str, address: str | None = No
     session = db.session
 
     def work() -> PublishedExample:
-        example = session.get(PublishedExample, example_id, with_for_update=True)
+        example = examples.get_example(session, example_id)
         if example is None:
             raise NotFound(f"example {example_id} not found")
         if state == "published" and examples.report_status(session, example.report_id) != "confirmed":

@@ -12,6 +12,12 @@ def get(session: Session, advisory_id: int, *, lock: bool = False) -> Advisory |
     return session.get(Advisory, advisory_id, with_for_update=lock)
 
 
+def add(session: Session, advisory: Advisory) -> None:
+    """Store a new advisory (its id assigned)."""
+    session.add(advisory)
+    session.flush()
+
+
 def by_slug(session: Session, slug: str) -> Advisory | None:
     """A published advisory by its address."""
     return session.scalar(sa.select(Advisory).where(Advisory.slug == slug, Advisory.status == "published"))

@@ -52,6 +52,18 @@ def examples_of(session: Session, report_ids: list[int]) -> dict[int, PublishedE
     return {row.report_id: row for row in rows}
 
 
+def add_example(session: Session, **fields) -> PublishedExample:
+    """Store a new example."""
+    example = PublishedExample(**fields)
+    session.add(example)
+    return example
+
+
+def get_example(session: Session, example_id: int) -> PublishedExample | None:
+    """One example, locked for a change."""
+    return session.get(PublishedExample, example_id, with_for_update=True)
+
+
 def cursor(session: Session, name: str) -> int:
     """A cursor kept in site_snapshots (0 when never saved)."""
     row = session.get(SiteSnapshot, name)
