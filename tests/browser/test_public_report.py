@@ -119,3 +119,26 @@ def test_report_pages_have_no_serious_accessibility_violation(browser, live_serv
     finally:
         context.close()
     assert all(found == [] for found in problems.values()), problems
+
+
+def test_an_officer_sees_the_screenshot_on_the_report_page(app, page, make_person, console_login, screenshot_file):
+    from tests.conftest import run_jobs
+
+    page.goto("/report/sms?lang=en")
+    page.get_by_label("The message text").fill(SMS)
+    page.get_by_label("Screenshot (optional)").set_input_files(str(screenshot_file))
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_load_state()
+    assert page.locator("p.receipt").count() == 1
+    run_jobs(app)  # OCR and classification
+    make_person("li.officer")
+    console_login(page, "li.officer")
+    page.wait_for_url("**/console/")
+    page.goto("/console/reports/1")
+    image = page.locator("figure.screenshot img")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("img => img.naturalWidth") == 600  # the stored PNG, allowed by the page's CSP
+    caption = page.locator("figure.screenshot figcaption").inner_text()
+    assert "600 × 160" in caption
+    _shot(page, "console-report-screenshot")
