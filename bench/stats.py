@@ -35,7 +35,7 @@ from fraudwatch.storage import statistics as queries  # noqa: E402
 from fraudwatch.storage.models import utcnow  # noqa: E402
 
 REDIS = "redis://127.0.0.1:6379/0"
-REGIONS = ("广东", "北京", "上海", "浙江", "江苏", "四川", "山东")
+REGIONS = ("CN-GD", "CN-BJ", "CN-SH", "CN-ZJ", "CN-JS", "CN-SC", "CN-SD")
 
 
 def decide(engine: sa.Engine) -> int:

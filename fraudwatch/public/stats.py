@@ -15,6 +15,7 @@ from fraudwatch.public import bp, nav
 from fraudwatch.public.cache import cached_page
 from fraudwatch.public.charts import bar_chart, column_chart
 from fraudwatch.services import statistics
+from fraudwatch.services.regions import PROVINCES
 from fraudwatch.web.findings import authority_name
 from fraudwatch.web.i18n import catalog, select_locale
 from fraudwatch.web.i18n import mark as _l
@@ -39,7 +40,10 @@ def _name(kind: str, code: str | None) -> str:
         return _t(OTHERS)
     if kind == "authority":
         return authority_name(code, select_locale())
-    return label(kind, code) if kind in ("category", "channel") else code
+    if kind == "region":
+        names = PROVINCES.get(code)
+        return code if names is None else names[0 if select_locale() == "zh" else 1]
+    return label(kind, code)
 
 
 def _hours(value: float | None) -> str:

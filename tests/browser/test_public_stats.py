@@ -14,7 +14,7 @@ from tests.browser.test_accessibility import _violations
 from tests.browser.test_public_check import _shot
 
 CATEGORIES = ("refund_lure", "fake_portal", "fee_demand", "audit_threat", None)
-REGIONS = ("广东", "北京", "上海", None, "<script>alert(1)</script>")
+REGIONS = ("CN-GD", "CN-BJ", "CN-SH", None, "<script>alert(1)</script>")
 
 
 def _reports(app, count: int = 120) -> None:
