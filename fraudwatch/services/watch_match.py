@@ -4,12 +4,14 @@ an imported feed, a list of newly registered domains).
 
 Each process keeps one `WatchIndex` (services/watch_index.py) and rebuilds it when the watch
 version (a Redis counter raised on every change of an entry) or the entries' count and
-largest id in the database differ from what it was built from. Matches become alerts through
+largest id in the database differ from what it was built from; it looks at most once a
+second (FRESH_SECONDS), and at once in the process that made the change. Matches become alerts through
 `fraudwatch.services.alerts.record`, once per (entry, reason, subject)."""
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 
 import redis
@@ -24,12 +26,17 @@ from fraudwatch.storage import watch as store
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_built: dict[tuple, WatchIndex] = {}  # (database, prefix, version, signature) -> index; one entry kept
+# (database, version key) -> (checked at, (version, entries' signature), index)
+_built: dict[tuple[str, str], tuple[float, tuple, WatchIndex]] = {}
+FRESH_SECONDS = 1.0
 HOST_TYPES = ("domain", "url", "email")
 
 
 def bump() -> None:
-    """Raise the watch version: every process rebuilds its index before its next match."""
+    """Raise the watch version: every process rebuilds its index before its next match (this
+    one at once, the others within FRESH_SECONDS)."""
+    with _lock:
+        _built.clear()
     try:
         redis_store.client.incr(redis_keys.watch_version())
     except (redis.RedisError, OSError) as exc:  # the database signature still tells most changes
@@ -44,16 +51,24 @@ def _version() -> int:
 
 
 def current_index() -> WatchIndex:
-    """The match index of every active entry, rebuilt when the entries changed."""
-    config = current_app.config
-    key = (config["DATABASE_URL"], redis_keys.watch_version(), _version(), store.entries_signature(db.session))
+    """The match index of every active entry, rebuilt when the entries changed: the watch
+    version and the entries' signature are read at most every FRESH_SECONDS (a Redis round
+    trip and a count are worth more than the match itself)."""
+    place = (current_app.config["DATABASE_URL"], redis_keys.watch_version())
+    now = time.monotonic()
     with _lock:
-        index = _built.get(key)
-    if index is None:
+        cached = _built.get(place)
+    if cached and now - cached[0] < FRESH_SECONDS:
+        return cached[2]
+    key = (_version(), store.entries_signature(db.session))
+    if cached and cached[1] == key:
+        index = cached[2]
+    else:
         index = WatchIndex.build(store.active_entries(db.session))
-        with _lock:
+    with _lock:
+        if place not in _built and len(_built) >= 4:
             _built.clear()
-            _built[key] = index
+        _built[place] = (now, key, index)
     return index
 
 
