@@ -67,6 +67,8 @@ def read_report_screenshots(report_id: int) -> int:
     """OCR every screenshot of a report still pending; how many got a text."""
     session = db.session
     pending = [row.id for row in store.attachments_of(session, report_id) if row.ocr_status == "pending"]
+    if not pending:
+        return 0
     session.rollback()  # no transaction held open while tesseract runs
     read, region = 0, current_app.config["PHONE_REGION"]
     for attachment_id in pending:
