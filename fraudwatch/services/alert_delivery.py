@@ -87,11 +87,10 @@ def _record(delivery_id: int, status: int | None, error: str | None, retry: bool
             delivery.status, delivery.next_attempt_at = "failed", None
             return "failed", None
         delivery.next_attempt_at = utcnow() + timedelta(seconds=BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1])
+        alerts.schedule_retry(delivery_id, delivery.next_attempt_at)  # with the attempt: never one without the other
         return "retrying", delivery.next_attempt_at
 
-    outcome, when = in_transaction(db.session, work)
-    if outcome == "retrying":
-        alerts.schedule_retry(delivery_id, when)
+    outcome, _when = in_transaction(db.session, work)
     log.info("delivery %s: %s (%s)", delivery_id, outcome, error or status)
     return outcome
 

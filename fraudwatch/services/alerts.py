@@ -81,10 +81,7 @@ def send_test(channel: AlertChannel) -> int:
 
 
 def schedule_retry(delivery_id: int, when) -> None:
-    """A pending job for the next attempt of a delivery, not enqueued before `when`."""
-    def work() -> int:
-        job = pending.add_pending(db.session, DELIVER_JOB, delivery_id, QUEUE)
-        job.not_before = when
-        return job.id
-
-    in_transaction(db.session, work)
+    """A pending job for the next attempt of a delivery, not enqueued before `when` (the pump
+    enqueues it then), in the caller's transaction."""
+    job = pending.add_pending(db.session, DELIVER_JOB, delivery_id, QUEUE)
+    job.not_before = when
