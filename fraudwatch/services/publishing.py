@@ -8,7 +8,8 @@ turn that made a report confirmed or took it out of confirmed, and
 - publishes a newly confirmed report: its pattern (`pattern_for`: the classifier's category
   and the impersonated authority) and its text redacted and defanged once, here
   (fraudwatch.publish.redact: phone, card and ID numbers, e-mail addresses, people's names
-  masked; links made unclickable). Nothing of the reporter is copied. With PUBLISH_EXAMPLES =
+  masked; links made unclickable); a report sent as a screenshot only is shown by the text OCR
+  read in it, redacted the same way. Nothing of the reporter is copied. With PUBLISH_EXAMPLES =
   "editor" it waits as a `candidate` until an editor publishes it;
 - shows one example per campaign (reports grouped as one scam): the campaign's other confirmed
   reports are kept withdrawn (`chosen_by` "campaign"), and the example says how many reports
@@ -118,6 +119,7 @@ def sweep(limit: int = 20_000) -> int:
 def _settle(session: Session, report_ids: list[int]) -> None:
     existing = examples.examples_of(session, report_ids)
     reports = examples.reports_to_settle(session, report_ids)
+    screenshots = examples.screenshot_texts(session, [r.id for r in reports if not (r.message_text or "").strip()])
     shown = examples.campaigns_shown(session, {r.campaign_id for r in reports if r.campaign_id is not None})
     initial = "candidate" if current_app.config["PUBLISH_EXAMPLES"] == "editor" else "published"
     now = utcnow()
@@ -125,8 +127,9 @@ def _settle(session: Session, report_ids: list[int]) -> None:
         example = existing.get(report.id)
         confirmed = report.status == "confirmed"
         if confirmed and example is None:
-            pattern = pattern_for(report.verdict_category, report.verdict_authority, report.message_text)
-            text = example_text(report.message_text, report.description, report.url)
+            message = report.message_text if (report.message_text or "").strip() else screenshots.get(report.id)
+            pattern = pattern_for(report.verdict_category, report.verdict_authority, message)
+            text = example_text(message, report.description, report.url)
             if pattern and text:
                 # one example per campaign: the others wait withdrawn (an editor may publish them)
                 grouped = report.campaign_id is not None and report.campaign_id in shown

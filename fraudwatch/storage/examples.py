@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fraudwatch.storage.models import Campaign, PublishedExample, Report, SiteSnapshot, StatusChange, utcnow
+from fraudwatch.storage.models import Attachment, Campaign, PublishedExample, Report, SiteSnapshot, StatusChange, utcnow
 
 STATES = ("candidate", "published", "withdrawn")
 
@@ -33,6 +33,18 @@ def reports_to_settle(session: Session, report_ids: list[int]) -> list:
         sa.select(Report.id, Report.status, Report.channel, Report.verdict_category, Report.verdict_authority,
                   Report.message_text, Report.description, Report.url, Report.campaign_id)
         .where(Report.id.in_(report_ids))).all()
+
+
+def screenshot_texts(session: Session, report_ids: list[int]) -> dict[int, str]:
+    """The text OCR read in the screenshots of these reports, joined per report."""
+    rows = session.execute(sa.select(Attachment.report_id, Attachment.ocr_text)
+                           .where(Attachment.report_id.in_(report_ids), Attachment.ocr_text.is_not(None))
+                           .order_by(Attachment.report_id, Attachment.id))
+    found: dict[int, list[str]] = {}
+    for report_id, text in rows:
+        if text.strip():
+            found.setdefault(report_id, []).append(text.strip())
+    return {report_id: "\n".join(texts) for report_id, texts in found.items()}
 
 
 def campaigns_shown(session: Session, campaign_ids: set[int]) -> set[int]:

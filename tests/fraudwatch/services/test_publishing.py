@@ -198,3 +198,21 @@ def test_one_example_per_campaign_saying_how_many_reports_it_has(app):
     with app.app_context():
         shown = {e.report_id: e.campaign_reports for e in publishing.published(db.session)}
     assert shown == {first: 2, alone: None}
+
+
+def test_a_report_sent_as_a_screenshot_is_shown_by_its_redacted_ocr_text(app):
+    from fraudwatch.storage import attachments
+
+    with app.test_request_context():
+        report_id = submit_report({"phone": "13900001111", "description": "见截图", "channel": "sms"})["id"]
+        row = attachments.add_attachment(db.session, report_id, media_type="image/png", data=b"png", sha256="0" * 64,
+                                         width=1, height=1)
+        attachments.set_ocr(db.session, row.id, "done", REFUND)
+        db.session.execute(sa.update(Report).where(Report.id == report_id)
+                           .values(verdict_category="refund_lure", verdict_authority="CN-STA"))
+        db.session.commit()
+    _status(app, report_id, "confirmed")
+    _sweep(app)
+    text = _examples(app)[report_id].text
+    assert "hxxps://etax-refund[.]top/claim" in text and "见截图" not in text
+    assert "13812345678" not in text and "6222" not in text
