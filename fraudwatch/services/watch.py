@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -178,8 +179,6 @@ def add_channel(user: User, kind: object, target: object) -> tuple[AlertChannel,
 def check_webhook_url(text: str) -> str:
     """An absolute http(s) URL with a host and no credentials (where it points is checked
     by the address guard at every delivery, as DNS answers change); ValueError otherwise."""
-    from urllib.parse import urlsplit
-
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a bad port
