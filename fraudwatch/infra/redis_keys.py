@@ -68,6 +68,11 @@ def public_page(key: str) -> str:
     return _key("page", hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32])
 
 
+def public_pages_generation() -> str:
+    """Raised when the public pages change (infra/page_cache.py): older copies are misses."""
+    return _key("page-generation")
+
+
 def periodic_turn(name: str) -> str:
     """Held until the periodic task `name` is due again (jobs/periodic.py)."""
     return _key("periodic", name)

@@ -1,5 +1,6 @@
 """Public GET pages served from a short cache (infra/page_cache.py): rendered once per
-PUBLIC_CACHE_SECONDS for everyone, with Cache-Control, an ETag and 304 answers.
+PUBLIC_CACHE_SECONDS for everyone (or at once after a change of what they show), with
+Cache-Control, an ETag and 304 answers.
 
 The cache key is the page (endpoint and its URL values), its language and only the query
 arguments the page declares, so `?x=1`, `?x=2`... cannot fill Redis with copies of a page."""
@@ -15,6 +16,7 @@ from fraudwatch.infra import page_cache
 from fraudwatch.web.i18n import select_locale
 
 MAX_ARG = 64  # characters of a declared argument that make the key
+BROWSER_SECONDS = 10
 
 
 def cached_page(*args_used: str) -> Callable:
@@ -27,7 +29,7 @@ def cached_page(*args_used: str) -> Callable:
             if request.method != "GET" or seconds <= 0:
                 return view(*args, **kwargs)
             key = _key(args_used)
-            stored = page_cache.get(key)
+            stored, generation = page_cache.get(key)
             if stored is not None:
                 mimetype, _, body = stored.partition(b"\n")
                 response = Response(body, mimetype=mimetype.decode())
@@ -36,9 +38,10 @@ def cached_page(*args_used: str) -> Callable:
                 response = make_response(view(*args, **kwargs))
                 if response.status_code != 200 or response.direct_passthrough:
                     return response
-                page_cache.put(key, response.mimetype.encode() + b"\n" + response.get_data(), seconds)
+                page_cache.put(key, response.mimetype.encode() + b"\n" + response.get_data(), seconds, generation)
                 response.headers["X-Cache"] = "miss"
-            response.headers["Cache-Control"] = f"public, max-age={seconds}"
+            # browsers and proxies cannot be told of a change: their copy lives shorter than ours
+            response.headers["Cache-Control"] = f"public, max-age={min(seconds, BROWSER_SECONDS)}"
             response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
             return response.make_conditional(request)
 

@@ -15,6 +15,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from fraudwatch.exceptions import Invalid, NotFound
+from fraudwatch.infra import page_cache
 from fraudwatch.infra.extensions import db
 from fraudwatch.services.publishing import SLUGS
 from fraudwatch.storage import advisories as store
@@ -108,7 +109,9 @@ def save(fields: dict, editor: str, advisory_id: int | None = None, address: str
                         target_id=advisory.id, detail={"slug": slug}, address=address)
         return advisory
 
-    return in_transaction(session, work)
+    advisory = in_transaction(session, work)
+    page_cache.bump()  # a published advisory's new words, or its new status, are shown at once
+    return advisory
 
 
 def _new_slug(now: datetime) -> str:
@@ -132,7 +135,9 @@ def set_status(advisory_id: int, status: str, editor: str, address: str | None =
                         target_id=advisory.id, detail={"from": before}, address=address)
         return advisory
 
-    return in_transaction(session, work)
+    advisory = in_transaction(session, work)
+    page_cache.bump()  # a published advisory's new words, or its new status, are shown at once
+    return advisory
 
 
 published = store.published

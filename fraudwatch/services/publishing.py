@@ -29,6 +29,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from fraudwatch.exceptions import Invalid, NotFound
+from fraudwatch.infra import page_cache
 from fraudwatch.infra.extensions import db
 from fraudwatch.publish import defang, redact
 from fraudwatch.storage import examples
@@ -106,23 +107,25 @@ def sweep(limit: int = 20_000) -> int:
     session.rollback()
     report_ids = sorted({row.report_id for row in rows})
 
-    def work() -> None:
-        for start in range(0, len(report_ids), BATCH):
-            _settle(session, report_ids[start:start + BATCH])
+    def work() -> int:
+        changed = sum(_settle(session, report_ids[start:start + BATCH]) for start in range(0, len(report_ids), BATCH))
         if settled is not None and settled > after:
             examples.save_cursor(session, CURSOR, settled)
+        return changed
 
-    in_transaction(session, work)
+    if in_transaction(session, work):
+        page_cache.bump()  # the pages show it now, not when their cached copies expire
     return len(report_ids)
 
 
-def _settle(session: Session, report_ids: list[int]) -> None:
+def _settle(session: Session, report_ids: list[int]) -> int:
+    """Publish, withdraw or restore the examples of these reports; how many changed."""
     existing = examples.examples_of(session, report_ids)
     reports = examples.reports_to_settle(session, report_ids)
     screenshots = examples.screenshot_texts(session, [r.id for r in reports if not (r.message_text or "").strip()])
     shown = examples.campaigns_shown(session, {r.campaign_id for r in reports if r.campaign_id is not None})
     initial = "candidate" if current_app.config["PUBLISH_EXAMPLES"] == "editor" else "published"
-    now = utcnow()
+    now, changed = utcnow(), 0
     for report in reports:
         example = existing.get(report.id)
         confirmed = report.status == "confirmed"
@@ -139,10 +142,14 @@ def _settle(session: Session, report_ids: list[int]) -> None:
                     chosen_by="campaign" if grouped else "auto", published_at=now, updated_at=now)
                 if report.campaign_id is not None:
                     shown.add(report.campaign_id)
+                changed += 1
         elif not confirmed and example is not None and example.state != "withdrawn":
             example.state, example.chosen_by, example.updated_at = "withdrawn", "auto", now
+            changed += 1
         elif confirmed and example is not None and example.state == "withdrawn" and example.chosen_by == "auto":
             example.state, example.updated_at = initial, now
+            changed += 1
+    return changed
 
 
 def set_state(example_id: int, state: str, editor: str, address: str | None = None) -> PublishedExample:
@@ -167,7 +174,9 @@ def set_state(example_id: int, state: str, editor: str, address: str | None = No
                         address=address)
         return example
 
-    return in_transaction(session, work)
+    example = in_transaction(session, work)
+    page_cache.bump()
+    return example
 
 
 published = examples.published  # the pages read through the service

@@ -112,7 +112,7 @@ def test_the_sitemap_names_every_pattern(app, client):
 def test_pages_are_cached_briefly_with_etags(app, client):
     app.config["PUBLIC_CACHE_SECONDS"] = 30
     first = client.get("/patterns?lang=en")
-    assert first.headers["X-Cache"] == "miss" and first.headers["Cache-Control"] == "public, max-age=30"
+    assert first.headers["X-Cache"] == "miss" and first.headers["Cache-Control"] == "public, max-age=10"
     again = client.get("/patterns?lang=en&utm=1&x=" + "y" * 100)  # undeclared arguments: the same page
     assert again.headers["X-Cache"] == "hit" and again.data == first.data
     assert client.get("/patterns").headers["X-Cache"] == "miss"  # zh is another page
@@ -135,3 +135,20 @@ def test_a_confirmation_reaches_the_pattern_page_through_the_workers_periodic_tu
         redis_store.client.delete(periodic_turn("publish_examples"))
         assert "publish_examples" in periodic.run_due(["publish_examples"])
     assert "etax-refund[.]top" in client.get("/patterns/tax-refund").data.decode()
+
+
+def test_a_publication_refreshes_the_cached_pages_at_once(app, client):
+    app.config["PUBLIC_CACHE_SECONDS"] = 30
+    assert client.get("/patterns/tax-refund").headers["X-Cache"] == "miss"
+    assert client.get("/patterns/tax-refund").headers["X-Cache"] == "hit"
+    report_id = _confirmed(app, SCAM)  # the sweep publishes it: the cached copies are out of date
+    fresh = client.get("/patterns/tax-refund")
+    assert fresh.headers["X-Cache"] == "miss" and "etax-refund[.]top" in fresh.data.decode()
+    assert client.get("/patterns/tax-refund").headers["X-Cache"] == "hit"
+    with app.app_context():
+        triage.set_status(report_id, "dismissed", "not a scam after all", "officer-a")
+        assert publishing.sweep() == 1
+    assert "etax-refund[.]top" not in client.get("/patterns/tax-refund").data.decode()
+    with app.app_context():
+        publishing.sweep()  # nothing changed: the copies stay
+    assert client.get("/patterns/tax-refund").headers["X-Cache"] == "hit"
