@@ -1,6 +1,7 @@
 """Public site benchmark: home, pattern, statistics, advisories and feed pages over 1,000,000 reports.
 
-1. A scratch database (SQLite file; PostgreSQL database `fw_bench_public`, created and dropped),
+1. A scratch database (bench/scratch.py: SQLite file; PostgreSQL database `fw_bench_public`, created
+   and dropped),
    migrated and filled as bench/console.py fills it (bench/console_fill.py: statuses, channels,
    categories, authorities over a year), then every confirmed report published as an example
    of its pattern (INSERT ... SELECT, the pattern from its category as services/publishing.py
@@ -35,15 +36,13 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.console_fill import fill  # noqa: E402
 from bench.loadgen import build_request, percentile, run_load  # noqa: E402
+from bench.scratch import BACKENDS, scratch_databases  # noqa: E402
 from fraudwatch import create_app  # noqa: E402
 from fraudwatch.infra.extensions import db, make_engine  # noqa: E402
 from fraudwatch.services import advisories  # noqa: E402
 from fraudwatch.services import statistics as site_statistics
 from fraudwatch.services.publishing import PATTERNS  # noqa: E402
-from fraudwatch.storage.migrate import upgrade  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql://postgres@127.0.0.1:5432/{}"
 REDIS = "redis://127.0.0.1:6379/0"
 PAGES = ["/", "/?lang=en", "/patterns", "/patterns/tax-refund", "/patterns/fake-tax-portal?lang=en",
          "/patterns/tax-refund?before={middle}", "/stats", "/stats?lang=en", "/advisories",
@@ -127,7 +126,6 @@ def cached_http(url: str, instance: Path, prefix: str, pages: list[str], rate: f
 
 def run(backend: str, url: str, rows: int, repeat: int, rate: float, seconds: float, instance: Path) -> None:
     print(f"== {backend}: {rows:,} reports")
-    upgrade(url)
     engine = make_engine(url)
     started = time.perf_counter()
     fill(engine, rows)
@@ -161,29 +159,16 @@ def run(backend: str, url: str, rows: int, repeat: int, rate: float, seconds: fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--backend", choices=BACKENDS, default="both")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--pg-db", default="fw_bench_public", type=lambda v: v if v.isidentifier() else parser.error(
-        "--pg-db: a plain database name"))
+    parser.add_argument("--keep", action="store_true", help="keep the scratch PostgreSQL database")
+    parser.add_argument("--pg-db", default="fw_bench_public", help="scratch PostgreSQL database (created and dropped)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fw-bench-public-") as tmp:
-        if args.backend in ("sqlite", "both"):
-            run("sqlite", f"sqlite:///{tmp}/bench.db", args.rows, args.repeat, args.rate, args.seconds,
-                Path(tmp) / "i1")
-        if args.backend in ("postgresql", "both"):
-            admin = make_engine(PG_ADMIN).execution_options(isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {args.pg_db} WITH (FORCE)"))
-                conn.execute(sa.text(f"CREATE DATABASE {args.pg_db}"))
-            try:
-                run("postgresql", PG_BENCH.format(args.pg_db), args.rows, args.repeat, args.rate, args.seconds,
-                    Path(tmp) / "i2")
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {args.pg_db} WITH (FORCE)"))
-                admin.dispose()
+        for backend, url, instance in scratch_databases(Path(tmp), args.backend, args.pg_db, args.keep):
+            run(backend, url, args.rows, args.repeat, args.rate, args.seconds, instance)
 
 
 if __name__ == "__main__":

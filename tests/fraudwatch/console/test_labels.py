@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from classifiers.corpus import CATEGORIES
 from fraudwatch.api.answers import LOOKUP_STATUSES
-from fraudwatch.web import labels
 from fraudwatch.indicators import INDICATOR_TYPES
 from fraudwatch.infra.extensions import db
 from fraudwatch.services import actions
@@ -20,6 +19,7 @@ from fraudwatch.storage.audit import add_audit_event
 from fraudwatch.storage.campaigns import CAMPAIGN_STATUSES
 from fraudwatch.storage.models import CHANNELS, REPORT_STATUSES, User
 from fraudwatch.storage.queue import QUEUE_SOURCES
+from fraudwatch.web import labels
 from tests.fraudwatch.console.test_campaign_pages import campaign  # noqa: F401 (fixture)
 from tests.fraudwatch.console.test_queue_pages import report, verdict
 
