@@ -50,7 +50,11 @@ def _fields(form) -> tuple[dict[str, str], dict[str, str]]:
     fields = {name: form.get(name, "") for name in FORM if form.get(name, "").strip()}
     site = fields.pop("site", None)
     if site is not None:
-        fields["url" if "://" in site or "/" in site.strip().rstrip("/") else "domain"] = site
+        bare = site.strip().rstrip("/")
+        if "://" in site or "/" in bare:
+            fields["url"] = site
+        else:
+            fields["domain"] = bare or site  # "example.com/" is the domain example.com
     return typed, fields
 
 

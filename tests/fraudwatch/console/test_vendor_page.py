@@ -152,3 +152,14 @@ def test_roles_menu_and_landing_page(app, client, sign_in):
     editor = app.test_client()
     sign_in(editor, "editor-1", "editor")
     assert editor.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("site, kind", [("mingyuan-soft.cn/", "website"), ("http://mingyuan-soft.cn", "link"),
+                                        ("mingyuan-soft.cn/about", "link")])
+def test_the_website_field_takes_a_domain_or_a_link(app, client, sign_in, csrf, site, kind):
+    sign_in(client, "acme", "enterprise")
+    _english(app, "acme")
+    answer = _send(client, csrf, site=site)
+    text = _text(answer.data.decode())
+    assert answer.status_code == 200 and "Nothing known against it" in text
+    assert f"{kind}: " in text.partition("What was checked")[2]
