@@ -73,6 +73,11 @@ def public_pages_generation() -> str:
     return _key("page-generation")
 
 
+def stats_computing() -> str:
+    """Held by the request computing a missing statistics snapshot (services/statistics.py)."""
+    return _key("stats-computing")
+
+
 def periodic_turn(name: str) -> str:
     """Held until the periodic task `name` is due again (jobs/periodic.py)."""
     return _key("periodic", name)

@@ -118,7 +118,9 @@ def _http_error(exc: HTTPException):
 
 @bp.errorhandler(DomainError)
 def _refused(exc: DomainError):
-    return render_template("public/error.html", status=503), 503
+    pending = exc.reason == "stats_pending"
+    page = render_template("public/error.html", status=503, pending=pending)
+    return page, 503, {"Retry-After": "60"} if pending else {}
 
 
 def _load_views() -> None:

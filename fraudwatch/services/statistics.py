@@ -16,9 +16,12 @@ import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
+import redis
 from sqlalchemy.exc import IntegrityError
 
-from fraudwatch.infra.extensions import db
+from fraudwatch.exceptions import Unavailable
+from fraudwatch.infra.extensions import db, redis_store
+from fraudwatch.infra.redis_keys import stats_computing
 from fraudwatch.storage import statistics as queries
 from fraudwatch.storage.models import utcnow
 from fraudwatch.storage.transactions import in_transaction
@@ -101,6 +104,15 @@ def _triage(rows: list[tuple[int, int, int]], weeks: list[dict]) -> dict:
             "p90_hours": nearest_rank(overall, 0.9), "weeks": weekly}
 
 
+def _first_to_compute() -> bool:
+    """True for the one request that computes a missing snapshot (a Redis lock for two
+    minutes; without Redis every request computes, as before there was a lock)."""
+    try:
+        return bool(redis_store.client.set(stats_computing(), "1", nx=True, ex=120))
+    except (redis.RedisError, OSError):
+        return True
+
+
 def refresh() -> dict:
     """Compute the figures and store them as the snapshot (the periodic task); the body."""
     body = compute()
@@ -115,9 +127,12 @@ def refresh() -> dict:
 
 
 def current() -> tuple[dict, datetime]:
-    """The stored figures and when they were computed; computed now when there are none."""
+    """The stored figures and when they were computed; computed now when there are none (by
+    one request at a time: the others are told to come back, Unavailable, while it runs)."""
     row = queries.snapshot(db.session, NAME)
     if row is None or row.body.get("version") != VERSION:
+        if not _first_to_compute():
+            raise Unavailable("the statistics are being computed", reason="stats_pending")
         body = refresh()
         row = queries.snapshot(db.session, NAME)
         if row is None:

@@ -169,3 +169,21 @@ def test_the_page_sets_no_cookie_and_is_cached(app, client):
     first = client.get("/stats")
     assert "Set-Cookie" not in first.headers and first.headers["X-Cache"] == "miss"
     assert client.get("/stats").headers["X-Cache"] == "hit"
+
+
+def test_a_missing_snapshot_is_computed_by_one_request_while_the_others_are_told_to_come_back(uncached, client):
+    from fraudwatch.infra.extensions import redis_store
+    from fraudwatch.infra.redis_keys import stats_computing
+
+    with uncached.app_context():
+        redis_store.client.set(stats_computing(), "1", ex=120)  # another request is computing it
+    waiting = client.get("/stats?lang=en")
+    assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "60"
+    assert "being computed" in waiting.data.decode()
+    assert "正在计算" in client.get("/stats").data.decode()
+    with uncached.app_context():
+        redis_store.client.delete(stats_computing())
+    assert client.get("/stats").status_code == 200  # this request computes and stores it
+    with uncached.app_context():
+        redis_store.client.set(stats_computing(), "1", ex=120)
+    assert client.get("/stats").status_code == 200  # stored: the lock does not matter any more
