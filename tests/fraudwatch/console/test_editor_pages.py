@@ -171,3 +171,10 @@ def test_feeds_name_the_configured_site_not_the_host_header(app, client):
     _publish(app, "t", "zh")
     body = client.get("/feeds/advisories.atom", headers={"Host": "evil.example"}).data.decode()
     assert "https://fw.example.org/feeds/advisories.atom" in body and "evil.example" not in body
+
+
+@pytest.mark.parametrize("role, title", [("editor", "编辑工作台"), ("enterprise", "企业工作台"), ("officer", "办案工作台")])
+def test_the_console_names_the_workspace_of_the_role(app, client, sign_in, role, title):
+    sign_in(client, name=f"w-{role}", role=role)
+    page = client.get("/console/", follow_redirects=True).data.decode()
+    assert f"fraudwatch <span>{title}</span>" in page
