@@ -29,11 +29,26 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
+# Pages are the same on either database (the services' own tests run on both): browser tests
+# run on SQLite, except these, which drive real processes end to end on PostgreSQL only.
+POSTGRESQL_ONLY = {"test_done_when_journey.py"}
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark every test of this folder `browser`."""
+    """Mark every test of this folder `browser`; keep one database variant of each."""
+    kept, dropped = [], []
     for item in items:
-        if Path(str(item.fspath)).resolve().is_relative_to(HERE):
-            item.add_marker(pytest.mark.browser)
+        path = Path(str(item.fspath)).resolve()
+        if not path.is_relative_to(HERE):
+            kept.append(item)
+            continue
+        item.add_marker(pytest.mark.browser)
+        backend = getattr(getattr(item, "callspec", None), "params", {}).get("database_url")
+        wanted = "postgresql" if path.name in POSTGRESQL_ONLY else "sqlite"
+        (kept if backend in (None, wanted) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
