@@ -109,10 +109,11 @@ def drop_lookup_cache(app) -> None:
         client.delete(*keys[start:start + 5000])
 
 
-def start_gunicorn(config: dict, port: int, server_args: str) -> subprocess.Popen:
+def start_gunicorn(config: dict, port: int, server_args: str, **settings: str) -> subprocess.Popen:
+    """gunicorn serving the app on `config`'s services (and environment `settings`), once it listens."""
     env = dict(os.environ, DATABASE_URL=config["DATABASE_URL"], REDIS_URL=config["REDIS_URL"],
                FRAUDWATCH_INSTANCE=config["INSTANCE_PATH"], FRAUDWATCH_REDIS_PREFIX=config["REDIS_PREFIX"],
-               FRAUDWATCH_RQ_QUEUE=config["RQ_QUEUE"])
+               FRAUDWATCH_RQ_QUEUE=config["RQ_QUEUE"], **settings)
     extra = server_args.split()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *extra,
                              "--log-level", "warning", "fraudwatch:create_app()"], env=env, cwd=ROOT)

@@ -20,10 +20,6 @@ Run: `.venv/bin/python bench/public.py [--rows 1000000] [--backend sqlite|postgr
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +32,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.console_fill import fill  # noqa: E402
 from bench.loadgen import build_request, percentile, run_load  # noqa: E402
+from bench.lookup import free_port, start_gunicorn  # noqa: E402
 from bench.scratch import BACKENDS, scratch_databases  # noqa: E402
 from fraudwatch import create_app  # noqa: E402
 from fraudwatch.infra.extensions import db, make_engine  # noqa: E402
@@ -82,35 +79,17 @@ def timed_pages(client, pages: list[str], repeat: int) -> None:
             answer = client.get(path)
             samples.append((time.perf_counter() - started) * 1000)
             status = answer.status_code
-        ordered = sorted(samples)
-        p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-        print(f"  {path:42s} {status}  p50 {statistics.median(ordered):7.1f} ms  p95 {p95:7.1f} ms  "
-              f"max {ordered[-1]:7.1f} ms")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        print(f"  {path:42s} {status}  p50 {percentile(samples, 50):7.1f} ms  p95 {percentile(samples, 95):7.1f} ms  "
+              f"max {max(samples):7.1f} ms")
 
 
 def cached_http(url: str, instance: Path, prefix: str, pages: list[str], rate: float, seconds: float) -> None:
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, REDIS_URL=REDIS, FRAUDWATCH_INSTANCE=str(instance),
-               FRAUDWATCH_REDIS_PREFIX=prefix, FRAUDWATCH_PUBLIC_CACHE_SECONDS="30", FRAUDWATCH_RATELIMIT="off",
-               SECRET_KEY="bench-only-secret")
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                             "--log-level", "warning", "fraudwatch:create_app()"], env=env, cwd=ROOT)
+    config = {"DATABASE_URL": url, "REDIS_URL": REDIS, "INSTANCE_PATH": str(instance), "REDIS_PREFIX": prefix,
+              "RQ_QUEUE": prefix.strip(":").replace(":", "-")}
+    proc = start_gunicorn(config, port, "--workers 2", FRAUDWATCH_PUBLIC_CACHE_SECONDS="30",
+                          FRAUDWATCH_RATELIMIT="off", SECRET_KEY="bench-only-secret")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
         for path in pages:
             request = build_request("GET", path, "127.0.0.1", {})
             run_load("127.0.0.1", port, [request] * 200, 100)  # warm-up: imports, connections, the cache
