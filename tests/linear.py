@@ -193,13 +193,27 @@ def worst_inputs(pattern: re.Pattern, keep: int = 2) -> list[tuple[str, str]]:
 
 
 def work(function: Callable[[str | bytes], object], small: str | bytes, large: str | bytes,
-         max_ratio: float, max_growth: float) -> tuple[float, float]:
+         max_ratio: float, max_growth: float, rounds: int = 3) -> tuple[float, float]:
     """(work ratio at the large input, growth from the small to the large input) of `function`.
 
     ratio = CPU(function(large)) / CPU(reference scan of large); growth = CPU(large) /
     max(CPU(small), reference CPU of small), so that work below one linear scan does not
-    count. Repeats (best of 3) only while the numbers look over the limits.
+    count. Repeats (best of 3) only while the numbers look over the limits; when the large
+    input still looks over them, measures both sizes again, back to back, up to `rounds` times
+    (a shared machine's load can change between the small and the large run; quadratic work
+    stays over the limits in every round) and keeps the round that did least.
     """
+    best = (float("inf"), float("inf"))
+    for _ in range(rounds):
+        ratio, growth = _work_once(function, small, large, max_ratio, max_growth)
+        best = min(best, (ratio, growth), key=lambda pair: pair[1])
+        if best[0] < max_ratio and best[1] < max_growth or growth == float("inf"):
+            break
+    return best
+
+
+def _work_once(function: Callable[[str | bytes], object], small: str | bytes, large: str | bytes,
+               max_ratio: float, max_growth: float) -> tuple[float, float]:
     ref_small, ref_large = reference_cpu(small), reference_cpu(large)
     t_small = best_cpu(lambda: function(small))
     if t_small / ref_small > max_ratio * 4:  # already far over at the small size: do not wait for the large
