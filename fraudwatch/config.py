@@ -109,6 +109,52 @@ def console_config() -> dict:
     }
 
 
+def _typed_numbers(name: str, default: dict[str, float]) -> dict[str, float]:
+    """`type=number,...` from the environment over the defaults, e.g. `url=14,domain=90`."""
+    values = dict(default)
+    for part in _list(name):
+        key, _, raw = part.partition("=")
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValueError(f"{name}: {part[:40]!r} is not type=number") from None
+        if key.strip() not in default or number <= 0:
+            raise ValueError(f"{name}: {part[:40]!r} (types: {', '.join(default)}; numbers above 0)")
+        values[key.strip()] = number
+    return values
+
+
+# Days an indicator of each type stays in the feeds after its last sighting at full confidence,
+# before decay takes it below DECAY_THRESHOLD (MISP's polynomial decay model: score =
+# base * (1 - (age / lifetime) ** (1 / speed))). Phones and URLs are thrown away and replaced
+# within days; a registered domain or a company name is kept by its owner longer.
+DECAY_LIFETIME_DAYS = {"url": 30.0, "phone": 30.0, "email": 60.0, "domain": 180.0, "company": 365.0,
+                       "bank_account": 180.0}
+DECAY_SPEED = {"url": 1.0, "phone": 1.0, "email": 1.0, "domain": 0.5, "company": 0.5, "bank_account": 0.5}
+
+
+def sharing_config() -> dict:
+    """Outgoing feeds, indicator decay, scheduled imports, takedowns, metrics and logs (issue #13)."""
+    return {
+        # The feed sweep (jobs/periodic.py) brings feed_entries in step with the indicators this often.
+        "FEED_SWEEP_SECONDS": _positive(ENV_PREFIX + "FEED_SWEEP_SECONDS", 10, int),
+        # Feeds (by name, e.g. "suspected" or "confirmed") that need an enterprise key; the others are public.
+        "FEEDS_REQUIRE_KEY": _list(ENV_PREFIX + "FEEDS_REQUIRE_KEY") or ("suspected",),
+        "DECAY_LIFETIME_DAYS": _typed_numbers(ENV_PREFIX + "DECAY_LIFETIME_DAYS", DECAY_LIFETIME_DAYS),
+        "DECAY_SPEED": _typed_numbers(ENV_PREFIX + "DECAY_SPEED", DECAY_SPEED),
+        "DECAY_THRESHOLD": _positive(ENV_PREFIX + "DECAY_THRESHOLD", 0.3, float),
+        # Scheduled pulls of other feeds (import_sources) are looked at this often.
+        "IMPORT_SWEEP_SECONDS": _positive(ENV_PREFIX + "IMPORT_SWEEP_SECONDS", 60, int),
+        # Confirmed sites are crawled again this often until they stop serving the scam.
+        "TAKEDOWN_REVISIT_SECONDS": _positive(ENV_PREFIX + "TAKEDOWN_REVISIT_SECONDS", 6 * 3600, int),
+        "TAKEDOWN_SWEEP_SECONDS": _positive(ENV_PREFIX + "TAKEDOWN_SWEEP_SECONDS", 300, int),
+        # /metrics: "on" for everyone who reaches it, "off", or "admin" (an admin's API key).
+        "METRICS": _choice(ENV_PREFIX + "METRICS", ("on", "off", "admin"), "on"),
+        # Logs: "text" (default) or "json" (one object a line, with the request id).
+        "LOG_FORMAT": _choice(ENV_PREFIX + "LOG_FORMAT", ("text", "json"), "text"),
+    }
+
+
 def alerts_config() -> dict:
     """Watch-list alerts: the SMTP server e-mail alerts go through, webhook timeouts, retries."""
     env = os.environ
@@ -196,4 +242,5 @@ def load_config(instance_path: str) -> dict:
         **crawl_config(),
         **console_config(),
         **alerts_config(),
+        **sharing_config(),
     }

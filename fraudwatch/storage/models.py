@@ -147,6 +147,11 @@ class Indicator(Base):
     max_score: Mapped[float | None] = mapped_column(sa.Float)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # lifecycle (issue #13): the confidence a source gave it (None: derived from status and
+    # source), how often it was seen again, and when an accepted appeal took it off the lists
+    confidence: Mapped[float | None] = mapped_column(sa.Float)
+    sighting_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    delisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     links: Mapped[list[ReportIndicator]] = relationship(back_populates="indicator")
 
 
@@ -450,3 +455,133 @@ class SiteSnapshot(Base):
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     body: Mapped[dict] = mapped_column(JSONType)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FeedEntry(Base):
+    """An indicator as the outgoing feeds last published it. One writer (the feed sweep) keeps
+    these in step with the indicators and gives every change the next `seq`, so `seq` is the
+    incremental feeds' cursor: entries with a higher seq changed after it. `listed` false is a
+    removal (dismissed, delisted, expired) that incremental readers still need to hear of."""
+
+    __tablename__ = "feed_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(unique=True)  # no foreign key: a removal outlives its row
+    feed: Mapped[str] = mapped_column(sa.String(16))  # confirmed | suspected
+    type: Mapped[str] = mapped_column(sa.String(16))
+    value: Mapped[str] = mapped_column(sa.String(2100))
+    host: Mapped[str | None] = mapped_column(sa.String(255))
+    confidence: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    campaign_id: Mapped[int | None] = mapped_column()
+    authority: Mapped[str | None] = mapped_column(sa.String(32))
+    listed: Mapped[bool] = mapped_column(default=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    __table_args__ = (sa.Index("ix_feed_entries_feed_listed_seq", "feed", "listed", "seq"),)
+
+
+class Sighting(Base):
+    """An indicator seen again: in a report, a crawl or an import. Refreshes its decay."""
+
+    __tablename__ = "sightings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(sa.String(32))  # report | crawl | import:<name>
+    ref: Mapped[str | None] = mapped_column(sa.String(200))  # report id, evidence id, import run id
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    __table_args__ = (sa.Index("ix_sightings_indicator_seen", "indicator_id", "seen_at"),)
+
+
+class Appeal(Base):
+    """The owner of a listed domain, phone, company... disputes the listing."""
+
+    __tablename__ = "appeals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    type: Mapped[str] = mapped_column(sa.String(16))
+    value: Mapped[str] = mapped_column(sa.String(2100))
+    indicator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("indicators.id", ondelete="SET NULL"), index=True)
+    owner_name: Mapped[str] = mapped_column(sa.String(300))
+    contact_email: Mapped[str] = mapped_column(sa.String(320))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(64))
+    explanation: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)  # open | accepted | rejected
+    submitted_by: Mapped[str | None] = mapped_column(sa.String(64))  # API user, or None from the public form
+    address: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(sa.String(120))
+    decision_note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Takedown(Base):
+    """Taking a confirmed URL or domain down: who to tell, and whether it still serves the scam."""
+
+    __tablename__ = "takedowns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)  # open | notified | down | back
+    abuse_contacts: Mapped[list | None] = mapped_column(JSONType)  # [{"party", "contact", "source"}]
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    down_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_check: Mapped[dict | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TakedownNotice(Base):
+    """One notification of a takedown: to the registrar, the host or a CERT, and what came of it."""
+
+    __tablename__ = "takedown_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    takedown_id: Mapped[int] = mapped_column(sa.ForeignKey("takedowns.id", ondelete="CASCADE"), index=True)
+    party: Mapped[str] = mapped_column(sa.String(16))  # registrar | host | cert
+    contact: Mapped[str] = mapped_column(sa.String(320))
+    status: Mapped[str] = mapped_column(sa.String(16), default="sent")  # sent | acknowledged | acted | refused
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ImportSource(Base):
+    """A feed fraudwatch pulls on a schedule (URLhaus, PhishTank, OpenPhish, MISP, STIX)."""
+
+    __tablename__ = "import_sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    format: Mapped[str] = mapped_column(sa.String(16))  # urlhaus_csv, urlhaus_json, phishtank, openphish, misp, stix
+    url: Mapped[str] = mapped_column(sa.String(2100))
+    status: Mapped[str] = mapped_column(sa.String(16), default="suspected")  # what its rows are listed as
+    confidence: Mapped[float] = mapped_column(sa.Float, default=0.5)
+    licence: Mapped[str | None] = mapped_column(sa.String(300))
+    interval_seconds: Mapped[int] = mapped_column(default=3600)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    etag: Mapped[str | None] = mapped_column(sa.String(300))
+    last_modified: Mapped[str | None] = mapped_column(sa.String(64))
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ImportRun(Base):
+    """One import of a file or one pull of a source: rows read, imported and refused, why and a
+    sample of the refused ones."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(64), index=True)
+    format: Mapped[str] = mapped_column(sa.String(16))
+    confidence: Mapped[float | None] = mapped_column(sa.Float)
+    licence: Mapped[str | None] = mapped_column(sa.String(300))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rows: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    bad: Mapped[int] = mapped_column(default=0)
+    bad_reasons: Mapped[dict | None] = mapped_column(JSONType)  # reason -> count
+    samples: Mapped[list | None] = mapped_column(JSONType)  # [{"line", "reason", "text"}], a few
+    not_modified: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(sa.Text)
