@@ -67,6 +67,19 @@ def postgres_url(worker_id):
     admin.dispose()
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test (or a parameter) marked `backend("sqlite")` runs on that database only: its other
+    `database_url` variants are deselected (for runs whose backend changes nothing they test)."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("backend")
+        backend = getattr(getattr(item, "callspec", None), "params", {}).get("database_url")
+        (dropped if marker and backend is not None and backend != marker.args[0] else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _truncate(url: str) -> None:
     engine = make_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
