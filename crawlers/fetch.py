@@ -114,14 +114,16 @@ class Fetcher:
         self.close()
 
     def fetch(self, url: str, *, allowed_types: tuple[str, ...] | None = None,
-              max_body: int | None = None, robots: bool | None = None) -> FetchResult:
-        """GET `url` under every limit; raise FetchError with a code on any failure."""
+              max_body: int | None = None, robots: bool | None = None,
+              headers: dict[str, str] | None = None) -> FetchResult:
+        """GET `url` under every limit; raise FetchError with a code on any failure. `headers`
+        are added to the request (e.g. If-None-Match for a conditional GET of a feed)."""
         c = self.config
         obey = c.obey_robots if robots is None else robots
         start = time.monotonic()
         try:
             return self._follow(url, allowed_types or c.allowed_types,
-                                max_body or c.max_body, obey, start)
+                                max_body or c.max_body, obey, start, headers)
         except FetchError as exc:
             exc.url = exc.url or url
             raise
@@ -129,7 +131,7 @@ class Fetcher:
             transport.set_deadline(None)
 
     def _follow(self, url: str, types: tuple[str, ...], max_body: int, obey: bool,
-                start: float) -> FetchResult:
+                start: float, extra: dict[str, str] | None = None) -> FetchResult:
         redirects: list[str] = []
         first = check_url(url, self.config.allowed_ports)
         target = first
@@ -143,7 +145,7 @@ class Fetcher:
             with self.gate.slot(target.host, pause) as waited:
                 deadline += waited
                 transport.set_deadline(deadline)
-                status, headers, body, ctype, charset = self._request(target, types, max_body)
+                status, headers, body, ctype, charset = self._request(target, types, max_body, extra)
             location = headers.get("location")
             if status in REDIRECT_STATUSES and location:
                 if len(redirects) >= self.config.max_redirects:
@@ -173,10 +175,10 @@ class Fetcher:
         self._backend.pin(target.host, target.port, [str(a) for a in addresses])
         return str(ip)
 
-    def _request(self, target: Target, types: tuple[str, ...], max_body: int
+    def _request(self, target: Target, types: tuple[str, ...], max_body: int, extra: dict[str, str] | None = None
                  ) -> tuple[int, dict[str, str], bytes, str, str | None]:
         try:
-            req = self._client.build_request("GET", target.url)
+            req = self._client.build_request("GET", target.url, headers=extra)
             resp = self._client.send(req, stream=True)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError, ValueError) as exc:
             # a Location such as `http:127.0.0.1` or `http://xn--/` that passed the URL check

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fraudwatch.indicators import Normalized
-from fraudwatch.storage import pending, queue
+from fraudwatch.storage import delisting, pending, queue
 from fraudwatch.storage.models import Evidence, EvidenceIndicator, Indicator, Report, ReportIndicator, utcnow
+from fraudwatch.storage.sightings import record_sightings
 
 OPEN_STATUSES = ("new", "triaging", "needs_info", "duplicate")
 # sources whose status this service derives (from reports and crawls); a feed's listed status stands
@@ -58,29 +59,25 @@ def upsert_indicators(session: Session, items: Sequence[Normalized], *, source: 
     statement = insert(Indicator.__table__).on_conflict_do_nothing(index_elements=["type", "value"])
     if rows:
         session.connection().execute(statement, rows)  # executemany: no per-row SQL compilation
-    ids: dict[tuple[str, str], int] = {}
-    by_type: dict[str, list[str]] = {}
-    for kind, value in unique:
-        by_type.setdefault(kind, []).append(value)
-    for kind, values in by_type.items():  # `type = ? AND value IN (...)` uses the unique index
-        for chunk in _chunks(values):
-            query = sa.select(Indicator.id, Indicator.type, Indicator.value).where(
-                Indicator.type == kind, Indicator.value.in_(list(chunk)))
-            ids.update({(t, v): i for i, t, v in session.execute(query)})
-    return ids
+    return existing_ids(session, list(unique))
 
 
-def link_report(session: Session, report_id: int, links: dict[int, str]) -> None:
+def link_report(session: Session, report_id: int, links: dict[int, str], *,
+                sighting: str | None = "report") -> None:
     """Link a report to indicator ids with a role (models.LINK_ROLES); a link that exists
     keeps its role. The indicators' counts take in the new links (lock them first: see
-    lock_indicators); their status is the caller's `refresh_indicators`."""
+    lock_indicators); their status is the caller's `refresh_indicators`. Each new link is a
+    sighting from `sighting` (None: not one, as when reports are merged), recorded before the
+    counts move `last_seen`."""
     if not links:
         return
     insert = dialect_insert(session)
-    added = session.scalars(insert(ReportIndicator).values(
+    added = list(session.scalars(insert(ReportIndicator).values(
         [{"report_id": report_id, "indicator_id": i, "role": role} for i, role in links.items()]
-    ).on_conflict_do_nothing(index_elements=["report_id", "indicator_id"]).returning(ReportIndicator.indicator_id))
-    count_new_links(session, report_id, list(added))
+    ).on_conflict_do_nothing(index_elements=["report_id", "indicator_id"]).returning(ReportIndicator.indicator_id)))
+    if sighting and added:
+        record_sightings(session, added, sighting, ref=f"report:{report_id}")
+    count_new_links(session, report_id, added)
 
 
 def count_new_links(session: Session, report_id: int, indicator_ids: Sequence[int]) -> None:
@@ -213,8 +210,10 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
     for indicator in session.scalars(fresh):
         scopes.add(indicator.scope)
         status = _derived_status(indicator, indicator.id in paged)
-        if status == "confirmed_fraud" and indicator.status != status:  # watch lists hear of it
-            pending.add_pending(session, WATCH_CONFIRMED_JOB, indicator.id, "live")
+        if indicator.delisted_at is not None and status == "confirmed_fraud":
+            delisting.relist_if_confirmed_again(session, indicator)  # else it stays delisted
+        if status == "confirmed_fraud" and indicator.status != status and indicator.delisted_at is None:
+            pending.add_pending(session, WATCH_CONFIRMED_JOB, indicator.id, "live")  # watch lists hear of it
         indicator.status = status
         tier = queue.indicator_tier(indicator.status, indicator.report_count)
         if tier != indicator.queue_tier:
@@ -268,12 +267,18 @@ class LookupRow(NamedTuple):
     max_score: float | None
     first_seen: datetime
     last_seen: datetime
+    confidence: float | None  # the one its source gave (None: its status's, see indicators/decay.py)
+    sighting_count: int
+    delisted_at: datetime | None  # an accepted appeal took it off the lists
     paged: bool  # named by a scam page (see page_evidence_for)
+    disputed: bool  # an appeal on it is open
 
 
-# `paged` probes the (indicator_id) index of evidence_indicators: found rows only, no join
-_LOOKUP_SQL = (f"SELECT {', '.join(LookupRow._fields[:-1])}, EXISTS (SELECT 1 FROM evidence_indicators "
-               "WHERE evidence_indicators.indicator_id = indicators.id) FROM indicators WHERE ")
+# `paged` probes the (indicator_id) index of evidence_indicators, `disputed` the (indicator_id)
+# index of appeals: found rows only, no join
+_LOOKUP_SQL = (f"SELECT {', '.join(LookupRow._fields[:-2])}, EXISTS (SELECT 1 FROM evidence_indicators "
+               "WHERE evidence_indicators.indicator_id = indicators.id), EXISTS (SELECT 1 FROM appeals "
+               "WHERE appeals.indicator_id = indicators.id AND appeals.status = 'open') FROM indicators WHERE ")
 
 
 def find_for_lookup(engine: sa.Engine, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[LookupRow]]:
@@ -313,7 +318,8 @@ def find_for_lookup(engine: sa.Engine, keys: Iterable[tuple[str, str]]) -> dict[
                 connection.invalidate(exc)  # a broken connection must not go back to the pool
                 raise sa.exc.DBAPIError.instance(_LOOKUP_SQL, params, exc, dbapi_error) from exc
             for raw in cursor.fetchall():
-                row = LookupRow(*raw[:9], _utc(raw[9]), _utc(raw[10]), bool(raw[11]))
+                row = LookupRow(*raw[:9], _utc(raw[9]), _utc(raw[10]), raw[11], raw[12],
+                                _utc(raw[13]) if raw[13] is not None else None, bool(raw[14]), bool(raw[15]))
                 out.setdefault((row.type, row.match_key), []).append(row)
         cursor.close()
     finally:
@@ -376,6 +382,21 @@ def report_ids_for(session: Session, indicator_ids: Iterable[int], limit: int = 
     return out
 
 
+def existing_ids(session: Session, fields: Sequence[tuple]) -> dict[tuple[str, str], int]:
+    """{(type, value): id} of the rows of `fields` (from `import_fields`) already stored:
+    `type = ? AND value IN (...)` per type, which the unique index serves."""
+    by_type: dict[str, list[str]] = {}
+    for row in fields:
+        by_type.setdefault(row[0], []).append(row[1])
+    found: dict[tuple[str, str], int] = {}
+    for kind, values in by_type.items():
+        for chunk in _chunks(values):
+            query = sa.select(Indicator.id, Indicator.type, Indicator.value).where(
+                Indicator.type == kind, Indicator.value.in_(list(chunk)))
+            found.update({(t, v): i for i, t, v in session.execute(query)})
+    return found
+
+
 def import_fields(items: Iterable[Normalized]) -> list[tuple[str, str, str, str, str | None, str]]:
     """(type, value, match_key, display, host, scope) per distinct (type, value), sorted by
     key: what `import_indicators` writes. Built where the items are normalised (a feed's
@@ -386,9 +407,9 @@ def import_fields(items: Iterable[Normalized]) -> list[tuple[str, str, str, str,
 
 def import_indicators(session: Session, fields: Sequence[tuple[str, str, str, str, str | None, str]], *,
                       source: str, status: str, seen: datetime | None = None,
-                      note: str | None = None) -> tuple[int, set[str]]:
+                      note: str | None = None, confidence: float | None = None) -> tuple[int, set[str]]:
     """Bulk-import indicators from a feed (rows from `import_fields`); return (how many
-    were new, scopes touched).
+    were new, scopes touched). New rows get `confidence` (the source's; None: derived).
 
     The fast path of feeds: one driver-level executemany of plain tuples, rows sorted by
     key so the unique index is written in order."""
@@ -396,10 +417,10 @@ def import_indicators(session: Session, fields: Sequence[tuple[str, str, str, st
         return 0, set()
     seen = seen or utcnow()
     stamp = seen.strftime("%Y-%m-%d %H:%M:%S.%f") if session.get_bind().dialect.name == "sqlite" else seen
-    tail = (status, source, note, 0, stamp, stamp)
+    tail = (status, source, note, 0, stamp, stamp, confidence)
     style = session.get_bind().dialect.paramstyle
-    marks = ", ".join(["?"] * 12) if style == "qmark" else ", ".join(["%s"] * 12)
+    marks = ", ".join(["?"] * 13) if style == "qmark" else ", ".join(["%s"] * 13)
     sql = ("INSERT INTO indicators (type, value, match_key, display, host, scope, status, source, note, "
-           f"report_count, first_seen, last_seen) VALUES ({marks}) ON CONFLICT (type, value) DO NOTHING")
+           f"report_count, first_seen, last_seen, confidence) VALUES ({marks}) ON CONFLICT (type, value) DO NOTHING")
     new = session.connection().exec_driver_sql(sql, [row + tail for row in fields]).rowcount
     return max(new, 0), {row[5] for row in fields}
