@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from fraudwatch.indicators import Normalized
 from fraudwatch.storage import indicators as ind_store
 from fraudwatch.storage.models import Evidence, EvidenceIndicator, Report
+from fraudwatch.storage.sightings import record_sightings
 
 EVIDENCE_FIELDS = ("url", "final_url", "http_status", "content_hash", "title", "excerpt", "signals",
                    "verdict", "error")
@@ -85,13 +86,15 @@ def record_findings(session: Session, evidence: Evidence, findings: Sequence[tup
     if report_id is not None:  # the report before its indicators, as a status change takes them
         session.execute(sa.select(Report.id).where(Report.id == report_id).with_for_update(read=True))
     ind_store.lock_indicators(session, ids.values())  # before the links: see lock_indicators
+    record_sightings(session, ids.values(), "crawl", ref=f"evidence:{evidence.id}")  # seen (again) by a crawl
     named = {ids[key]: role for key, (_, role) in roles.items()}
     _name_indicators(session, evidence.id, named)
     if evidence.indicator_id is None:  # a seed crawl: the evidence is about the page's URL
         evidence.indicator_id = next((ids[key] for key, (item, role) in roles.items()
                                       if role == "page" and item.type == "url"), None)
     if report_id is not None:
-        ind_store.link_report(session, report_id, {i: REPORT_ROLE[role] for i, role in named.items()})
+        ind_store.link_report(session, report_id, {i: REPORT_ROLE[role] for i, role in named.items()},
+                              sighting=None)  # recorded above, as the crawl's
     return ind_store.refresh_indicators(session, ids.values())
 
 

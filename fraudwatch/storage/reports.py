@@ -161,7 +161,8 @@ def merge_reports(session: Session, target: Report, others: list[Report], actor:
                                        reason=f"merged reports {sorted(o.id for o in others)}"))
     session.flush()
     ind_store.lock_indicators(session, moved - existing)  # before the links: see lock_indicators
-    ind_store.link_report(session, target.id, dict.fromkeys(sorted(moved - existing), "merged"))
+    ind_store.link_report(session, target.id, dict.fromkeys(sorted(moved - existing), "merged"),
+                          sighting=None)  # a merge sees nothing again
     session.expire(target, ["links"])
     queue.rescore(session, [target.id, *(o.id for o in others), *(f.id for f in followers)])
     return sorted(moved | existing)
