@@ -195,6 +195,8 @@ def load_config(instance_path: str) -> dict:
         "PUBLIC_REPORT_TOKEN_SECONDS": _positive(ENV_PREFIX + "PUBLIC_REPORT_TOKEN_SECONDS", 7200, int),
         "SCREENSHOT_MAX_BYTES": _positive(ENV_PREFIX + "SCREENSHOT_MAX_BYTES", 5 * 1024 * 1024, int),
         "SCREENSHOT_MAX_PIXELS": _positive(ENV_PREFIX + "SCREENSHOT_MAX_PIXELS", 40_000_000, int),
+        # Appeals against a listing (the /appeal form and POST /api/v1/appeals share it), per address or key
+        "APPEAL_LIMIT": env.get(ENV_PREFIX + "APPEAL_LIMIT", "3/minute;10/hour;20/day"),
         "ENTERPRISE_DEFAULT_LIMIT": env.get(ENV_PREFIX + "ENTERPRISE_LIMIT", "100000/hour"),
         "RATELIMIT_ENABLED": env.get(ENV_PREFIX + "RATELIMIT", "on") != "off",
         "TRUSTED_PROXIES": _int(ENV_PREFIX + "TRUSTED_PROXIES", 0),
