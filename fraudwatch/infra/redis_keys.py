@@ -162,3 +162,10 @@ def watch_version() -> str:
     """Counter raised whenever a watch entry is added, removed or changed: each process
     rebuilds its in-memory match index when it differs from the one it built."""
     return _key("watch", "version")
+
+
+# -- outgoing feeds (services/feeds.py) ------------------------------------------------------------
+
+def feed_sweep_lock() -> str:
+    """Held by the one process sweeping feed_entries (the feeds' single writer)."""
+    return _key("feed-sweep-lock")
