@@ -26,6 +26,7 @@ from fraudwatch.web.limits import add_headers  # noqa: E402
 bp.after_request(add_headers)
 
 from fraudwatch.api import (  # noqa: E402,F401
+    appeals,
     campaigns,
     check,
     classify,

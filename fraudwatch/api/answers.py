@@ -17,7 +17,7 @@ from fraudwatch.storage.models import CHANNELS, EVIDENCE_ROLES, LINK_ROLES, REPO
 
 Score = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
-LOOKUP_STATUSES = ("official", "confirmed_fraud", "suspected", "unknown")
+LOOKUP_STATUSES = ("official", "confirmed_fraud", "suspected", "delisted", "unknown")
 
 
 class ErrorDetail(Answer):
@@ -75,12 +75,28 @@ class ReportCreated(Answer):
 class Evidence(Answer):
     """Why a lookup answered as it did. A `page` entry is the scam page a crawl found: the
     indicator is that page's URL or domain (`role` page) or where its form sends what it
-    asks for (`role` collector)."""
+    asks for (`role` collector). Entries about a listed indicator (`reports`, `feed`,
+    `domain`, `page`) say how far its confidence has decayed since it was last seen, and
+    whether it is disputed or delisted."""
 
     kind: str
     detail: str
     reports: Count = None  # type: ignore[assignment]
-    status: str = None  # type: ignore[assignment]
+    status: str = Field(None, description="the indicator's status; `delisted` when an accepted appeal took it "
+                                          "off the lists")  # type: ignore[assignment]
+    confidence: Score = Field(None, description="`base_confidence` decayed since `last_seen` (MISP-style "
+                                                "polynomial decay, per type)")  # type: ignore[assignment]
+    base_confidence: Score = Field(None, description="the confidence it starts from when seen: its source's, "
+                                                     "else its status's")  # type: ignore[assignment]
+    last_seen: datetime = Field(None, description="its last sighting (a report, crawl or import naming "
+                                                  "it)")  # type: ignore[assignment]
+    sighting_count: Count = Field(None, description="how often it was seen again (once per hour at "
+                                                    "most)")  # type: ignore[assignment]
+    expired: bool = Field(None, description="decayed below DECAY_THRESHOLD: the feeds no longer carry it; "
+                                            "shown here all the same")  # type: ignore[assignment]
+    disputed: bool = Field(None, description="an appeal against its listing is open")  # type: ignore[assignment]
+    delisted_at: datetime = Field(None, description="when an accepted appeal delisted it (`status` "
+                                                    "delisted)")  # type: ignore[assignment]
     max_scam_score: Score = None  # type: ignore[assignment]
     report_ids: list[int] = Field(None, description="officers only")  # type: ignore[assignment]
     role: Literal[EVIDENCE_ROLES] = Field(None, description="`page` entries")  # type: ignore[assignment]
@@ -103,6 +119,10 @@ class LookupAnswer(Answer):
     reports: Count
     first_seen: datetime | None
     last_seen: datetime | None
+    disputed: bool = Field(description="an appeal against the listing of this indicator (or of its domain) is "
+                                       "open: officers are reviewing it")
+    delisted_at: datetime | None = Field(description="set when an accepted appeal delisted this indicator; the "
+                                                     "status is then `delisted` unless something else lists it")
     evidence: list[Evidence]
 
 

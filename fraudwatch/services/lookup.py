@@ -1,22 +1,34 @@
 """Lookups: what fraudwatch knows about a URL, domain, phone, e-mail, company or account.
 
-Status is one of `official`, `confirmed_fraud`, `suspected`, `unknown`, with a risk score
-and the evidence that decided it: reports, feeds, lookalike rules, and the scam page a
-crawl found (`page`: the page's own URL or domain, or where its form sends what it asks
-for). Answers are cached per scope (see cache.py); report ids are added for officers only
-and never cached.
+Status is one of `official`, `confirmed_fraud`, `suspected`, `delisted`, `unknown`, with a
+risk score and the evidence that decided it: reports, feeds, lookalike rules, and the scam
+page a crawl found (`page`: the page's own URL or domain, or where its form sends what it
+asks for). Answers are cached per scope (see cache.py); report ids are added for officers
+only and never cached.
+
+Each listed indicator's entry says how much it is still believed (`confidence`, decayed
+since `last_seen` from `base_confidence` by indicators/decay.py; `expired` below the
+threshold, when feeds drop it: still shown), how often it was seen again (`sighting_count`),
+and whether an appeal on it is open (`disputed`). An indicator an accepted appeal delisted
+counts for nothing: its entry has status `delisted` and `delisted_at`, and the answer is
+`delisted` when nothing else lists it. An appeal filed or decided drops the cached answers
+of its scope (services/appeals.py); the decayed score is the one of when the answer was
+computed (at most LOOKUP_CACHE_TTL old).
 """
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 from flask import current_app
 
 from fraudwatch.indicators import INDICATOR_TYPES, Normalized, normalize, registrable_domain, shared_site
+from fraudwatch.indicators.decay import DecayModel, base_confidence
 from fraudwatch.indicators.official import judge_host, official_hotline
 from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
 from fraudwatch.storage import indicators as ind_store
+from fraudwatch.storage.models import utcnow
 
 RANK = {"confirmed_fraud": 3, "suspected": 2, "dismissed": 1}
 
@@ -82,8 +94,9 @@ def _compute(items: list[Normalized]) -> list[dict]:
     found = ind_store.find_for_lookup(db.engine, keys)
     paged = [row.id for rows in found.values() for row in rows if row.paged]
     pages = ind_store.page_evidence_for(db.engine, paged) if paged else {}
-    return [_answer(n, found.get((n.type, n.match_key), []), found.get(_parent_key(n) or ("", ""), []), pages)
-            for n in items]
+    decay = (DecayModel.from_config(current_app.config), utcnow())
+    return [_answer(n, found.get((n.type, n.match_key), []), found.get(_parent_key(n) or ("", ""), []), pages,
+                    decay) for n in items]
 
 
 def _official(item: Normalized) -> tuple[str, str | None, str] | None:
@@ -99,20 +112,29 @@ def _official(item: Normalized) -> tuple[str, str | None, str] | None:
 
 
 def _answer(item: Normalized, own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow],
-            pages: dict[int, ind_store.PageEvidence]) -> dict:
+            pages: dict[int, ind_store.PageEvidence], decay: tuple[DecayModel, datetime]) -> dict:
     judged = _official(item)
     rows = own + [p for p in parent if p not in own]
+    delisted = [r.delisted_at for r in own if r.delisted_at is not None]
     answer = {"type": item.type, "value": item.value, "display": item.display,
               "status": "unknown", "risk_score": 0.0, "authority": judged[1] if judged else None,
               "reports": sum(r.report_count for r in own),
               "first_seen": _iso(min((r.first_seen for r in rows), default=None)),
               "last_seen": _iso(max((r.last_seen for r in rows), default=None)),
+              "disputed": any(r.disputed for r in rows if r.delisted_at is None),
+              "delisted_at": _iso(max(delisted, default=None)),
               "evidence": []}
     if judged and judged[0] == "official":
         answer.update(status="official", risk_score=0.0)
         answer["evidence"].append({"kind": "official_list", "detail": judged[2]})
         return answer
     status, score, evidence = _from_rows(own, parent, pages)
+    by_id = {r.id: r for r in rows}
+    for entry in evidence:
+        if "_row" in entry:
+            entry.update(_lifecycle(by_id[entry.pop("_row")], *decay))
+    if status == "unknown" and delisted:
+        status = "delisted"
     kind = shared_site(item.host) if item.host else None
     if kind:
         evidence.append({"kind": "shared_domain", "detail": f"{registrable_domain(item.host)} is a shared "
@@ -126,22 +148,39 @@ def _answer(item: Normalized, own: list[ind_store.LookupRow], parent: list[ind_s
     return answer
 
 
+def _lifecycle(row: ind_store.LookupRow, model: DecayModel, now: datetime) -> dict:
+    """What an entry says of its indicator's decay, sightings, appeal and delisting."""
+    base = base_confidence(row.status, row.confidence)
+    out = {"base_confidence": round(base, 4), "confidence": model.score(row.type, base, row.last_seen, now),
+           "last_seen": _iso(row.last_seen), "sighting_count": row.sighting_count,
+           "expired": model.expired(row.type, base, row.last_seen, now), "disputed": row.disputed}
+    if row.delisted_at is not None:
+        out.update(status="delisted", delisted_at=_iso(row.delisted_at), disputed=False)
+    return out
+
+
 def _from_rows(own: list[ind_store.LookupRow], parent: list[ind_store.LookupRow],
                pages: dict[int, ind_store.PageEvidence]) -> tuple[str, float, list[dict]]:
     evidence: list[dict] = []
     best, score = "unknown", 0.0
     for row in own:
+        if row.delisted_at is not None:  # an accepted appeal: shown, counted for nothing
+            evidence.append(_row_evidence(row, inherited=False))
+            continue
         page = pages.get(row.id)
         if row.report_count or row.source not in ind_store.OWN_SOURCES or page is None:
             evidence.append(_row_evidence(row, inherited=False))
         if page is not None:
-            evidence.append(_page_evidence(page, row.status))
+            evidence.append({**_page_evidence(page, row.status), "_row": row.id})
             score = max(score, _page_score(page))
         if RANK.get(row.status, 0) > RANK.get(best, 0):
             best = row.status
         score = max(score, _row_score(row))
     for row in parent:
         if row in own or row.status not in ("confirmed_fraud", "suspected"):
+            continue
+        if row.delisted_at is not None:
+            evidence.append(_row_evidence(row, inherited=True))
             continue
         evidence.append(_row_evidence(row, inherited=True))
         inherited = "confirmed_fraud" if row.status == "confirmed_fraud" else "suspected"
@@ -196,10 +235,14 @@ def _row_evidence(row: ind_store.LookupRow, *, inherited: bool) -> dict:
         detail = f"listed by {row.source}" + (f" ({row.note})" if row.note else "") + f"; {detail}"
     if inherited:
         detail = f"its domain {row.display} is {row.status.replace('_', ' ')}: {detail}"
+    if row.delisted_at is not None:
+        detail = (f"{'its domain ' if inherited else ''}{row.display} was delisted on "
+                  f"{row.delisted_at.date().isoformat()} after an appeal: not listed as fraud "
+                  f"({row.report_count} report(s))")
     entry = {"kind": kind, "detail": detail, "reports": row.report_count, "status": row.status}
     if row.max_score is not None:
         entry["max_scam_score"] = round(row.max_score, 3)
-    entry["_id"] = row.id
+    entry["_id"] = entry["_row"] = row.id
     return entry
 
 

@@ -17,7 +17,8 @@ How the checks are configured, and why:
   strict body refuses, and a list of 500 ids makes that likely); and POST /vendor-check (the
   USCC's check character, a domain, URL, phone or e-mail that does not normalise); POST /check
   (control characters other than line breaks and tabs); POST /watch/entries and /watch/channels (a value
-  that does not normalise as its kind, control characters, a full watch list or 20 channels).
+  that does not normalise as its kind, control characters, a full watch list or 20 channels); POST /appeals
+  (the value must be listed or a company name, the e-mail and phone valid, the texts long enough once trimmed).
   Every other operation must accept every schema-valid request;
 - the anonymous run gets 401 from the officer endpoints, as the document says (`security`); it
   runs on SQLite only (what it reaches past the 401s reads the same on both; the officer run
@@ -42,7 +43,8 @@ from fraudwatch.infra.extensions import db
 from fraudwatch.storage import users
 
 SEMANTIC_400 = ("lookup_one", "create_report", "merge_reports", "list_reports", "bulk_status", "bulk_assign",
-                "vendor_check_view", "check_view", "add_watch_entry", "add_watch_channel")  # see the module docstring
+                "vendor_check_view", "check_view", "add_watch_entry", "add_watch_channel",
+                "file_appeal")  # see the module docstring
 EXAMPLES = 15  # generated cases per operation in the fuzzing phase (the coverage phase adds its own)
 
 
