@@ -405,6 +405,18 @@ def import_fields(items: Iterable[Normalized]) -> list[tuple[str, str, str, str,
     return sorted(fields.values())
 
 
+def _import_rows(session: Session, fields: Sequence[tuple], *, source: str, status: str, seen: datetime | None,
+                 note: str | None, confidence: float | None) -> tuple[list[tuple], str, str]:
+    """The parameter rows of a feed insert, one row's placeholders, and the statement's head."""
+    seen = seen or utcnow()
+    stamp = seen.strftime("%Y-%m-%d %H:%M:%S.%f") if session.get_bind().dialect.name == "sqlite" else seen
+    tail = (status, source, note, 0, stamp, stamp, confidence)
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    head = ("INSERT INTO indicators (type, value, match_key, display, host, scope, status, source, note, "
+            "report_count, first_seen, last_seen, confidence) VALUES ")
+    return [row + tail for row in fields], "(" + ", ".join([mark] * 13) + ")", head
+
+
 def import_indicators(session: Session, fields: Sequence[tuple[str, str, str, str, str | None, str]], *,
                       source: str, status: str, seen: datetime | None = None,
                       note: str | None = None, confidence: float | None = None) -> tuple[int, set[str]]:
@@ -415,12 +427,36 @@ def import_indicators(session: Session, fields: Sequence[tuple[str, str, str, st
     key so the unique index is written in order."""
     if not fields:
         return 0, set()
-    seen = seen or utcnow()
-    stamp = seen.strftime("%Y-%m-%d %H:%M:%S.%f") if session.get_bind().dialect.name == "sqlite" else seen
-    tail = (status, source, note, 0, stamp, stamp, confidence)
-    style = session.get_bind().dialect.paramstyle
-    marks = ", ".join(["?"] * 13) if style == "qmark" else ", ".join(["%s"] * 13)
-    sql = ("INSERT INTO indicators (type, value, match_key, display, host, scope, status, source, note, "
-           f"report_count, first_seen, last_seen, confidence) VALUES ({marks}) ON CONFLICT (type, value) DO NOTHING")
-    new = session.connection().exec_driver_sql(sql, [row + tail for row in fields]).rowcount
+    rows, marks, head = _import_rows(session, fields, source=source, status=status, seen=seen, note=note,
+                                     confidence=confidence)
+    sql = head + marks + " ON CONFLICT (type, value) DO NOTHING"
+    new = session.connection().exec_driver_sql(sql, rows).rowcount
     return max(new, 0), {row[5] for row in fields}
+
+
+def import_new(session: Session, fields: Sequence[tuple[str, str, str, str, str | None, str]], *,
+               source: str, status: str, seen: datetime | None = None, note: str | None = None,
+               confidence: float | None = None) -> set[tuple[str, str]]:
+    """Like `import_indicators`, but answer the (type, value) of the rows that were new: RETURNING
+    (psycopg's pipelined executemany; multi-row INSERTs of CHUNK rows on SQLite), so that telling
+    new rows from stored ones reads nothing (a lookup of every row costs a scan per chunk on a
+    table whose statistics lag behind a large load)."""
+    rows, marks, head = _import_rows(session, fields, source=source, status=status, seen=seen, note=note,
+                                     confidence=confidence)
+    new: set[tuple[str, str]] = set()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # psycopg: one statement, pipelined, a result per row
+        cursor = connection.connection.dbapi_connection.cursor()
+        cursor.executemany(head + marks + " ON CONFLICT (type, value) DO NOTHING RETURNING type, value", rows,
+                           returning=True)
+        while True:
+            new.update((kind, value) for kind, value in cursor.fetchall())
+            if not cursor.nextset():
+                break
+        cursor.close()
+        return new
+    for chunk in _chunks(rows):
+        sql = head + ", ".join([marks] * len(chunk)) + " ON CONFLICT (type, value) DO NOTHING RETURNING type, value"
+        new.update((kind, value) for kind, value in connection.exec_driver_sql(
+            sql, tuple(value for row in chunk for value in row)))
+    return new
