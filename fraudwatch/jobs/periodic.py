@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 TASKS: dict[str, tuple[str, str]] = {
     "publish_examples": ("fraudwatch.services.publishing:sweep", "PUBLISH_SWEEP_SECONDS"),
     "public_stats": ("fraudwatch.services.statistics:refresh", "STATS_REFRESH_SECONDS"),
+    "import_pull": ("fraudwatch.jobs.import_pull:sweep", "IMPORT_SWEEP_SECONDS"),
     "feed_sweep": ("fraudwatch.services.feeds:sweep", "FEED_SWEEP_SECONDS"),
 }
 
