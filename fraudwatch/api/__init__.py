@@ -30,6 +30,7 @@ from fraudwatch.api import (  # noqa: E402,F401
     campaigns,
     check,
     classify,
+    imports,
     lookup,
     meta,
     officer,
