@@ -28,6 +28,7 @@ TASKS: dict[str, tuple[str, str]] = {
     "public_stats": ("fraudwatch.services.statistics:refresh", "STATS_REFRESH_SECONDS"),
     "import_pull": ("fraudwatch.jobs.import_pull:sweep", "IMPORT_SWEEP_SECONDS"),
     "feed_sweep": ("fraudwatch.services.feeds:sweep", "FEED_SWEEP_SECONDS"),
+    "takedown_revisit": ("fraudwatch.jobs.takedowns:sweep", "TAKEDOWN_SWEEP_SECONDS"),
 }
 
 
