@@ -36,6 +36,7 @@ from fraudwatch.api import (  # noqa: E402,F401
     officer,
     registry,
     reports,
+    takedowns,
     vendor,
     watch,
 )
