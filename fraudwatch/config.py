@@ -21,6 +21,17 @@ def instance_from_env() -> str | None:
     return os.environ.get("FRAUDWATCH_INSTANCE") or None
 
 
+def metrics_multiproc_dir() -> str | None:
+    """PROMETHEUS_MULTIPROC_DIR (prometheus-client's own name): the folder the processes of an
+    instance write their metrics to (fraudwatch/infra/metrics.py), None when unset."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def set_metrics_multiproc_dir(folder: str) -> None:
+    """Set PROMETHEUS_MULTIPROC_DIR for this process and the processes it starts."""
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+
+
 def extra_official_domains() -> str | None:
     """FRAUDWATCH_EXTRA_OFFICIAL_DOMAINS: a CSV of domains added to the official allowlist."""
     return os.environ.get(ENV_PREFIX + "EXTRA_OFFICIAL_DOMAINS") or None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from fraudwatch.infra.webserver import WORKER_CLASS
+from fraudwatch.infra.webserver import HOOKS, WORKER_CLASS
 from fraudwatch.storage.migrate import upgrade
 
 
@@ -31,13 +31,15 @@ class ServedInstance:
     def __init__(self, database_url: str, redis_url: str, instance: Path, **env: str) -> None:
         self.instance = Path(instance)
         self.instance.mkdir(parents=True, exist_ok=True)
+        (self.instance / "metrics").mkdir(exist_ok=True)  # PROMETHEUS_MULTIPROC_DIR of its processes
         tag = uuid.uuid4().hex[:10]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
                     "FRAUDWATCH_INSTANCE": str(self.instance), "FRAUDWATCH_REDIS_PREFIX": f"fwtest:{tag}:",
                     "FRAUDWATCH_RQ_QUEUE": f"fwtest-{tag}", "FRAUDWATCH_RATELIMIT": "off",
-                    "FRAUDWATCH_MODEL_DIR": str(self.instance / "models" / "current"), **env}
+                    "FRAUDWATCH_MODEL_DIR": str(self.instance / "models" / "current"),
+                    "PROMETHEUS_MULTIPROC_DIR": str(self.instance / "metrics"), **env}
         self.database_url, self.redis_url, self.tag = database_url, redis_url, tag
         self.web: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
@@ -52,7 +54,8 @@ class ServedInstance:
         """Start gunicorn (the worker `serve` runs, unless told otherwise) and wait for /healthz."""
         self.web = self._spawn(["-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                                 "--worker-class", worker_class, "--threads", str(threads),
-                                "--graceful-timeout", "5", "--no-control-socket", "fraudwatch:create_app()"], "web.log")
+                                "--graceful-timeout", "5", "--config", HOOKS, "--no-control-socket",
+                                "fraudwatch:create_app()"], "web.log")
         self.wait_healthy()
 
     def wait_healthy(self, timeout: float = 60) -> None:

@@ -58,6 +58,7 @@ def worker(burst: bool, roles: tuple[str, ...], nice: int | None) -> None:
     from fraudwatch.jobs.workers import lower_priority, run_worker, start_pump, takes_bulk
 
     app = current_app._get_current_object()
+    _metrics_dir(app)
     lower_priority(nice if nice is not None else app.config["BULK_WORKER_NICE"] if takes_bulk(roles) else 0)
     stop = None if burst else start_pump(app)
     try:
@@ -65,6 +66,16 @@ def worker(burst: bool, roles: tuple[str, ...], nice: int | None) -> None:
     finally:
         if stop is not None:
             stop.set()
+
+
+def _metrics_dir(app):
+    """Make this process and its children write metrics to the instance's folder (see
+    infra/metrics.py); None when metrics are off or for a test app."""
+    if app.config["METRICS"] == "off" or app.testing:
+        return None
+    from fraudwatch.infra import metrics
+
+    return metrics.use_multiprocess_dir(app.instance_path)
 
 
 def _ensure_model(app, train: bool) -> None:
@@ -131,6 +142,11 @@ def serve(host: str, port: int, web_workers: int, web_threads: int, live_workers
     upgrade(app.config["DATABASE_URL"])
     redis_store.ensure_started(app)
     _ensure_model(app, train)
+    folder = _metrics_dir(app)
+    if folder is not None:
+        from fraudwatch.infra import metrics
+
+        metrics.wipe(folder)  # this run's counts start at zero; the children inherit the folder
     children = _children(app, host, port, web_workers, web_threads, live_workers, rq_workers)
     click.echo(f"fraudwatch on http://{host}:{port} with {live_workers} live and {rq_workers} general "
                "worker(s); Ctrl-C stops it all")

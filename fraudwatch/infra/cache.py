@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from flask import current_app
 
-from fraudwatch.infra import jsonio
+from fraudwatch.infra import jsonio, metrics
 from fraudwatch.infra.extensions import RedisSkipped, redis_store
 from fraudwatch.infra.redis_keys import lookup_all_generation, lookup_keys, lookup_scope_pattern
 
@@ -84,12 +84,16 @@ def get_many(entries: list[tuple[str, str]], ride_along=None) -> CacheRead:
             redis_store.failed(exc)
         if ride_along is not None:
             ride_along.finish(exc)
+        metrics.count_lookup_cache(0, len(entries))
         return CacheRead([None] * len(entries), [UNREAD] * len(entries))
     if ride_along is not None:
         ride_along.finish(raw[:len(extra)])
     values = raw[len(extra)] if len(entries) >= SCRIPT_FROM else raw[len(extra):]
     count, everything = len(entries), _text(values[-1]) if entries else ""
-    return CacheRead([jsonio.loads(v) if v else None for v in values[:count]],
+    found = values[:count]
+    hits = count - found.count(None)
+    metrics.count_lookup_cache(hits, count - hits)
+    return CacheRead([jsonio.loads(v) if v else None for v in found],
                      [f"{_text(g)}/{everything}" for g in values[count:2 * count]])
 
 

@@ -14,6 +14,7 @@ import logging
 
 import redis
 
+from fraudwatch.infra import metrics
 from fraudwatch.infra.extensions import redis_store
 from fraudwatch.infra.redis_keys import public_page, public_pages_generation
 
@@ -31,8 +32,10 @@ def get(key: str) -> tuple[bytes | None, bytes]:
         return None, b""
     generation = generation or b"0"
     if stored is None:
+        metrics.count_page_cache(False)
         return None, generation
     made_in, _, body = stored.partition(b"\n")
+    metrics.count_page_cache(made_in == generation)
     return (body if made_in == generation else None), generation
 
 

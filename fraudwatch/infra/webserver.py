@@ -45,6 +45,7 @@ from fraudwatch.infra.webserver_http import (
 )
 
 WORKER_CLASS = "fraudwatch.infra.webserver.BufferingWorker"
+HOOKS = "python:fraudwatch.infra.gunicorn_hooks"  # metrics folder, dead workers, JSON logs
 DEFAULT_THREADS = 4  # threads per worker: see bench/README.md, "Web server (fraudwatch.infra.webserver)"
 LINGER_SECONDS = 2.0  # a closing connection's unread input is drained this long at most
 LINGER_BYTES = 64 * 1024
@@ -56,7 +57,7 @@ def gunicorn_command(host: str, port: int, web_workers: int, web_threads: int = 
     bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
     return ["--bind", bind, "--workers", str(web_workers), "--worker-class", WORKER_CLASS,
             "--threads", str(web_threads), "--access-logfile", "-", "--graceful-timeout", "10",
-            "--no-control-socket", "fraudwatch:create_app()"]
+            "--config", HOOKS, "--no-control-socket", "fraudwatch:create_app()"]
 
 
 class DeadlineUnreader(SocketUnreader):

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -38,7 +40,7 @@ from crawlers.netguard import DEFAULT_ALLOWED_PORTS
 from crawlers.scan import scan_page
 from fraudwatch.indicators import Normalized, normalize_domain, normalize_url, registrable_domain, shared_site
 from fraudwatch.indicators.official import judge_host
-from fraudwatch.infra import cache, redis_keys
+from fraudwatch.infra import cache, metrics, redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.jobs.crawl_gate import RedisHostGate
 from fraudwatch.services import campaigns, model_registry, watch_match
@@ -56,6 +58,7 @@ DEFAULTS = {"CRAWL_REVISIT_SECONDS": 24 * 3600, "CRAWL_HOST_DELAY": 1.0, "CRAWL_
             "CRAWL_ALLOW_NETWORKS": (), "CRAWL_RESOLVE": (), "CRAWL_ALLOWED_PORTS": None,
             "CRAWL_TOTAL_TIMEOUT": 30.0, "CRAWL_MAX_LINKS": 50, "CRAWL_MAX_DEPTH": 5,
             "CRAWL_FAVICON": True, "CRAWL_BATCH": 10}
+_OUTCOME = re.compile(r"[a-z_]{1,32}")  # a fetch error's code, as the crawl metric's label
 
 
 class TransientCrawlError(Exception):
@@ -298,18 +301,37 @@ def crawl_job(urls: str | list[str], depth: int = 0, scope: str | None = None,
     urls = [urls] if isinstance(urls, str) else list(urls)
     links: list[str] = []
     done: dict[str, str | None] = {}
-    for url in urls:
-        result = scan_cached(url, may_raise=len(urls) == 1)
-        if result is None:  # transient failure inside a batch: retried alone, later
-            crawl_queue().enqueue_in(RETRY_ALONE_AFTER, "fraudwatch.jobs.crawling.crawl_job", [url],
-                                     depth=depth, scope=scope, retry=RETRY, result_ttl=0)
-            done[url] = "retrying"
-            continue
-        _store_once(url, result, report_id, indicator_id)
-        links += _followable(result, scope) if depth > 0 else []
-        done[url] = (result.get("error") or {}).get("code")
-    queued = enqueue_links(list(dict.fromkeys(links)), depth - 1, scope) if links else 0
+    began, outcome = time.perf_counter(), "error"
+    try:
+        for url in urls:
+            try:
+                result = scan_cached(url, may_raise=len(urls) == 1)
+            except TransientCrawlError:
+                metrics.count_crawl("retrying")
+                outcome = "retrying"
+                raise
+            if result is None:  # transient failure inside a batch: retried alone, later
+                crawl_queue().enqueue_in(RETRY_ALONE_AFTER, "fraudwatch.jobs.crawling.crawl_job", [url],
+                                         depth=depth, scope=scope, retry=RETRY, result_ttl=0)
+                done[url] = "retrying"
+                metrics.count_crawl("retrying")
+                continue
+            _store_once(url, result, report_id, indicator_id)
+            links += _followable(result, scope) if depth > 0 else []
+            done[url] = (result.get("error") or {}).get("code")
+            metrics.count_crawl(_crawl_outcome(done[url]))
+        queued = enqueue_links(list(dict.fromkeys(links)), depth - 1, scope) if links else 0
+        outcome = "ok"
+    finally:
+        metrics.observe_job("crawl", outcome, time.perf_counter() - began)
     return {"urls": done, "queued": queued}
+
+
+def _crawl_outcome(code: object) -> str:
+    """`page` (fetched and judged), or the fetch error's code (`error` if it is not a code)."""
+    if code is None:
+        return "page"
+    return code if isinstance(code, str) and _OUTCOME.fullmatch(code) else "error"
 
 
 def stats() -> dict:

@@ -8,11 +8,13 @@ running on the same machine keeps its live reports to itself, and its CPU.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from flask import Flask
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from fraudwatch.infra import metrics
 from fraudwatch.jobs.workers import BULK_ROLES
 from fraudwatch.services.outbox import get_queue, queue_names
 
@@ -48,6 +50,7 @@ def _worker_process(make_app: Callable[[], Flask], results, max_idle: float) -> 
             break  # jobs held by a dead worker: left to RQ's abandoned-job handling
         time.sleep(0.05)
     results.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    metrics.mark_process_dead(os.getpid())
 
 
 def run_local_workers(count: int, make_app: Callable[[], Flask], max_idle: float = 180.0) -> list[int]:

@@ -6,10 +6,12 @@ worker runs them inside an app context (see `fraudwatch worker`).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from flask import current_app
 
+from fraudwatch.infra import metrics
 from fraudwatch.infra.extensions import db
 from fraudwatch.jobs import crawling
 from fraudwatch.services import alert_delivery, campaigns, ocr, verdicts, watch_match
@@ -39,13 +41,20 @@ def run_pending(pending_id: int) -> str:
     if started is None:
         return "already done"
     kind, target, queue, attempts = started
+    began = time.perf_counter()
     try:
         HANDLERS[kind](target, queue=queue)
     except Exception as exc:  # noqa: BLE001 - recorded, retried by the pump, never lost
         session.rollback()
         log.exception("job %s (%s of %s) failed, attempt %s", pending_id, kind, target, attempts)
-        return _close(pending_id, f"{type(exc).__name__}: {exc}")
-    return _close(pending_id, None)
+        outcome = _close(pending_id, f"{type(exc).__name__}: {exc}")
+    else:
+        outcome = _close(pending_id, None)
+    metrics.observe_job(kind, JOB_OUTCOMES.get(outcome, "error"), time.perf_counter() - began)
+    return outcome
+
+
+JOB_OUTCOMES = {"done": "ok", "will retry": "error", "given up": "given_up"}  # the metric's label
 
 
 def _close(pending_id: int, error: str | None) -> str:

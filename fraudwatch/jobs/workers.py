@@ -22,6 +22,7 @@ import redis
 from flask import Flask
 from rq import SimpleWorker
 
+from fraudwatch.infra import logs, metrics
 from fraudwatch.infra.redis_keys import QUEUE_ROLES
 from fraudwatch.jobs import periodic
 from fraudwatch.services import outbox
@@ -43,15 +44,21 @@ class AppWorker(SimpleWorker):
         return self.lease_seconds
 
     def perform_job(self, job, queue_, *args, **kwargs):  # RQ hook
-        """Run the job within an app context of `flask_app`, renewing its lease meanwhile."""
+        """Run the job within an app context of `flask_app`, renewing its lease meanwhile; its
+        log records carry the id of the request that enqueued it (job meta), if any."""
         execution = args[0] if args else kwargs.get("execution")
         done = threading.Event()
         keeper = threading.Thread(target=self._keep_alive, args=(job, execution, done), name="fw-lease", daemon=True)
         keeper.start()
+        running = metrics.get().jobs_running
+        running.inc()
+        token = logs.set_request_id(logs.sane_request_id((job.meta or {}).get("request_id")))
         try:
             with self.flask_app.app_context():
                 return super().perform_job(job, queue_, *args, **kwargs)
         finally:
+            logs.reset_request_id(token)
+            running.dec()
             done.set()
             keeper.join()
 
@@ -110,6 +117,13 @@ def run_worker(app: Flask, *, burst: bool = False, roles: tuple[str, ...] = QUEU
     """Work until stopped (SIGTERM/SIGINT) or, with `burst`, until the queues are empty.
     When Redis goes away RQ's work loop ends; this starts a new worker after a pause
     (1 s, doubling up to 30 s) instead of exiting, so the process outlives the outage."""
+    try:
+        _work_until_stopped(app, burst, roles)
+    finally:
+        metrics.mark_process_dead(os.getpid())
+
+
+def _work_until_stopped(app: Flask, burst: bool, roles: tuple[str, ...]) -> None:
     stop = threading.Event()
     pause = 1.0
     while not stop.is_set():

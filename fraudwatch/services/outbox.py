@@ -30,7 +30,7 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 
-from fraudwatch.infra import redis_keys
+from fraudwatch.infra import logs, redis_keys
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.storage import pending
 from fraudwatch.storage.models import utcnow
@@ -71,13 +71,15 @@ def try_enqueue(pending_ids: list[int], role: str | None = None, long: bool = Fa
         slow = set(pending_ids) if long else set() if role else pending.of_kinds(db.session, pending_ids, LONG_KINDS)
         # a fresh job hash each time: nothing left over from an earlier attempt's job
         redis_store.client.delete(*(Job.key_for(redis_keys.rq_job_id(i)) for i in pending_ids))
+        request_id = logs.current_request_id()  # the job's log records carry it (jobs/workers.py)
+        meta = {"request_id": request_id} if request_id else None
         with redis_store.client.pipeline() as pipe:
             for pending_id in pending_ids:
                 queue = get_queue(redis_keys.rq_queue(queues.get(pending_id, "live")))
                 queue.enqueue_call("fraudwatch.jobs.tasks.run_pending", args=(pending_id,),
                                    job_id=redis_keys.rq_job_id(pending_id),
                                    timeout=LONG_JOB_TIMEOUT if pending_id in slow else None,
-                                   result_ttl=3600, failure_ttl=7 * 86400, pipeline=pipe)
+                                   result_ttl=3600, failure_ttl=7 * 86400, pipeline=pipe, meta=meta)
             pipe.execute()
     except (redis.RedisError, OSError) as exc:
         redis_store.failed(exc)

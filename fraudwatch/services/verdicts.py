@@ -16,7 +16,7 @@ import time
 
 from flask import current_app
 
-from fraudwatch.infra import cache
+from fraudwatch.infra import cache, metrics
 from fraudwatch.infra.extensions import db
 from fraudwatch.services import model_registry
 from fraudwatch.storage import attachments as attachment_store
@@ -56,6 +56,9 @@ def classify_report(report_id: int) -> dict | None:
     verdict = classifier.classify(report_text(report))
     scopes = in_transaction(session, lambda: report_store.store_verdict(session, report_id, verdict))
     cache.invalidate(scopes or set())
+    if scopes is not None:  # stored (the report still exists)
+        label = verdict.get("label")
+        metrics.count_verdict(label if isinstance(label, str) and len(label) <= 32 else "other")
     return verdict
 
 
