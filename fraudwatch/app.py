@@ -3,7 +3,6 @@ extensions, registers the blueprints and error handlers. Nothing connects at imp
 from __future__ import annotations
 
 import gc
-import logging
 import os
 
 from flask import Flask
@@ -29,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     os.makedirs(app.instance_path, exist_ok=True)
+    _configure_observability(app)
     _configure_redis(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -44,9 +44,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     # collector's full passes, which otherwise stall requests for tens of milliseconds.
     _warm_up()
     gc.freeze()
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
+
+
+def _configure_observability(app: Flask) -> None:
+    """Logs (text or JSON) and the request id, metrics and access log hooks. (The metrics
+    folder shared by an instance's processes is set by what starts them: gunicorn's hooks,
+    `fraudwatch worker` and `serve`; anything else counts in memory.)"""
+    from fraudwatch.infra import logs
+    from fraudwatch.web import observe
+
+    if not app.debug and not app.testing:
+        logs.configure(app.config["LOG_FORMAT"])
+    observe.init_app(app)
 
 
 def _warm_up() -> None:
@@ -109,8 +119,10 @@ def _register_blueprints(app: Flask) -> None:
     from fraudwatch.console import bp as console_bp
     from fraudwatch.public import bp as public_bp
     from fraudwatch.web.health import bp as health_bp
+    from fraudwatch.web.metrics import bp as metrics_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(metrics_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(console_bp)
