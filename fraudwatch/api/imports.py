@@ -21,7 +21,7 @@ Count = Annotated[int, Field(ge=0)]
 class RunsQuery(Query):
     """Which runs: of one source or all, a page of `limit` before the run `before`."""
 
-    source: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    source: Annotated[str, Field(pattern=f"^{feed_runs.SOURCE_PATTERN}$")] | None = None
     before: Annotated[int, Field(ge=1, le=RUN_ID_MAX, description="`next_before` of the last page")] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ CHUNK = 5000
 COMMIT_ROWS = 20_000
 MAX_MISP_EVENTS = 5000
 STATUSES = ("suspected", "confirmed_fraud")
+SOURCE_PATTERN = r"[A-Za-z0-9_.:-]{1,32}"
+SOURCE_NAME = re.compile(SOURCE_PATTERN)
 Opener = Callable[[], BinaryIO]
 
 
@@ -47,8 +50,8 @@ class FeedSource:
     status: str = "suspected"
 
     def __post_init__(self) -> None:
-        if not self.name.strip() or len(self.name) > 32:
-            raise ValueError("a source name is 1 to 32 characters")
+        if not SOURCE_NAME.fullmatch(self.name):
+            raise ValueError("a source name is 1 to 32 letters, digits, '_', '.', ':' or '-'")
         if self.format not in feeds.FORMATS:
             raise ValueError(f"format must be one of {', '.join(feeds.FORMATS)}")
         if self.status not in STATUSES:

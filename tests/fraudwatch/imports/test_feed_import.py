@@ -99,6 +99,7 @@ def test_a_whole_file_of_another_format_is_an_error_recorded_on_its_run(app, cli
     binary.write_bytes(b"\x00" * 100)
     assert "binary_file" in _invoke(cli, "import", "feed", binary, "--source", "x", "--format", "stix").output
     assert _invoke(cli, "import", "feed", page, "--source", "x" * 33).exit_code == 2
+    assert _invoke(cli, "import", "feed", page, "--source", "a b").exit_code == 2
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "manifest.json" in _invoke(cli, "import", "feed", empty, "--source", "misp").output
@@ -135,5 +136,5 @@ def test_the_api_lists_runs_to_officers_only(app, client, cli, make_user, tmp_pa
     assert len(rest["runs"]) == 1 and rest["next_before"] is None
     assert client.get("/api/v1/imports/runs").status_code == 401
     assert client.get("/api/v1/imports/runs", headers=make_user("ent", "enterprise")).status_code == 403
-    for bad in ("limit=0", "limit=201", "before=-1", "source=" + "x" * 65, "x=1", "limit=1&limit=2"):
+    for bad in ("limit=0", "limit=201", "before=-1", "source=" + "x" * 33, "source=a%00b", "source=a%20b", "x=1", "limit=1&limit=2"):
         assert client.get(f"/api/v1/imports/runs?{bad}", headers=officer).status_code == 400, bad
