@@ -194,3 +194,19 @@ def test_checking_an_appeal_is_linear_in_its_texts(app):
         assert unit in BASE_UNITS or unit == "\x00 "
         ratio, growth = work(check, repeat_to(unit, 400), repeat_to(unit, 4000), max_ratio=400, max_growth=16)
         assert growth < 16, (unit, ratio, growth)
+
+
+def test_an_accepted_appeal_takes_the_indicator_out_of_the_feeds_at_the_next_sweep(app, client, listed):
+    """The feed sweep (services/feeds.py, every FEED_SWEEP_SECONDS) drops a delisted indicator."""
+    from fraudwatch.indicators.decay import DecayModel
+    from fraudwatch.services.feeds import run_sweep
+    from fraudwatch.storage.feeds import iter_entries
+
+    def confirmed() -> set[str]:
+        with app.app_context():
+            run_sweep(DecayModel.from_config(app.config))
+            return {row.value for row in iter_entries(db.engine, "confirmed")}
+
+    assert DOMAIN in confirmed()
+    decide(app, file(client).get_json()["receipt"], "accept")
+    assert DOMAIN not in confirmed()
