@@ -23,6 +23,7 @@ from fraudwatch.exceptions import Unavailable
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.infra.redis_keys import stats_computing
 from fraudwatch.storage import statistics as queries
+from fraudwatch.storage import takedowns as takedown_queries
 from fraudwatch.storage.models import utcnow
 from fraudwatch.storage.transactions import in_transaction
 
@@ -61,6 +62,9 @@ def compute(now: datetime | None = None) -> dict:
     for i, dimension in enumerate(queries.DIMENSIONS):
         body[dimension] = _top([(row[i], row[-1]) for row in grouped])
     body["triage"] = _triage(queries.triage_histogram(session, start, end), weeks)
+    down = takedown_queries.time_to_down(session)  # the confirmed sites down now (a small grouped query)
+    body["takedowns"] = {"down": sum(down.values()), "median_hours": nearest_rank(down, 0.5),
+                         "p90_hours": nearest_rank(down, 0.9)}
     session.rollback()
     body["seconds"] = round(time.monotonic() - started, 3)
     return body

@@ -152,3 +152,20 @@ def test_api_refuses_bad_queries_and_unknown_takedowns(td_app, officer):
     assert client.get("/api/v1/takedowns/0", headers=officer).status_code == 404
     body = client.get("/api/v1/takedowns", headers=officer).get_json()
     assert body["takedowns"] == [] and body["stats"]["median_hours"] is None and body["stats"]["total"] == 0
+
+
+def test_public_statistics_show_the_time_to_takedown(td_app, opened):
+    from fraudwatch.services import statistics
+
+    client = td_app.test_client()
+    td_app.config["PUBLIC_CACHE_SECONDS"] = 0
+    with td_app.app_context():
+        statistics.refresh()
+    assert "takedown-time" not in client.get("/stats?lang=en").get_data(as_text=True)  # none down yet
+    _age(td_app, opened[0], "down", 2.0)
+    _age(td_app, opened[1], "down", 30.0)
+    with td_app.app_context():
+        assert statistics.refresh()["takedowns"] == {"down": 2, "median_hours": 2.0, "p90_hours": 30.0}
+    page = client.get("/stats?lang=en").get_data(as_text=True)
+    assert "of the 2 confirmed scam sites that are down, half went down within 2.0 hours" in page
+    assert "nine in ten within 30.0 hours" in page
