@@ -24,7 +24,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 
@@ -36,7 +36,7 @@ CSV_COLUMNS = ("action", "seq", "type", "value", "host", "confidence", "first_se
                "campaign_id", "authority", "changed_at")
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 _HOST = re.compile(rf"(?:{_LABEL}\.)+(?!\d+$){_LABEL}")  # two labels or more, the last not all digits
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = frozenset(("=", "+", "-", "@", "\t", "\r"))
 _UNSAFE_LINE = re.compile(r"[\x00-\x20\x7f]")
 MAX_DNS_NAME = 253
 
@@ -62,11 +62,16 @@ def dns_name(kind: str, value: str, host: str | None) -> str | None:
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else ""
+    """ISO 8601 in UTC to the second, `...Z` (isoformat is C, strftime several times slower)."""
+    if value is None:
+        return ""
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA):
+    if isinstance(value, str) and value[:1] in _FORMULA:
         return "'" + value
     return value
 
@@ -76,16 +81,23 @@ def csv_chunks(rows: Iterable, valid_until=None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    batch = []
     for row in rows:
         until = valid_until(row) if valid_until and row.listed else None
-        writer.writerow((
-            "add" if row.listed else "remove", row.seq, row.type, _cell(row.value), _cell(row.host or ""),
-            f"{row.confidence:.4g}", _when(row.first_seen), _when(row.last_seen), _when(until),
-            "" if row.campaign_id is None else row.campaign_id, _cell(row.authority or ""), _when(row.changed_at)))
-        if buffer.tell() >= CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        value, host, authority = row.value, row.host, row.authority
+        batch.append((
+            "add" if row.listed else "remove", row.seq, row.type, "'" + value if value[:1] in _FORMULA else value,
+            "" if host is None else _cell(host), f"{row.confidence:.4g}", _when(row.first_seen), _when(row.last_seen),
+            _when(until), "" if row.campaign_id is None else row.campaign_id,
+            "" if authority is None else _cell(authority), _when(row.changed_at)))
+        if len(batch) >= 500:
+            writer.writerows(batch)
+            batch.clear()
+            if buffer.tell() >= CHUNK:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+    writer.writerows(batch)
     yield buffer.getvalue()
 
 
