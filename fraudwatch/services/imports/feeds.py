@@ -18,6 +18,7 @@ import csv
 import gzip
 import io
 import ipaddress
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -77,7 +78,10 @@ class Limited(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self.inner.read(min(len(buffer), self.left + 1))
+        try:
+            data = self.inner.read(min(len(buffer), self.left + 1))
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise IngestFileError("bad_gzip", f"the feed is not valid gzip: {exc}") from None
         if len(data) > self.left:
             raise IngestFileError("file_too_large", f"the feed is larger than {self.limit} bytes")
         self.left -= len(data)
@@ -87,9 +91,10 @@ class Limited(io.RawIOBase):
 
 def open_stream(raw: BinaryIO, limit: int = MAX_FEED_BYTES) -> io.BufferedReader:
     """`raw` as a buffered stream, gunzipped when it is gzip, that refuses more than `limit` bytes."""
-    buffered = io.BufferedReader(Limited(raw, limit))
+    buffered = io.BufferedReader(Limited(raw, limit), buffer_size=HEAD)
     if buffered.peek(2)[:2] == b"\x1f\x8b":
-        return io.BufferedReader(Limited(gzip.GzipFile(fileobj=buffered), limit))  # type: ignore[arg-type]
+        gunzipped = gzip.GzipFile(fileobj=buffered)  # type: ignore[arg-type]
+        return io.BufferedReader(Limited(gunzipped, limit), buffer_size=HEAD)  # type: ignore[arg-type]
     return buffered
 
 
