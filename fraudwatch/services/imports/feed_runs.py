@@ -215,3 +215,11 @@ def recent_runs(*, limit: int = 50, source: str | None = None, before: int | Non
     """A page of runs, newest first, and whether there are more."""
     runs = store.recent_runs(db.session, limit=limit + 1, source=source, before=before)
     return [run_json(run) for run in runs[:limit]], len(runs) > limit
+
+
+def sources_json() -> list[dict]:
+    """Every import source as the console shows it (no validators)."""
+    return [{"name": s.name, "format": s.format, "url": s.url, "status": s.status, "confidence": s.confidence,
+             "licence": s.licence, "interval_seconds": s.interval_seconds, "enabled": s.enabled,
+             "last_pull_at": s.last_pull_at.isoformat() if s.last_pull_at else None}
+            for s in store.list_sources(db.session)]
