@@ -115,11 +115,10 @@ def feed(feed: str, fmt: str):
         _require_key(feed)
     since = _since(fmt)
     engine = db.engine
-    cursor = store.current_cursor(engine, feed)
+    cursor, changed = store.feed_state(engine, feed)
     if since is not None and since > cursor:
         raise APIError(400, f"since ({since}) is ahead of the feed's cursor ({cursor}): take the full feed",
                        code="cursor_ahead", fields={"since": "ahead of the cursor"})
-    changed = store.last_changed(engine, feed)
     etag = f"{feed}.{fmt}.{cursor}.{'full' if since is None else since}.{FORMAT_VERSION}"
     headers = {"X-Feed-Cursor": str(cursor), "Vary": "Accept-Encoding" + (", Authorization, X-API-Key"
                                                                              if access == "key" else ""),

@@ -20,6 +20,7 @@ pins no database connection, and memory stays constant whatever the feed's size)
 
 - `current_cursor(engine, feed)` -> int: the feed's cursor (highest seq of its rows, 0 if none).
 - `last_changed(engine, feed)` -> datetime | None: when that newest row changed.
+- `feed_state(engine, feed)` -> (cursor, last changed): both in one go.
 - `iter_entries(engine, feed, since_seq=None, listed_only=None, until_seq=None)` -> FeedRow...:
   seq order. Without since_seq: the full listing (listed rows only). With since_seq: every
   change after it, removals included (`listed` false). until_seq (say, the cursor read first)
@@ -81,30 +82,40 @@ _ROW = (FeedEntry.seq, FeedEntry.indicator_id, FeedEntry.feed, FeedEntry.type, F
 
 # -- reads ---------------------------------------------------------------------------------------
 
-def _newest(engine: sa.Engine, feed: str, column) -> object:
-    """`column` of the feed's row with the highest seq: one walk down (feed, listed, seq) per value."""
+# Statements built once (bound parameters): a feed request is a few index walks, and building
+# a statement again each time cost more than running it.
+_NEWEST = {listed: sa.select(FeedEntry.seq, FeedEntry.changed_at)
+           .where(FeedEntry.feed == sa.bindparam("feed"), FeedEntry.listed.is_(listed))
+           .order_by(FeedEntry.seq.desc()).limit(1) for listed in (True, False)}
+_PAGE = {(listed, bounded): sa.select(*_ROW)
+         .where(FeedEntry.feed == sa.bindparam("feed"), FeedEntry.listed.is_(listed),
+                FeedEntry.seq > sa.bindparam("after"),
+                *([FeedEntry.seq <= sa.bindparam("until")] if bounded else []))
+         .order_by(FeedEntry.seq).limit(sa.bindparam("page"))
+         for listed in (True, False) for bounded in (True, False)}
+
+
+def feed_state(engine: sa.Engine, feed: str) -> tuple[int, datetime | None]:
+    """(cursor, when it last changed) of the feed: `current_cursor` and `last_changed` at once,
+    on one connection (two walks down the (feed, listed, seq) index)."""
     best = None
     with engine.connect() as conn:
         for listed in (True, False):
-            row = conn.execute(sa.select(FeedEntry.seq, column).where(FeedEntry.feed == feed,
-                                                                       FeedEntry.listed.is_(listed))
-                               .order_by(FeedEntry.seq.desc()).limit(1)).first()
+            row = conn.execute(_NEWEST[listed], {"feed": feed}).first()
             if row is not None and (best is None or row[0] > best[0]):
                 best = row
-    return best
+    return (int(best[0]), best[1]) if best else (0, None)
 
 
 def current_cursor(engine: sa.Engine, feed: str) -> int:
     """The feed's cursor: the highest seq of its rows (0 when it has none). It moves on every
     change of the feed (a listing, a removal, a move out of it)."""
-    best = _newest(engine, feed, FeedEntry.seq)
-    return int(best[0]) if best else 0
+    return feed_state(engine, feed)[0]
 
 
 def last_changed(engine: sa.Engine, feed: str) -> datetime | None:
     """When the feed last changed (changed_at of its newest row), None when it has no rows."""
-    best = _newest(engine, feed, FeedEntry.changed_at)
-    return best[1] if best else None
+    return feed_state(engine, feed)[1]
 
 
 def iter_entries(engine: sa.Engine, feed: str, since_seq: int | None = None, listed_only: bool | None = None,
@@ -113,23 +124,25 @@ def iter_entries(engine: sa.Engine, feed: str, since_seq: int | None = None, lis
     and given back: constant memory, no connection held while the caller is slow).
 
     since_seq None: the full listing, listed rows only. since_seq given: the rows changed after
-    it, removals included unless listed_only. until_seq: only rows with seq <= it."""
+    it, removals included unless listed_only. until_seq: only rows with seq <= it. Each page is
+    one range of the (feed, listed, seq) index per `listed` value, merged by seq."""
     if listed_only is None:
         listed_only = since_seq is None
     after = since_seq or 0
+    kinds = (True,) if listed_only else (True, False)
     while True:
-        query = sa.select(*_ROW).where(FeedEntry.feed == feed, FeedEntry.seq > after)
-        if listed_only:
-            query = query.where(FeedEntry.listed.is_(True))
-        if until_seq is not None:
-            query = query.where(FeedEntry.seq <= until_seq)
+        rows = []
         with engine.connect() as conn:
-            rows = conn.execute(query.order_by(FeedEntry.seq).limit(page)).all()
-        for row in rows:
+            for listed in kinds:
+                rows += conn.execute(_PAGE[listed, until_seq is not None],
+                                     {"feed": feed, "after": after, "until": until_seq, "page": page}).all()
+        if len(kinds) > 1:
+            rows.sort(key=lambda r: r[0])
+        for row in rows[:page]:
             yield FeedRow(row[0], abs(row[1]), *row[2:])
         if len(rows) < page:
             return
-        after = rows[-1][0]
+        after = rows[page - 1][0]
 
 
 def iter_hosts(engine: sa.Engine, feed: str, batch: int = PAGE) -> Iterator[str]:
