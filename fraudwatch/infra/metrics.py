@@ -103,6 +103,9 @@ class _Metrics:
         self.jobs = Histogram("fraudwatch_job_duration_seconds", "Background jobs run, by kind and outcome",
                               ["kind", "outcome"], buckets=JOB_BUCKETS)
         self.jobs_running = Gauge("fraudwatch_jobs_running", "Jobs running now", multiprocess_mode="livesum")
+        self.periodic_last = Gauge("fraudwatch_periodic_last_success_timestamp_seconds",
+                                   "When each periodic task (feed_sweep...) last ran to the end", ["task"],
+                                   multiprocess_mode="max")
         self.verdicts = Counter("fraudwatch_verdicts_total", "Verdicts stored on reports, by label", ["label"])
         self.crawls = Counter("fraudwatch_crawls_total", "URLs crawled, by outcome", ["outcome"])
         cache = Counter("fraudwatch_cache_requests_total", "Cache reads, by cache and result", ["cache", "result"])
@@ -140,6 +143,13 @@ def observe_request(endpoint: str, status: int, seconds: float) -> None:
 def observe_job(kind: str, outcome: str, seconds: float) -> None:
     """A background job ended: its kind, outcome (ok, error, given_up...) and duration."""
     (_metrics or get()).jobs.labels(kind, outcome).observe(seconds)
+
+
+def periodic_done(task: str, seconds: float) -> None:
+    """A periodic task ran to the end: its duration (as job `periodic_<task>`) and the time."""
+    m = _metrics or get()
+    m.jobs.labels(f"periodic_{task}", "ok").observe(seconds)
+    m.periodic_last.labels(task).set_to_current_time()
 
 
 def count_verdict(label: str) -> None:

@@ -114,7 +114,9 @@ def test_metrics_add_up_both_web_workers_and_the_worker(served):
         now = _scrape(served)
         jobs = now.get(_key("fraudwatch_job_duration_seconds_count", {"kind": "process_report", "outcome": "ok"}))
         crawls = _total(now, "fraudwatch_crawls_total{")
-        return now if jobs and crawls and _total(now, "fraudwatch_verdicts_total{") else None
+        swept = now.get(_key("fraudwatch_periodic_last_success_timestamp_seconds", {"task": "feed_sweep"}))
+        listed = _key("fraudwatch_feed_age_seconds", {"feed": "suspected"}) in now
+        return now if jobs and crawls and swept and listed and _total(now, "fraudwatch_verdicts_total{") else None
 
     try:
         scraped = _wait_for(worker_side_done, 90, every=0.5)
@@ -122,6 +124,9 @@ def test_metrics_add_up_both_web_workers_and_the_worker(served):
         pytest.fail("no job, verdict or crawl metric from the worker:\n" + served.log("worker-0.log")[-3000:])
     assert any(folder.glob(f"histogram_{worker_pid}.db"))  # written by the worker, served by a web worker
     assert _total(scraped, "fraudwatch_job_duration_seconds_count{kind=crawl") >= 1
+    assert abs(scraped[_key("fraudwatch_periodic_last_success_timestamp_seconds", {"task": "feed_sweep"})]
+               - time.time()) < 120
+    assert 0 <= scraped[_key("fraudwatch_feed_age_seconds", {"feed": "suspected"})] < 120
     for queue in ("live", "live-crawl", "bulk", "crawl"):
         assert _key("fraudwatch_queue_depth", {"queue": queue}) in scraped
     assert scraped[_key("fraudwatch_metrics_source_up", {"source": "redis"})] == 1
