@@ -17,6 +17,7 @@ import time
 import redis
 from flask import current_app
 
+from fraudwatch.infra import metrics
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.infra.redis_keys import periodic_turn
 
@@ -55,8 +56,10 @@ def run_due(names: list[str] | None = None) -> list[str]:
             _function(path)()
             ran.append(name)
             log.debug("periodic %s took %.3f s", name, time.monotonic() - started)
+            metrics.periodic_done(name, time.monotonic() - started)
         except Exception:  # noqa: BLE001 - logged; the next turn tries again
             log.exception("periodic task %s failed", name)
+            metrics.observe_job(f"periodic_{name}", "error", time.monotonic() - started)
         finally:
             db.session.rollback()  # what the task left open (it commits its own work)
     return ran
