@@ -94,9 +94,17 @@ def _compute(items: list[Normalized]) -> list[dict]:
     found = ind_store.find_for_lookup(db.engine, keys)
     paged = [row.id for rows in found.values() for row in rows if row.paged]
     pages = ind_store.page_evidence_for(db.engine, paged) if paged else {}
-    decay = (DecayModel.from_config(current_app.config), utcnow())
+    decay = (_decay_model(), utcnow())
     return [_answer(n, found.get((n.type, n.match_key), []), found.get(_parent_key(n) or ("", ""), []), pages,
                     decay) for n in items]
+
+
+def _decay_model() -> DecayModel:
+    """The app's decay model, built once per app (its settings are read at start)."""
+    model = current_app.extensions.get("fw_decay_model")
+    if model is None:
+        model = current_app.extensions["fw_decay_model"] = DecayModel.from_config(current_app.config)
+    return model
 
 
 def _official(item: Normalized) -> tuple[str, str | None, str] | None:
@@ -151,9 +159,9 @@ def _answer(item: Normalized, own: list[ind_store.LookupRow], parent: list[ind_s
 def _lifecycle(row: ind_store.LookupRow, model: DecayModel, now: datetime) -> dict:
     """What an entry says of its indicator's decay, sightings, appeal and delisting."""
     base = base_confidence(row.status, row.confidence)
-    out = {"base_confidence": round(base, 4), "confidence": model.score(row.type, base, row.last_seen, now),
-           "last_seen": _iso(row.last_seen), "sighting_count": row.sighting_count,
-           "expired": model.expired(row.type, base, row.last_seen, now), "disputed": row.disputed}
+    score = model.score(row.type, base, row.last_seen, now)
+    out = {"base_confidence": round(base, 4), "confidence": score, "last_seen": _iso(row.last_seen),
+           "sighting_count": row.sighting_count, "expired": score < model.threshold, "disputed": row.disputed}
     if row.delisted_at is not None:
         out.update(status="delisted", delisted_at=_iso(row.delisted_at), disputed=False)
     return out
