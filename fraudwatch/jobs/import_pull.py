@@ -61,6 +61,7 @@ def pull_source(source: ImportSource) -> FeedResult:
     source_id, feed = source.id, _feed(source)
     validators = {"If-None-Match": source.etag, "If-Modified-Since": source.last_modified}
     headers = {k: v for k, v in validators.items() if v}
+    store.mark_pulled(db.session, source_id, keep_validators=True)  # not due for a sweep that overlaps this one
     result = FeedResult(feed_runs.begin_run(feed))
     try:
         first = _fetch(_manifest_url(source.url) if feed.format == "misp" else source.url, headers)

@@ -160,6 +160,11 @@ def test_failures_are_recorded_on_the_run_and_never_raised(pull_app, feed_server
         assert store.due_sources(db.session) == []
         assert [s.name for s in store.due_sources(db.session, utcnow() + timedelta(seconds=601))] == [
             "html", "gone", "private"]
+    pull_app.config["IMPORT_MAX_BYTES"] = 1000
+    feed_server.files["/big.txt"] = ff.openphish(100).encode()
+    _add(pull_app, "big", "openphish", feed_server.url + "/big.txt")
+    with pull_app.app_context():
+        assert import_pull.pull_named("big").error.startswith("body_too_large")
     errors = {name: _runs(pull_app, name)[-1].error for name in ("html", "gone", "private")}
     assert errors["html"].startswith("wrong_format: not a urlhaus_csv feed")
     assert errors["gone"] == "http_status: the source answered 404"
