@@ -188,7 +188,7 @@ def _body(feed: str, fmt: str, since: int | None, cursor: int, engine) -> Iterat
             return formats.hosts_chunks(hosts, formats.comment_header("#", f"fraudwatch {feed} hosts", facts))
         origin = formats.rpz_origin(feed, urlsplit(current_app.config["PUBLIC_URL"]).hostname)
         return formats.rpz_chunks(hosts, origin, cursor, formats.comment_header(";", f"fraudwatch {feed} RPZ", facts))
-    rows = store.iter_entries(engine, feed, since_seq=since, until_seq=cursor)
+    rows = store.iter_entries(engine, feed, since_seq=since, until_seq=cursor, text_dates=True)
     until = valid_until(DecayModel.from_config(current_app.config))
     if fmt == "csv":
         return formats.csv_chunks(rows, until)

@@ -61,10 +61,12 @@ def dns_name(kind: str, value: str, host: str | None) -> str | None:
     return name
 
 
-def _when(value: datetime | None) -> str:
-    """ISO 8601 in UTC to the second, `...Z` (isoformat is C, strftime several times slower)."""
+def _when(value: datetime | str | None) -> str:
+    """ISO 8601 in UTC to the second, `...Z` (text the database formatted so is kept as it is)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
     if value.utcoffset():
         value = value.astimezone(UTC)
     return value.isoformat(timespec="seconds")[:19] + "Z"

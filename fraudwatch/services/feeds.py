@@ -151,19 +151,23 @@ def _remove_page(cutoffs: list[Cutoff], now: datetime, after: int, page: int) ->
 
 
 def valid_until(model: DecayModel):
-    """A function giving a feed row's expiry (last_seen + its decay's max age)."""
+    """A function giving a feed row's expiry (last_seen + its decay's max age): a datetime, or
+    `YYYY-MM-DDTHH:MM:SSZ` text when last_seen is such text (storage.feeds text_dates)."""
     cache: dict[tuple[str, float], timedelta] = {}
 
-    def until(row: FeedRow) -> datetime | None:
+    def until(row: FeedRow) -> datetime | str | None:
         key = (row.type, row.confidence)
         age = cache.get(key)
         if age is None:
             if len(cache) > 4096:
                 cache.clear()
             age = cache[key] = model.max_age(row.type, row.confidence)
+        seen = row.last_seen
         try:
-            return row.last_seen + age
-        except OverflowError:
+            if isinstance(seen, str):  # naive UTC arithmetic on the text's fields, back to text
+                return (datetime.fromisoformat(seen[:19]) + age).isoformat(timespec="seconds") + "Z"
+            return seen + age
+        except (OverflowError, ValueError):
             return None
 
     return until

@@ -34,7 +34,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from fraudwatch.storage.models import FeedEntry, Indicator, Report, ReportIndicator
 
@@ -67,7 +69,7 @@ class FeedRow(NamedTuple):
     value: str
     host: str | None  # the DNS name a blocklist blocks (None: not for DNS)
     confidence: float  # the base confidence (decay from last_seen: indicators/decay.py)
-    first_seen: datetime
+    first_seen: datetime  # (with text_dates: `YYYY-MM-DDTHH:MM:SSZ` text, as last_seen and changed_at)
     last_seen: datetime
     campaign_id: int | None
     authority: str | None
@@ -75,9 +77,32 @@ class FeedRow(NamedTuple):
     changed_at: datetime
 
 
-_ROW = (FeedEntry.seq, FeedEntry.indicator_id, FeedEntry.feed, FeedEntry.type, FeedEntry.value, FeedEntry.host,
-        FeedEntry.confidence, FeedEntry.first_seen, FeedEntry.last_seen, FeedEntry.campaign_id,
-        FeedEntry.authority, FeedEntry.listed, FeedEntry.changed_at)
+class iso_utc(FunctionElement):  # noqa: N801 - a SQL function's name
+    """A UTC datetime column as ISO 8601 text to the second, `YYYY-MM-DDTHH:MM:SSZ`, formatted
+    by the database (a full feed's dates cost more in Python than the rest of it)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(iso_utc, "sqlite")
+def _iso_sqlite(element, compiler, **kw) -> str:
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(iso_utc, "postgresql")
+def _iso_postgresql(element, compiler, **kw) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+def _columns(text_dates: bool) -> tuple:
+    def date(column):
+        return iso_utc(column).label(column.key) if text_dates else column
+
+    return (FeedEntry.seq, FeedEntry.indicator_id, FeedEntry.feed, FeedEntry.type, FeedEntry.value, FeedEntry.host,
+            FeedEntry.confidence, date(FeedEntry.first_seen), date(FeedEntry.last_seen), FeedEntry.campaign_id,
+            FeedEntry.authority, FeedEntry.listed, date(FeedEntry.changed_at))
 
 
 # -- reads ---------------------------------------------------------------------------------------
@@ -87,12 +112,12 @@ _ROW = (FeedEntry.seq, FeedEntry.indicator_id, FeedEntry.feed, FeedEntry.type, F
 _NEWEST = {listed: sa.select(FeedEntry.seq, FeedEntry.changed_at)
            .where(FeedEntry.feed == sa.bindparam("feed"), FeedEntry.listed.is_(listed))
            .order_by(FeedEntry.seq.desc()).limit(1) for listed in (True, False)}
-_PAGE = {(listed, bounded): sa.select(*_ROW)
+_PAGE = {(listed, bounded, text): sa.select(*_columns(text))
          .where(FeedEntry.feed == sa.bindparam("feed"), FeedEntry.listed.is_(listed),
                 FeedEntry.seq > sa.bindparam("after"),
                 *([FeedEntry.seq <= sa.bindparam("until")] if bounded else []))
          .order_by(FeedEntry.seq).limit(sa.bindparam("page"))
-         for listed in (True, False) for bounded in (True, False)}
+         for listed in (True, False) for bounded in (True, False) for text in (True, False)}
 
 
 def feed_state(engine: sa.Engine, feed: str) -> tuple[int, datetime | None]:
@@ -119,13 +144,14 @@ def last_changed(engine: sa.Engine, feed: str) -> datetime | None:
 
 
 def iter_entries(engine: sa.Engine, feed: str, since_seq: int | None = None, listed_only: bool | None = None,
-                 until_seq: int | None = None, page: int = PAGE) -> Iterator[FeedRow]:
+                 until_seq: int | None = None, page: int = PAGE, text_dates: bool = False) -> Iterator[FeedRow]:
     """The feed's rows in seq order, a keyset page at a time (each page on a connection taken
     and given back: constant memory, no connection held while the caller is slow).
 
     since_seq None: the full listing, listed rows only. since_seq given: the rows changed after
-    it, removals included unless listed_only. until_seq: only rows with seq <= it. Each page is
-    one range of the (feed, listed, seq) index per `listed` value, merged by seq."""
+    it, removals included unless listed_only. until_seq: only rows with seq <= it. text_dates:
+    first_seen, last_seen and changed_at as `YYYY-MM-DDTHH:MM:SSZ` text (formats), not datetimes.
+    Each page is one range of the (feed, listed, seq) index per `listed` value, merged by seq."""
     if listed_only is None:
         listed_only = since_seq is None
     after = since_seq or 0
@@ -134,7 +160,7 @@ def iter_entries(engine: sa.Engine, feed: str, since_seq: int | None = None, lis
         rows = []
         with engine.connect() as conn:
             for listed in kinds:
-                rows += conn.execute(_PAGE[listed, until_seq is not None],
+                rows += conn.execute(_PAGE[listed, until_seq is not None, text_dates],
                                      {"feed": feed, "after": after, "until": until_seq, "page": page}).all()
         if len(kinds) > 1:
             rows.sort(key=lambda r: r[0])

@@ -8,10 +8,12 @@ import gzip
 import io
 import shutil
 import subprocess
+from datetime import UTC
 
 import pytest
 
 from fraudwatch.infra.extensions import db
+from fraudwatch.storage import feeds as store
 from tests.fraudwatch.feeds.helpers import add_indicator, set_columns, sweep
 
 CHECKZONE = shutil.which("named-checkzone") or "/usr/bin/named-checkzone"
@@ -46,6 +48,13 @@ def test_full_then_incremental_with_removals(feeds_app, listed):
     assert {r["value"] for r in _csv(full)} == {"http://etax-refund-cn.top/login", "etax-refund-cn.top",
                                                  "xn--zfr703gba585t.top"}
     assert {r["action"] for r in _csv(full)} == {"add"}
+    with feeds_app.app_context():  # dates the database formatted are the entries' own, in UTC
+        stored = {e.value: e for e in store.iter_entries(db.engine, "confirmed")}
+    for line in _csv(full):
+        entry = stored[line["value"]]
+        assert line["first_seen"] == entry.first_seen.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert line["changed_at"] == entry.changed_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert line["valid_until"] > line["last_seen"]
     body = client.get("/feeds/confirmed.json").get_json()
     assert body["cursor"] == cursor and body["since"] is None and len(body["entries"]) == 3
     assert client.get("/feeds/confirmed.txt").get_data(as_text=True) == "http://etax-refund-cn.top/login\n"
