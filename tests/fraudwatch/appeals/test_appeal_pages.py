@@ -119,3 +119,27 @@ def test_the_queue_is_for_officers(app, client, sign_in):
     assert client.get("/console/appeals").status_code in (302, 303)
     sign_in(client, "acme", role="enterprise")
     assert client.get("/console/appeals").status_code == 403
+
+
+@pytest.mark.backend("sqlite")
+def test_hostile_decisions_change_nothing(app, client, listed, sign_in, csrf):
+    client.post("/api/v1/appeals", json=appeal_body())
+    with app.app_context():
+        appeal_id = db.session.scalar(sa.select(Appeal.id))
+        db.session.rollback()
+    sign_in(client, "officer-c")
+    token = csrf(client)
+    decide = f"/console/appeals/{appeal_id}/decide"
+    for form, status in (({"decision": XSS, "note": XSS}, 400), ({"decision": "accept", "note": "n" * 1_000_000}, 400),
+                         ({"decision": "accept"}, 400), ({"decision": ["accept", "reject"], "note": "x"}, 200)):
+        answer = client.post(decide, data={**form, "csrf_token": token})
+        if status == 200:  # the first of a repeated field is taken: accepted
+            assert answer.status_code == 303
+            break
+        body = answer.get_data(as_text=True)
+        assert answer.status_code == status and "<script>alert(1)" not in body
+        assert lookup(client)["status"] == "confirmed_fraud"
+    for path in ("/console/appeals/0", "/console/appeals/99999999999999999999", f"/console/appeals/{XSS}",
+                 "/console/appeals?status=" + XSS):
+        answer = client.get(path)
+        assert answer.status_code in (200, 404) and "<script>alert(1)" not in answer.get_data(as_text=True)
