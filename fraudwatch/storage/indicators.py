@@ -210,9 +210,10 @@ def refresh_indicators(session: Session, indicator_ids: Iterable[int]) -> set[st
     for indicator in session.scalars(fresh):
         scopes.add(indicator.scope)
         status = _derived_status(indicator, indicator.id in paged)
-        if indicator.delisted_at is not None and status == "confirmed_fraud":
-            delisting.relist_if_confirmed_again(session, indicator)  # else it stays delisted
-        if status == "confirmed_fraud" and indicator.status != status and indicator.delisted_at is None:
+        # a delisted one stays delisted unless a report was confirmed since (storage/delisting.py)
+        relisted = (indicator.delisted_at is not None and status == "confirmed_fraud"
+                    and delisting.relist_if_confirmed_again(session, indicator))
+        if status == "confirmed_fraud" and (indicator.status != status or relisted) and indicator.delisted_at is None:
             pending.add_pending(session, WATCH_CONFIRMED_JOB, indicator.id, "live")  # watch lists hear of it
         indicator.status = status
         tier = queue.indicator_tier(indicator.status, indicator.report_count)

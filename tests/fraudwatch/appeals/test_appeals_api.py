@@ -103,12 +103,25 @@ def test_a_delisted_indicator_stays_delisted_until_a_new_confirmation(app, clien
     r = client.post("/api/v1/reports", json={"channel": "sms", "domain": DOMAIN, "message_text": "【税务】再次退税"})
     new_id = r.get_json()["id"]
     assert lookup(client)["status"] == "delisted"  # an open report does not relist it
+    watch_jobs = _watch_jobs(app)
     r = client.post(f"/api/v1/reports/{new_id}/status", headers=officer,
                     json={"status": "confirmed", "reason": "the site came back with a fake refund form"})
     assert r.status_code == 200
     answer = lookup(client)
     assert answer["status"] == "confirmed_fraud" and answer["delisted_at"] is None
     assert audit(app)[-1] == ("system", "indicator.relist", "indicator")
+    assert _watch_jobs(app) == watch_jobs + 1  # watch lists hear of it again
+
+
+def _watch_jobs(app) -> int:
+    from fraudwatch.storage.indicators import WATCH_CONFIRMED_JOB
+    from fraudwatch.storage.models import PendingJob
+
+    with app.app_context():
+        n = db.session.scalar(sa.select(sa.func.count()).select_from(PendingJob).where(
+            PendingJob.kind == WATCH_CONFIRMED_JOB))
+        db.session.rollback()
+        return n
 
 
 def test_a_company_name_may_be_appealed_unlisted(app, client, officer):
