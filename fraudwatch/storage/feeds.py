@@ -38,7 +38,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from fraudwatch.storage.models import FeedEntry, Indicator, Report, ReportIndicator
+from fraudwatch.storage.models import FeedEntry, Indicator, Report, ReportIndicator, UTCDateTime
 
 FEEDS = ("confirmed", "suspected")
 FEED_OF_STATUS = {"confirmed_fraud": "confirmed", "suspected": "suspected"}
@@ -195,19 +195,26 @@ def confidence_values(session: Session) -> list[tuple[str, float]]:
 
 
 def _listed(cutoffs: Iterable[Cutoff]) -> sa.ColumnElement[bool]:
-    """The SQL condition of an indicator that belongs in a feed now."""
-    terms = []
+    """The SQL condition of an indicator that belongs in a feed now: its status, not delisted,
+    and last seen since its cutoff, one CASE on type then confidence (NULL, so never listed,
+    for the other types). No index serves it, so the diff reads the indicators in id order and
+    stops at its page's limit (a condition on type made SQLite read every matching row by the
+    type index and sort them all, for each page)."""
+    by_type: dict[str, list[Cutoff]] = {}
     for cut in cutoffs:
-        if cut.status is not None:
-            terms.append(sa.and_(Indicator.type == cut.type, Indicator.status == cut.status,
-                                 Indicator.confidence.is_(None), Indicator.last_seen >= cut.since))
-        else:
-            band = [Indicator.confidence >= cut.low]
-            if cut.high is not None:
-                band.append(Indicator.confidence < cut.high)
-            terms.append(sa.and_(Indicator.type == cut.type, *band, Indicator.last_seen >= cut.since))
-    return sa.and_(Indicator.status.in_(tuple(FEED_OF_STATUS)), Indicator.type.in_(FEED_TYPES),
-                   Indicator.delisted_at.is_(None), sa.or_(*terms) if terms else sa.false())
+        by_type.setdefault(cut.type, []).append(cut)
+    whens = {}
+    for kind, cuts in by_type.items():
+        statuses = [(Indicator.status == c.status, sa.literal(c.since, UTCDateTime())) for c in cuts if c.status]
+        own = [(Indicator.confidence.is_(None), sa.case(*statuses, else_=sa.null()) if statuses else sa.null())]
+        bands = sorted((c for c in cuts if c.status is None), key=lambda c: c.low, reverse=True)
+        own += [(Indicator.confidence >= c.low, sa.literal(c.since, UTCDateTime())) for c in bands]
+        whens[kind] = sa.case(*own, else_=sa.null())
+    if not whens:
+        return sa.false()
+    since = sa.case(whens, value=Indicator.type, else_=sa.null())
+    return sa.and_(Indicator.status.in_(tuple(FEED_OF_STATUS)), Indicator.delisted_at.is_(None),
+                   Indicator.last_seen >= since)
 
 
 _FEED = sa.case((Indicator.status == "confirmed_fraud", sa.literal("confirmed")), else_=sa.literal("suspected"))
