@@ -19,7 +19,6 @@ import base64
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 
@@ -215,8 +214,3 @@ def case(appeal_id: int) -> AppealCase:
     report_ids = ind_store.report_ids_for(db.session, [indicator.id]).get(indicator.id, []) if indicator else []
     evidence = evidence_for(db.session, indicator_ids=[indicator.id], limit=10) if indicator else []
     return AppealCase(appeal, indicator, report_ids, evidence)
-
-
-def decided_at_text(value: datetime | None) -> str:
-    """A decision's time for pages (UTC, minutes)."""
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
