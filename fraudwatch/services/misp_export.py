@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from fraudwatch.indicators.official import DATA_DIR, official_domains
 from fraudwatch.publish import misp
-from fraudwatch.services.stix_export import entry_of
+from fraudwatch.services.stix_export import batches, entry_of
 from fraudwatch.storage import feed_objects
 
 FEED = "confirmed"  # MISP feeds are read without a key: the public feed only
@@ -66,19 +66,22 @@ def event(session: Session, event_id: str) -> dict | None:
 
 
 def hash_lines(session: Session) -> Iterator[str]:
-    """hashes.csv: one line per live attribute."""
+    """hashes.csv: one line per live attribute (no transaction held between pages of the stream)."""
     keys = {cid: c.key for cid, c in feed_objects.campaigns_by_id(
         session, sorted(feed_objects.campaign_last_changes(session, FEED))).items()}
-    for row in feed_objects.iter_rows(session, FEED, listed_only=True):
-        if row.type not in misp.ATTRIBUTES:
-            continue
-        if row.campaign_id is not None:
-            if row.campaign_id not in keys:
-                continue  # its campaign is gone: in no event
-            event_id = misp.event_uuid("campaign", keys[row.campaign_id])
-        else:
-            event_id = misp.event_uuid("day", row.first_seen.astimezone(UTC).date().isoformat())
-        yield misp.hash_line(row.value, event_id)
+    session.rollback()
+    for batch in batches(feed_objects.iter_rows(session, FEED, listed_only=True)):
+        session.rollback()
+        lines = []
+        for row in batch:
+            if row.type not in misp.ATTRIBUTES or row.campaign_id is not None and row.campaign_id not in keys:
+                continue  # no attribute for the type, or its campaign is gone: in no event
+            if row.campaign_id is not None:
+                event_id = misp.event_uuid("campaign", keys[row.campaign_id])
+            else:
+                event_id = misp.event_uuid("day", row.first_seen.astimezone(UTC).date().isoformat())
+            lines.append(misp.hash_line(row.value, event_id))
+        yield "".join(lines)
 
 
 def warninglist() -> dict:

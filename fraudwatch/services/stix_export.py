@@ -48,14 +48,15 @@ def entry_of(row) -> stix.Entry:
                       row.changed_at, row.campaign_id, row.authority, bool(row.listed))
 
 
-def _campaign_info(campaign, members: tuple[list[tuple[str, str]], datetime] | None,
+def _campaign_info(base: stix.CampaignInfo, members: tuple[list[tuple[str, str]], datetime] | None,
                    changed: datetime) -> stix.CampaignInfo:
     listed, latest = members or ([], changed)
-    return stix.CampaignInfo(campaign.id, campaign.key, campaign.kind, campaign.first_seen, campaign.last_seen,
-                             campaign.updated_at, tuple(campaign.authorities or ()), tuple(listed), latest)
+    return stix.CampaignInfo(base.id, base.key, base.kind, base.first_seen, base.last_seen, base.updated_at,
+                             base.authorities, tuple(listed), latest)
 
 
-def _batches(rows: Iterator, size: int) -> Iterator[list]:
+def batches(rows: Iterator, size: int = feed_objects.BATCH) -> Iterator[list]:
+    """`rows` in lists of `size` (the last one shorter)."""
     batch = []
     for row in rows:
         batch.append(row)
@@ -68,35 +69,40 @@ def _batches(rows: Iterator, size: int) -> Iterator[list]:
 
 def feed_sequence(session: Session, feed: str, *, after_seq: int = 0, listed_only: bool = False,
                   changed_after: datetime | None = None, header: bool = True) -> Iterator[Placed]:
-    """The objects of `feed` whose entries come after `after_seq`, in sequence order."""
+    """The objects of `feed` whose entries come after `after_seq`, in sequence order. Between
+    batches no transaction is open (a slow reader of a stream pins no connection nor lock)."""
     if header and after_seq == 0:
         for index, obj in enumerate(stix.header_objects(feed)):
             yield Placed(0, index, HEADER_ADDED, obj)
     last = feed_objects.campaign_last_changes(session, feed, after_seq=after_seq, listed_only=listed_only)
-    rows = feed_objects.campaigns_by_id(session, sorted(last))
-    known = {cid: stix.CampaignInfo(c.id, c.key, c.kind, c.first_seen, c.last_seen, c.updated_at, (), (), c.updated_at)
-             for cid, c in rows.items()}
+    known = {cid: stix.CampaignInfo(c.id, c.key, c.kind, c.first_seen, c.last_seen, c.updated_at,
+                                    tuple(c.authorities or ()), (), c.updated_at)
+             for cid, c in feed_objects.campaigns_by_id(session, sorted(last)).items()}
+    session.rollback()
     entries = feed_objects.iter_rows(session, feed, after_seq=after_seq, listed_only=listed_only,
                                      changed_after=changed_after)
-    for batch in _batches(entries, feed_objects.BATCH):
+    for batch in batches(entries):
         # the campaigns whose last entry is in this batch close here: their members in one query
-        closing = sorted({row.campaign_id for row in batch if row.campaign_id in rows
-                          and last[row.campaign_id][0] == row.seq})
-        members = feed_objects.campaign_members(session, feed, closing) if closing else {}
+        closing = {row.seq: row.campaign_id for row in batch
+                   if row.campaign_id in known and last[row.campaign_id][0] == row.seq}
+        members = feed_objects.campaign_members(session, feed, sorted(closing.values())) if closing else {}
+        session.rollback()
+        placed: list[Placed] = []
         for row in batch:
             entry = entry_of(row)
             objects = stix.entry_objects(entry, feed, known)
-            if entry.campaign_id in rows and last[entry.campaign_id][0] == entry.seq:
-                info = _campaign_info(rows[entry.campaign_id], members.get(entry.campaign_id),
+            if entry.seq in closing:
+                info = _campaign_info(known[entry.campaign_id], members.get(entry.campaign_id),
                                       last[entry.campaign_id][1])
                 objects += [stix.campaign(info, feed), stix.report(info, feed)]
-            for index, obj in enumerate(objects):
-                yield Placed(entry.seq, index, entry.changed_at, obj)
+            placed += [Placed(entry.seq, index, entry.changed_at, obj) for index, obj in enumerate(objects)]
+        yield from placed
 
 
 def bundle_chunks(session: Session, feed: str, since: int | None) -> Iterator[bytes]:
     """The bundle of `feed`: its listed entries, or every change after the cursor `since`."""
     cursor = feed_objects.current_cursor(session)
+    session.rollback()  # nothing held while the answer streams
     sequence = feed_sequence(session, feed, after_seq=since or 0, listed_only=since is None)
     if since:
         sequence = _with_header(feed, sequence)

@@ -48,7 +48,6 @@ def test_full_bundle_then_incremental_with_etag(seeded, client):
     cursor = add_one(seeded, 20, "new-one.top")
     after = client.get("/feeds/confirmed.stix.json", headers={"If-None-Match": first.headers["ETag"]})
     assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
-    assert client.get(f"/feeds/confirmed.stix.json?since={cursor}").status_code == 200
     empty = assert_valid(client.get(f"/feeds/confirmed.stix.json?since={cursor}").get_data())
     assert [o["type"] for o in empty["objects"]] == ["identity", "marking-definition"]
     changes = assert_valid(client.get(f"/feeds/confirmed.stix.json?since={cursor - 2}").get_data())
