@@ -88,7 +88,7 @@ def from_database(backend: str, url: str, folder: Path, count: int) -> None:
         db.session.commit()
 
         def bundle() -> bytes:
-            return b"".join(stix_export.bundle_chunks(db.session, "confirmed", None))
+            return b"".join(stix_export.bundle_chunks(db.session, "confirmed", None, stix_export.cursor(db.session)))
 
         data = bundle()
         objects = len(orjson.loads(data)["objects"])
@@ -110,7 +110,7 @@ def bundle_timing(app, label: str, count: int = 10_000) -> None:
         since = max(feed_objects.current_cursor(db.session) - count, 0)
 
         def bundle() -> bytes:
-            return b"".join(stix_export.bundle_chunks(db.session, "confirmed", since))
+            return b"".join(stix_export.bundle_chunks(db.session, "confirmed", since, stix_export.cursor(db.session)))
 
         data = bundle()
         indicators = sum(1 for o in orjson.loads(data)["objects"] if o["type"] == "indicator")

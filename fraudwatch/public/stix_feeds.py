@@ -2,7 +2,8 @@
 the public one, answering errors as JSON):
 
 - `/feeds/<feed>.stix.json`: the feed's listed indicators, or with `?since=<cursor>` every change
-  after it (removals as versions with `valid_until`); streamed, ETag / If-None-Match, gzip.
+  after it (removals as versions with `valid_until`), up to the cursor it names (X-Feed-Cursor);
+  streamed, ETag / If-None-Match, gzip.
 - `/feeds/misp/`: MISP's feed layout for the confirmed feed (`manifest.json`, `hashes.csv`,
   `<event uuid>.json`) and `warninglist.json`, the official tax domains as a MISP warninglist.
 
@@ -98,9 +99,14 @@ def stix_bundle(feed: str):
     require_feed(feed)
     _only_args("since")
     since = _cursor()
+    cursor = stix_export.cursor(db.session)
+    if since is not None and since > cursor:
+        raise APIError(400, f"since is ahead of the feeds' cursor ({cursor})", code="invalid_cursor")
     etag = stix_export.state_tag(db.session, feed, since)
     private = feed in current_app.config["FEEDS_REQUIRE_KEY"]
-    return _answer(stix_export.bundle_chunks(db.session, feed, since), MEDIA_TYPE, etag, private=private)
+    answer = _answer(stix_export.bundle_chunks(db.session, feed, since, cursor), MEDIA_TYPE, etag, private=private)
+    answer.headers["X-Feed-Cursor"] = str(cursor)
+    return answer
 
 
 def _misp_tag(extra: str = "") -> str:

@@ -67,20 +67,22 @@ def batches(rows: Iterator, size: int = feed_objects.BATCH) -> Iterator[list]:
         yield batch
 
 
-def feed_sequence(session: Session, feed: str, *, after_seq: int = 0, listed_only: bool = False,
-                  changed_after: datetime | None = None, header: bool = True) -> Iterator[Placed]:
+def feed_sequence(session: Session, feed: str, *, after_seq: int = 0, until_seq: int | None = None,
+                  listed_only: bool = False, changed_after: datetime | None = None,
+                  header: bool = True) -> Iterator[Placed]:
     """The objects of `feed` whose entries come after `after_seq`, in sequence order. Between
     batches no transaction is open (a slow reader of a stream pins no connection nor lock)."""
     if header and after_seq == 0:
         for index, obj in enumerate(stix.header_objects(feed)):
             yield Placed(0, index, HEADER_ADDED, obj)
-    last = feed_objects.campaign_last_changes(session, feed, after_seq=after_seq, listed_only=listed_only)
+    last = feed_objects.campaign_last_changes(session, feed, after_seq=after_seq, until_seq=until_seq,
+                                              listed_only=listed_only)
     known = {cid: stix.CampaignInfo(c.id, c.key, c.kind, c.first_seen, c.last_seen, c.updated_at,
                                     tuple(c.authorities or ()), (), c.updated_at)
              for cid, c in feed_objects.campaigns_by_id(session, sorted(last)).items()}
     session.rollback()
-    entries = feed_objects.iter_rows(session, feed, after_seq=after_seq, listed_only=listed_only,
-                                     changed_after=changed_after)
+    entries = feed_objects.iter_rows(session, feed, after_seq=after_seq, until_seq=until_seq,
+                                     listed_only=listed_only, changed_after=changed_after)
     for batch in batches(entries):
         # the campaigns whose last entry is in this batch close here: their members in one query
         closing = {row.seq: row.campaign_id for row in batch
@@ -99,14 +101,19 @@ def feed_sequence(session: Session, feed: str, *, after_seq: int = 0, listed_onl
         yield from placed
 
 
-def bundle_chunks(session: Session, feed: str, since: int | None) -> Iterator[bytes]:
-    """The bundle of `feed`: its listed entries, or every change after the cursor `since`."""
-    cursor = feed_objects.current_cursor(session)
+def bundle_chunks(session: Session, feed: str, since: int | None, cursor: int) -> Iterator[bytes]:
+    """The bundle of `feed` as of the cursor `cursor` (read by the caller and announced with the
+    answer): its listed entries, or every change after the cursor `since`."""
     session.rollback()  # nothing held while the answer streams
-    sequence = feed_sequence(session, feed, after_seq=since or 0, listed_only=since is None)
+    sequence = feed_sequence(session, feed, after_seq=since or 0, until_seq=cursor, listed_only=since is None)
     if since:
         sequence = _with_header(feed, sequence)
     return stix.bundle_chunks(stix.bundle_id(feed, since, cursor), (placed.obj for placed in sequence))
+
+
+def cursor(session: Session) -> int:
+    """The cursor of every feed now (what `?since=` takes)."""
+    return feed_objects.current_cursor(session)
 
 
 def _with_header(feed: str, sequence: Iterator[Placed]) -> Iterator[Placed]:

@@ -19,16 +19,18 @@ _COLUMNS = (FeedEntry.seq, FeedEntry.type, FeedEntry.value, FeedEntry.confidence
 
 
 def iter_rows(session: Session, feed: str, *, after_seq: int = 0, listed_only: bool = False,
-              changed_after: datetime | None = None, campaign: int | None = None,
+              until_seq: int | None = None, changed_after: datetime | None = None, campaign: int | None = None,
               uncampaigned: tuple[datetime, datetime] | None = None, batch: int = BATCH) -> Iterator[sa.Row]:
-    """Entries of `feed` with seq > after_seq in seq order (a keyset page of `batch` at a time):
-    only listed ones, only those changed after a time, only one campaign's, or only those without
+    """Entries of `feed` with seq > after_seq (and <= until_seq) in seq order (a keyset page of
+    `batch` at a time): only listed ones, only those changed after a time, only one campaign's, or only those without
     a campaign first seen in [start, end)."""
     last = after_seq
     while True:
         query = sa.select(*_COLUMNS).where(FeedEntry.feed == feed, FeedEntry.seq > last)
         if listed_only:
             query = query.where(FeedEntry.listed.is_(True))
+        if until_seq is not None:
+            query = query.where(FeedEntry.seq <= until_seq)
         if changed_after is not None:
             query = query.where(FeedEntry.changed_at > changed_after)
         if campaign is not None:
@@ -54,15 +56,17 @@ def campaigns_version(session: Session) -> str:
     return f"{count}:{latest.isoformat() if latest else '-'}"
 
 
-def campaign_last_changes(session: Session, feed: str, *, after_seq: int = 0,
+def campaign_last_changes(session: Session, feed: str, *, after_seq: int = 0, until_seq: int | None = None,
                           listed_only: bool = False) -> dict[int, tuple[int, datetime]]:
     """campaign id -> (highest seq, latest change) of its entries in `feed` (those after
-    `after_seq`, or only the listed ones)."""
+    `after_seq` and up to `until_seq`, or only the listed ones)."""
     query = (sa.select(FeedEntry.campaign_id, sa.func.max(FeedEntry.seq), sa.func.max(FeedEntry.changed_at))
              .where(FeedEntry.feed == feed, FeedEntry.campaign_id.is_not(None), FeedEntry.seq > after_seq)
              .group_by(FeedEntry.campaign_id))
     if listed_only:
         query = query.where(FeedEntry.listed.is_(True))
+    if until_seq is not None:
+        query = query.where(FeedEntry.seq <= until_seq)
     return {cid: (seq, changed) for cid, seq, changed in session.execute(query)}
 
 

@@ -48,6 +48,8 @@ def test_full_bundle_then_incremental_with_etag(seeded, client):
     cursor = add_one(seeded, 20, "new-one.top")
     after = client.get("/feeds/confirmed.stix.json", headers={"If-None-Match": first.headers["ETag"]})
     assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+    assert int(first.headers["X-Feed-Cursor"]) < int(after.headers["X-Feed-Cursor"]) == cursor
+    assert client.get(f"/feeds/confirmed.stix.json?since={cursor + 1}").status_code == 400
     empty = assert_valid(client.get(f"/feeds/confirmed.stix.json?since={cursor}").get_data())
     assert [o["type"] for o in empty["objects"]] == ["identity", "marking-definition"]
     changes = assert_valid(client.get(f"/feeds/confirmed.stix.json?since={cursor - 2}").get_data())
