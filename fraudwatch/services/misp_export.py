@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from fraudwatch.indicators.official import DATA_DIR, official_domains
 from fraudwatch.publish import misp
-from fraudwatch.services.stix_export import batches, entry_of
+from fraudwatch.services.stix_export import batches, entry_of, state_tag
 from fraudwatch.storage import feed_objects
 
 FEED = "confirmed"  # MISP feeds are read without a key: the public feed only
+_CACHE: dict[str, dict] = {}  # state tag -> the events index of that state
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,18 @@ class EventRef:
 
 
 def events(session: Session) -> dict[str, EventRef]:
-    """Every event of the feed, by uuid."""
+    """Every event of the feed, by uuid (kept per process until an entry or a campaign changes:
+    a MISP instance fetching every event file does not rebuild it for each)."""
+    tag = f"{session.get_bind().url}|{state_tag(session, 'misp-events', None)}"
+    cached = _CACHE.get(tag)
+    if cached is None:
+        cached = _events(session)
+        _CACHE.clear()
+        _CACHE[tag] = cached
+    return cached
+
+
+def _events(session: Session) -> dict[str, EventRef]:
     found: dict[str, EventRef] = {}
     last = feed_objects.campaign_last_changes(session, FEED)
     for cid, campaign in feed_objects.campaigns_by_id(session, sorted(last)).items():
