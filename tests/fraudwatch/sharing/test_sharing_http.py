@@ -194,3 +194,17 @@ def test_taxii_paging_over_the_sequence(seeded, client):
     assert one["objects"] == [indicator]
     versions = orjson.loads(_taxii(client, f"collections/{CONFIRMED}/objects/{indicator['id']}/versions/").get_data())
     assert versions["versions"] == [indicator["modified"]]
+
+
+def test_hostile_addresses_and_queries_on_every_sharing_route(app, client):
+    """The public routes' hostile-request test (tests/fraudwatch/public) on these blueprints' routes."""
+    from tests.fraudwatch.public.test_hostile_requests import QUERIES, _check, _paths
+
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(("sharing.", "taxii."))]
+    assert len(rules) == 14
+    for rule in rules:
+        for path in _paths(rule):
+            for query in ["", *QUERIES]:
+                answer = client.get(f"{path}?{query}", headers={"Accept": TAXII})
+                _check(answer, f"{path}?{query}")
+                assert answer.status_code in (200, 400, 401, 404), (path, query, answer.status_code)
