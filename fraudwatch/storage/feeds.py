@@ -296,9 +296,10 @@ def tombstones_of(session: Session, indicator_ids: list[int]) -> dict[int, int]:
 
 
 def insert_entries(session: Session, rows: list[dict]) -> None:
-    """New feed_entries rows (every column given)."""
+    """New feed_entries rows (every column given). A Core insert: the ORM's bulk insert leaves
+    out None values and so splits the rows into small batches by which columns are None."""
     if rows:
-        session.execute(sa.insert(FeedEntry), rows)
+        session.execute(sa.insert(FeedEntry.__table__), rows)
 
 
 def update_entries(session: Session, rows: list[dict]) -> None:
