@@ -83,7 +83,7 @@ def _answer(chunks: Iterable[bytes], mimetype: str, etag: str, *, private: bool)
     """A streamed answer with its ETag (304 when the caller has it), gzip when accepted."""
     headers = {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache" if private else CACHE,
                "Vary": "Accept-Encoding, Authorization, X-API-Key"}
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     if "gzip" in request.headers.get("Accept-Encoding", "").lower():
         headers["Content-Encoding"] = "gzip"
@@ -154,7 +154,7 @@ def misp_event(event_id: str):
     if not _UUID.fullmatch(event_id):
         raise APIError(404, "no such event", code="not_found")
     tag = _misp_tag(event_id)
-    if request.if_none_match.contains(tag):
+    if request.if_none_match.contains_weak(tag):
         return _answer([], "application/json", tag, private=False)
     found = misp_export.event(db.session, event_id)
     if found is None:
