@@ -2,10 +2,10 @@
 indicators, and what the feed views need around it (expiry dates, access).
 
 A turn (periodic task `feed_sweep`, every FEED_SWEEP_SECONDS, under a Redis lock so that one
-process sweeps at a time even when a turn outlasts its interval) asks the database, a page of
-PAGE indicators at a time in id order, which indicators belong in a feed and whose entry is
-missing or differs (one query: indicators left-joined to their entries), then which listed
-entries no longer have such an indicator (one anti-join). An indicator belongs in a feed when:
+process sweeps at a time even when a turn outlasts its interval) asks the database, a range of
+ID_RANGE indicator ids at a time (one transaction each), which indicators belong in a feed and
+whose entry is missing or differs (one query: indicators left-joined to their entries), then
+which listed entries no longer have such an indicator (one anti-join). An indicator belongs in a feed when:
 
 - its status is confirmed_fraud (feed "confirmed") or suspected ("suspected"), it was not
   delisted (delisted_at, an accepted appeal), and its type is one of storage.feeds.FEED_TYPES;
@@ -57,18 +57,17 @@ def sweep() -> int:
             pass  # expired or Redis gone: the timeout frees it
 
 
-def run_sweep(model: DecayModel, now: datetime | None = None, page: int = store.PAGE) -> int:
+def run_sweep(model: DecayModel, now: datetime | None = None, span: int = store.ID_RANGE) -> int:
     """Bring feed_entries in step with the indicators as of `now`; how many entries changed.
     Callers hold the sweep lock (`sweep` does): there must be one writer."""
     session, now = db.session, now or utcnow()
     cutoffs = decay_cutoffs(model, store.confidence_values(session), now)
+    top = store.highest_ids(session)
     session.rollback()
     changed = 0
-    for step in (_list_page, _remove_page):
-        after: int | None = 0
-        while after is not None:
-            written, after = in_transaction(session, functools.partial(step, cutoffs, now, after, page))
-            changed += written
+    for step in (_list_range, _remove_range):
+        for low in range(0, top, span):
+            changed += in_transaction(session, functools.partial(step, cutoffs, now, low, low + span))
     if changed:
         log.info("feed sweep: %d entries changed", changed)
     return changed
@@ -101,12 +100,12 @@ def _since(now: datetime, age: timedelta) -> datetime:
         return _EPOCH
 
 
-def _list_page(cutoffs: list[Cutoff], now: datetime, after: int, page: int) -> tuple[int, int | None]:
-    """Write one page of new or changed listings; (rows written, last indicator id or None at the end)."""
+def _list_range(cutoffs: list[Cutoff], now: datetime, low: int, high: int) -> int:
+    """Write the new or changed listings of indicators low < id <= high; how many rows."""
     session = db.session
-    rows = store.changed_listings(session, cutoffs, now - LAST_SEEN_STEP, after, page)
+    rows = store.changed_listings(session, cutoffs, now - LAST_SEEN_STEP, low, high)
     if not rows:
-        return 0, None
+        return 0
     known = store.campaigns_and_authorities(session, [r.indicator_id for r in rows])
     moved = [r for r in rows if r.entry_id is not None and r.old_feed != r.feed]
     tombstones = store.tombstones_of(session, [r.indicator_id for r in moved])
@@ -130,8 +129,7 @@ def _list_page(cutoffs: list[Cutoff], now: datetime, after: int, page: int) -> t
             updates.append({"id": row.entry_id, **values})
     store.update_entries(session, updates)
     store.insert_entries(session, inserts)
-    written = len(inserts) + len(updates)
-    return written, rows[-1].indicator_id if len(rows) == page else None
+    return len(inserts) + len(updates)
 
 
 def _entry_values(row: Listing, campaign: int | None, authority: str | None, now: datetime) -> dict:
@@ -140,14 +138,13 @@ def _entry_values(row: Listing, campaign: int | None, authority: str | None, now
             "campaign_id": campaign, "authority": authority, "listed": True, "changed_at": now}
 
 
-def _remove_page(cutoffs: list[Cutoff], now: datetime, after: int, page: int) -> tuple[int, int | None]:
-    """Remove one page of entries whose indicator left the feeds; (rows written, where to go on)."""
+def _remove_range(cutoffs: list[Cutoff], now: datetime, low: int, high: int) -> int:
+    """Remove the entries of indicators low < id <= high that left the feeds; how many."""
     session = db.session
-    stale = store.stale_entries(session, cutoffs, after, page)
-    if not stale:
-        return 0, None
-    store.remove_entries(session, [entry_id for entry_id, _ in stale], store.next_seq(session), now)
-    return len(stale), stale[-1][1] if len(stale) == page else None
+    stale = store.stale_entries(session, cutoffs, low, high)
+    if stale:
+        store.remove_entries(session, stale, store.next_seq(session), now)
+    return len(stale)
 
 
 def valid_until(model: DecayModel):

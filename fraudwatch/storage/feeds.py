@@ -44,7 +44,8 @@ FEEDS = ("confirmed", "suspected")
 FEED_OF_STATUS = {"confirmed_fraud": "confirmed", "suspected": "suspected"}
 # Bank accounts are never published: a mule account is often a victim's (see README, Feeds).
 FEED_TYPES = ("url", "domain", "email", "phone", "company")
-PAGE = 5000
+PAGE = 5000  # rows a read takes at a time
+ID_RANGE = 20_000  # indicator ids the sweep's diff looks at in one query (and one transaction)
 _BASE = {"confirmed_fraud": 0.95, "suspected": 0.6}  # = indicators.decay.BASE_CONFIDENCE (checked in tests)
 
 
@@ -242,31 +243,43 @@ class Listing(NamedTuple):
     old_feed: str | None
 
 
-def changed_listings(session: Session, cutoffs: list[Cutoff], stale_before: datetime, after_id: int,
-                     limit: int = PAGE) -> list[Listing]:
-    """Indicators past `after_id` (id order, `limit` of them) that belong in a feed and whose
-    entry is missing, removed, in the other feed, of another confidence, or shows a last
-    sighting older than `stale_before` while a newer one exists. One query: the indicators
-    left-joined to their entries."""
+def changed_listings(session: Session, cutoffs: list[Cutoff], stale_before: datetime, low: int,
+                     high: int) -> list[Listing]:
+    """Indicators with low < id <= high (in id order) that belong in a feed and whose entry is
+    missing, removed, in the other feed, of another confidence, or shows a last sighting older
+    than `stale_before` while a newer one exists. One query: the indicators left-joined to their
+    entries, both sides bounded by the id range, so that its cost is the range's whatever plan
+    the database picks (PostgreSQL's statistics of freshly filled tables once made it a nested
+    loop over every entry for every indicator)."""
     query = (sa.select(Indicator.id, _FEED, Indicator.type, Indicator.value, Indicator.host, _CONFIDENCE,
                        Indicator.first_seen, Indicator.last_seen, FeedEntry.id, FeedEntry.feed)
-             .outerjoin(FeedEntry, FeedEntry.indicator_id == Indicator.id)
-             .where(Indicator.id > after_id, _listed(cutoffs),
+             .outerjoin(FeedEntry, sa.and_(FeedEntry.indicator_id == Indicator.id, FeedEntry.indicator_id > low,
+                                           FeedEntry.indicator_id <= high))
+             .where(Indicator.id > low, Indicator.id <= high, _listed(cutoffs),
                     sa.or_(FeedEntry.id.is_(None), FeedEntry.listed.is_(False), FeedEntry.feed != _FEED,
                            FeedEntry.confidence != _CONFIDENCE,
                            sa.and_(Indicator.last_seen > FeedEntry.last_seen, FeedEntry.last_seen < stale_before)))
-             .order_by(Indicator.id).limit(limit))
+             .order_by(Indicator.id))
     return [Listing(*row) for row in session.execute(query)]
 
 
-def stale_entries(session: Session, cutoffs: list[Cutoff], after_id: int, limit: int = PAGE) -> list[tuple[int, int]]:
-    """(entry id, indicator id) of listed entries (indicator ids past `after_id`, in order) whose
-    indicator no longer belongs in any feed, or is gone: an anti-join with the listable indicators."""
-    query = (sa.select(FeedEntry.id, FeedEntry.indicator_id)
-             .outerjoin(Indicator, sa.and_(Indicator.id == FeedEntry.indicator_id, _listed(cutoffs)))
-             .where(FeedEntry.listed.is_(True), FeedEntry.indicator_id > after_id, Indicator.id.is_(None))
-             .order_by(FeedEntry.indicator_id).limit(limit))
-    return [(row[0], row[1]) for row in session.execute(query)]
+def stale_entries(session: Session, cutoffs: list[Cutoff], low: int, high: int) -> list[int]:
+    """Ids of listed entries of indicators low < id <= high (in indicator order) whose indicator
+    no longer belongs in any feed, or is gone: an anti-join with the listable indicators, both
+    sides bounded by the range."""
+    query = (sa.select(FeedEntry.id)
+             .outerjoin(Indicator, sa.and_(Indicator.id == FeedEntry.indicator_id, Indicator.id > low,
+                                           Indicator.id <= high, _listed(cutoffs)))
+             .where(FeedEntry.listed.is_(True), FeedEntry.indicator_id > low, FeedEntry.indicator_id <= high,
+                    Indicator.id.is_(None))
+             .order_by(FeedEntry.indicator_id))
+    return list(session.scalars(query))
+
+
+def highest_ids(session: Session) -> int:
+    """The highest indicator id of the indicators and of the entries (0 when there are none)."""
+    return max(session.scalar(sa.select(sa.func.max(Indicator.id))) or 0,
+               session.scalar(sa.select(sa.func.max(FeedEntry.indicator_id))) or 0)
 
 
 def campaigns_and_authorities(session: Session, indicator_ids: list[int]) -> dict[int, tuple[int | None, str | None]]:
