@@ -137,3 +137,17 @@ def test_only_one_process_sweeps(app):
             except redis.RedisError:
                 pass
         assert feeds.sweep() == 1
+
+
+def test_ranges_of_ids_cover_every_indicator(app):
+    with app.app_context():
+        model = DecayModel.from_config(app.config)
+        ids = [add_indicator("domain", f"tax-refund-r{i}.top", "confirmed_fraud") for i in range(7)]
+        assert feeds.run_sweep(model, span=2) == 7  # four ranges of two ids
+        set_columns(ids[0], status="dismissed")
+        set_columns(ids[5], status="suspected")
+        assert feeds.run_sweep(model, span=3) == 3  # a removal, a move and its removal row
+        assert feeds.run_sweep(model, span=2) == 0
+        assert sorted(r.indicator_id for r in store.iter_entries(db.engine, "confirmed")) == ids[1:5] + ids[6:]
+        seqs = [e.seq for e in entries()]
+        assert len(seqs) == len(set(seqs)) == 8  # seven entries and a removal row
