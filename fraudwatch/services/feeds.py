@@ -149,23 +149,42 @@ def _remove_range(cutoffs: list[Cutoff], now: datetime, low: int, high: int) -> 
 
 def valid_until(model: DecayModel):
     """A function giving a feed row's expiry (last_seen + its decay's max age): a datetime, or
-    `YYYY-MM-DDTHH:MM:SSZ` text when last_seen is such text (storage.feeds text_dates)."""
-    cache: dict[tuple[str, float], timedelta] = {}
+    `YYYY-MM-DDTHH:MM:SSZ` text when last_seen is such text (storage.feeds text_dates; the text
+    is computed in whole seconds with the minutes' conversions cached: a full feed's hot path)."""
+    ages: dict[tuple[str, float], timedelta] = {}
+    minutes: dict[str, int] = {}  # "YYYY-MM-DDTHH:MM" -> its Unix time
+    prefixes: dict[int, str] = {}  # a minute's Unix time -> "YYYY-MM-DDTHH:MM:"
+
+    def age_of(row: FeedRow) -> timedelta:
+        key = (row.type, row.confidence)
+        age = ages.get(key)
+        if age is None:
+            if len(ages) > 4096:
+                ages.clear()
+            age = ages[key] = model.max_age(row.type, row.confidence)
+        return age
+
+    def text(seen: str, age: timedelta) -> str | None:
+        if len(minutes) > 65536 or len(prefixes) > 65536:
+            minutes.clear()
+            prefixes.clear()
+        minute = minutes.get(seen[:16])
+        if minute is None:
+            minute = minutes[seen[:16]] = int(datetime.fromisoformat(seen[:16]).replace(tzinfo=UTC).timestamp())
+        until = minute + int(seen[17:19]) + int(age.total_seconds())
+        start = until - until % 60
+        prefix = prefixes.get(start)
+        if prefix is None:
+            prefix = prefixes[start] = datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%dT%H:%M:")
+        return f"{prefix}{until % 60:02d}Z"
 
     def until(row: FeedRow) -> datetime | str | None:
-        key = (row.type, row.confidence)
-        age = cache.get(key)
-        if age is None:
-            if len(cache) > 4096:
-                cache.clear()
-            age = cache[key] = model.max_age(row.type, row.confidence)
         seen = row.last_seen
         try:
-            if isinstance(seen, str):  # naive UTC arithmetic on the text's fields, back to text
-                return (datetime.fromisoformat(seen[:19]) + age).isoformat(timespec="seconds") + "Z"
-            return seen + age
-        except (OverflowError, ValueError):
+            if isinstance(seen, str):
+                return text(seen, age_of(row))
+            return seen + age_of(row)
+        except (OverflowError, ValueError, OSError):
             return None
 
     return until
-

@@ -44,7 +44,7 @@ FEEDS = ("confirmed", "suspected")
 FEED_OF_STATUS = {"confirmed_fraud": "confirmed", "suspected": "suspected"}
 # Bank accounts are never published: a mule account is often a victim's (see README, Feeds).
 FEED_TYPES = ("url", "domain", "email", "phone", "company")
-PAGE = 5000  # rows a read takes at a time
+PAGE = 10_000  # rows a read takes at a time
 ID_RANGE = 20_000  # indicator ids the sweep's diff looks at in one query (and one transaction)
 _BASE = {"confirmed_fraud": 0.95, "suspected": 0.6}  # = indicators.decay.BASE_CONFIDENCE (checked in tests)
 
@@ -61,7 +61,7 @@ class Cutoff(NamedTuple):
 
 
 class FeedRow(NamedTuple):
-    """One feed entry as readers get it."""
+    """One feed entry as readers get it (iter_entries gives rows with these names and order)."""
 
     seq: int
     indicator_id: int
@@ -165,8 +165,8 @@ def iter_entries(engine: sa.Engine, feed: str, since_seq: int | None = None, lis
                                      {"feed": feed, "after": after, "until": until_seq, "page": page}).all()
         if len(kinds) > 1:
             rows.sort(key=lambda r: r[0])
-        for row in rows[:page]:
-            yield FeedRow(row[0], abs(row[1]), *row[2:])
+        for row in rows[:page]:  # the database's named rows as they are (FeedRow's fields), but removal rows
+            yield row if row[1] > 0 else FeedRow(row[0], -row[1], *row[2:])
         if len(rows) < page:
             return
         after = rows[page - 1][0]

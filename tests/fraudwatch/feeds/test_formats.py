@@ -133,3 +133,26 @@ def test_every_format_is_linear():
     }.items():
         growth = _work(function, small, large)
         assert growth < 16, f"{name}: 10x the rows took {growth:.1f}x the work"
+
+
+def test_valid_until_from_text_matches_datetime_arithmetic():
+    from fraudwatch.indicators.decay import DecayModel
+    from fraudwatch.services.feeds import valid_until
+
+    model = DecayModel({"url": 30.0, "domain": 180.0}, {"url": 1.0, "domain": 0.5}, 0.3)
+    until = valid_until(model)
+    starts = [datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), datetime(2024, 2, 28, 12, 0, 7, tzinfo=UTC),
+              NOW, datetime(2026, 11, 1, 0, 0, 0, tzinfo=UTC)]
+    for start in starts:
+        for kind, confidence in (("url", 0.95), ("url", 0.31), ("domain", 0.6), ("domain", 0.8123)):
+            entry = row(1, kind, "x", confidence=confidence, last_seen=start)
+            expected = (start + model.max_age(kind, confidence)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            as_text = entry._replace(last_seen=start.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            assert until(as_text) in (expected, _second_before(expected)), (start, kind, confidence)
+            assert until(entry) == start + model.max_age(kind, confidence)
+
+
+def _second_before(text: str) -> str:
+    """The text path counts whole seconds (the max age's fraction dropped)."""
+    moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ") - timedelta(seconds=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
