@@ -151,3 +151,13 @@ def test_ranges_of_ids_cover_every_indicator(app):
         assert sorted(r.indicator_id for r in store.iter_entries(db.engine, "confirmed")) == ids[1:5] + ids[6:]
         seqs = [e.seq for e in entries()]
         assert len(seqs) == len(set(seqs)) == 8  # seven entries and a removal row
+
+
+def test_the_periodic_task_sweeps_once_an_interval(app):
+    from fraudwatch.jobs import periodic
+
+    with app.app_context():
+        add_indicator("domain", "tax-refund-p.top", "confirmed_fraud")
+        assert "feed_sweep" in periodic.run_due(["feed_sweep"])
+        assert [e.value for e in entries()] == ["tax-refund-p.top"]
+        assert periodic.run_due(["feed_sweep"]) == []  # not before FEED_SWEEP_SECONDS
