@@ -7,9 +7,10 @@ version of it has a later `modified`. Indicators carry a STIX pattern (url, doma
 email-addr; phones, which have no STIX cyber-observable, as the custom observable
 `x-fraudwatch-phone-number`; companies none), the feed's TLP marking (the STIX 2.1 predefined
 TLP:WHITE, TLP 2.0's CLEAR, on the confirmed feed; TLP:AMBER on the suspected one) and
-`confidence` 0-100. A removal (dismissed, delisted, expired) is a new version whose
-`valid_until` is the removal time: not `revoked`, which STIX makes final, while an expired
-indicator sighted again comes back under the same id.
+`confidence` 0-100. A listed indicator's `valid_until` is when its decay ends it unless it is
+seen again (a new sighting is a new version, further out). A removal (dismissed, delisted,
+expired) is a new version whose `valid_until` is the removal time: not `revoked`, which STIX
+makes final, while an expired indicator sighted again comes back under the same id.
 
 Pure functions of plain records: no Flask, database or Redis."""
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Entry:
     campaign_id: int | None
     authority: str | None
     listed: bool
+    expires: datetime | None = None  # a listed one's end of life by decay (unless sighted again)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +145,9 @@ def indicator(entry: Entry, feed: str) -> dict | None:
     if found is None:
         return None
     created = timestamp(entry.first_seen)
-    modified = timestamp(max(entry.changed_at, entry.first_seen))
+    # a removal's version ends the indicator when it is made: valid_until = modified
+    removed = None if entry.listed else max(entry.changed_at, entry.first_seen + timedelta(milliseconds=1))
+    modified = timestamp(removed or max(entry.changed_at, entry.first_seen))
     obj = {"type": "indicator", "spec_version": SPEC, "id": indicator_id(feed, entry.type, entry.value),
            "created": created, "modified": modified, "created_by_ref": IDENTITY_ID,
            "name": _short(f"{entry.type}: {entry.value}"),
@@ -153,9 +157,10 @@ def indicator(entry: Entry, feed: str) -> dict | None:
            "pattern_version": SPEC, "valid_from": created,
            "confidence": max(0, min(100, round(entry.confidence * 100))),
            "labels": ["tax-impersonation", feed], "object_marking_refs": [marking_ref(feed)]}
-    if not entry.listed:
-        until = max(entry.changed_at, entry.first_seen + timedelta(milliseconds=1))
-        obj["valid_until"] = timestamp(until)
+    if removed is not None:
+        obj["valid_until"] = modified
+    elif entry.expires is not None and entry.expires - entry.first_seen >= timedelta(milliseconds=1):
+        obj["valid_until"] = timestamp(entry.expires)
     return obj
 
 

@@ -5,8 +5,8 @@ A feed's objects come in one order, that of its entries' cursor (`seq`): the pro
 and the TLP marking first, then each entry's indicator (and its `indicates` relationship), and a
 campaign with its report right after the campaign's last-changed entry, so that each object's
 `date_added` (its entry's change time) never goes down along the sequence. A full bundle holds
-the listed entries; an incremental one (and a TAXII collection) also the removed ones, as
-versions with `valid_until`."""
+the listed entries, each valid until its decay would end it (DECAY_* settings); an incremental
+one (and a TAXII collection) also the removed ones, as versions with `valid_until` then."""
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
+from fraudwatch.indicators.decay import DecayModel
 from fraudwatch.publish import stix
 from fraudwatch.storage import feed_objects
 
@@ -42,10 +44,11 @@ def state_tag(session: Session, feed: str, since: int | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def entry_of(row) -> stix.Entry:
-    """The builders' record of a feed_entries row."""
+def entry_of(row, model: DecayModel | None = None) -> stix.Entry:
+    """The builders' record of a feed_entries row (with its decay's end when `model` is given)."""
+    expires = row.last_seen + model.max_age(row.type, row.confidence or 0.0) if model and row.listed else None
     return stix.Entry(row.seq, row.type, row.value, row.confidence or 0.0, row.first_seen, row.last_seen,
-                      row.changed_at, row.campaign_id, row.authority, bool(row.listed))
+                      row.changed_at, row.campaign_id, row.authority, bool(row.listed), expires)
 
 
 def _campaign_info(base: stix.CampaignInfo, members: tuple[list[tuple[str, str]], datetime] | None,
@@ -81,6 +84,7 @@ def feed_sequence(session: Session, feed: str, *, after_seq: int = 0, until_seq:
                                     tuple(c.authorities or ()), (), c.updated_at)
              for cid, c in feed_objects.campaigns_by_id(session, sorted(last)).items()}
     session.rollback()
+    model = DecayModel.from_config(current_app.config)
     entries = feed_objects.iter_rows(session, feed, after_seq=after_seq, until_seq=until_seq,
                                      listed_only=listed_only, changed_after=changed_after)
     for batch in batches(entries):
@@ -91,7 +95,7 @@ def feed_sequence(session: Session, feed: str, *, after_seq: int = 0, until_seq:
         session.rollback()
         placed: list[Placed] = []
         for row in batch:
-            entry = entry_of(row)
+            entry = entry_of(row, model)
             objects = stix.entry_objects(entry, feed, known)
             if entry.seq in closing:
                 info = _campaign_info(known[entry.campaign_id], members.get(entry.campaign_id),

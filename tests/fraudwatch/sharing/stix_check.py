@@ -20,3 +20,9 @@ def assert_valid(document: dict | bytes) -> dict:
 def assert_objects_valid(objects: list[dict]) -> None:
     """Validate objects (a TAXII envelope's) as one bundle."""
     assert_valid({"type": "bundle", "id": "bundle--0b0c1c8e-6a32-4f60-8b7e-2f9c7a0b6a10", "objects": objects})
+
+
+def removed(obj: dict) -> bool:
+    """A removal's version: an indicator ended when the version was made (valid_until = modified);
+    a listed one's valid_until is its decay's end, later."""
+    return obj.get("valid_until") == obj["modified"]

@@ -11,7 +11,7 @@ from fraudwatch.infra.extensions import db
 from fraudwatch.services.taxii import collection_id
 from fraudwatch.storage import feed_objects
 from tests.fraudwatch.feeds.helpers import add_indicator, set_columns, sweep
-from tests.fraudwatch.sharing.stix_check import assert_objects_valid, assert_valid
+from tests.fraudwatch.sharing.stix_check import assert_objects_valid, assert_valid, removed
 
 TAXII = {"Accept": "application/taxii+json;version=2.1"}
 URL = "http://etax-refund-cn.top/login?id=1"
@@ -53,11 +53,11 @@ def test_confirmed_in_every_export_then_dismissed_and_moved(app, client, make_us
         set_columns(phone, status="confirmed_fraud")
         sweep(app)
     changes = assert_valid(client.get(f"/feeds/confirmed.stix.json?since={cursor}").get_data())
-    changed = {p: "valid_until" in o for p, o in _indicators(changes["objects"]).items()}
+    changed = {p: removed(o) for p, o in _indicators(changes["objects"]).items()}
     assert changed == {"[url:value = 'http://etax-refund-cn.top/login?id=1']": True,
                        "[x-fraudwatch-phone-number:value = '+8613812345678']": False}
     left = assert_valid(client.get(f"/feeds/suspected.stix.json?since={cursor}", headers=key).get_data())
-    assert [("valid_until" in o, o["pattern"]) for o in _indicators(left["objects"]).values()] == [
+    assert [(removed(o), o["pattern"]) for o in _indicators(left["objects"]).values()] == [
         (True, "[x-fraudwatch-phone-number:value = '+8613812345678']")]
     full = assert_valid(client.get("/feeds/confirmed.stix.json").get_data())
     assert "[url:value = 'http://etax-refund-cn.top/login?id=1']" not in _indicators(full["objects"])
@@ -65,7 +65,7 @@ def test_confirmed_in_every_export_then_dismissed_and_moved(app, client, make_us
                        f"?added_after={last_added}", headers=TAXII)
     newer_objects = orjson.loads(newer.get_data())["objects"]
     assert_objects_valid(newer_objects)
-    assert {p: "valid_until" in o for p, o in _indicators(newer_objects).items()} == changed
+    assert {p: removed(o) for p, o in _indicators(newer_objects).items()} == changed
     assert _misp(client) == {URL: True, "etax-refund-cn.top": False,
                              "+8613812345678": False}
     hashes = client.get("/feeds/misp/hashes.csv").get_data(as_text=True).splitlines()

@@ -10,10 +10,12 @@ import orjson
 import pytest
 from pymisp import MISPEvent
 
+from fraudwatch.indicators.decay import DecayModel
 from fraudwatch.infra.extensions import db
+from fraudwatch.publish.stix import timestamp
 from fraudwatch.services.taxii import collection_id
-from tests.fraudwatch.sharing.seed import CONFIRMED_VALUES, URL, add_one, seed
-from tests.fraudwatch.sharing.stix_check import assert_valid
+from tests.fraudwatch.sharing.seed import CONFIRMED_VALUES, T0, URL, add_one, seed
+from tests.fraudwatch.sharing.stix_check import assert_valid, removed
 from tests.fraudwatch.sharing.test_misp_builder import WARNINGLIST_SCHEMA
 
 CONFIRMED = collection_id("confirmed")
@@ -40,6 +42,9 @@ def test_full_bundle_then_incremental_with_etag(seeded, client):
     bundle = assert_valid(first.get_data())
     values = {p.split(" = '", 1)[1][:-2].replace("\\'", "'").replace("\\\\", "\\") for p in _patterns(bundle)}
     assert values == CONFIRMED_VALUES  # listed only: gone.top left, the company has no pattern
+    model = DecayModel.from_config(seeded.config)
+    url = next(o for o in bundle["objects"] if o.get("pattern", "").startswith("[url:"))
+    assert url["valid_until"] == timestamp(T0 + model.max_age("url", 0.95))  # decay ends it unless seen again
     campaign = next(o for o in bundle["objects"] if o["type"] == "campaign")
     assert "张三" not in campaign["name"] + campaign["description"]  # titles may quote reports: not published
     assert client.get("/feeds/confirmed.stix.json", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
@@ -54,7 +59,8 @@ def test_full_bundle_then_incremental_with_etag(seeded, client):
     assert [o["type"] for o in empty["objects"]] == ["identity", "marking-definition"]
     changes = assert_valid(client.get(f"/feeds/confirmed.stix.json?since={cursor - 2}").get_data())
     patterns = _patterns(changes)
-    assert patterns["[domain-name:value = 'gone.top']"]["valid_until"]
+    assert removed(patterns["[domain-name:value = 'gone.top']"])
+    assert not removed(patterns["[domain-name:value = 'new-one.top']"])
     assert "[domain-name:value = 'new-one.top']" in patterns and len(patterns) == 2
 
 

@@ -107,8 +107,16 @@ def test_a_removal_is_a_version_with_valid_until_and_no_relationship():
     objects = bundle([removed, same_time], info=info)["objects"]
     indicators = [o for o in objects if o["type"] == "indicator"]
     assert "revoked" not in indicators[0] and indicators[0]["valid_until"] == "2026-11-30T10:00:00.123Z"
+    assert indicators[0]["modified"] == indicators[0]["valid_until"]
     assert indicators[1]["valid_until"] > indicators[1]["valid_from"]  # removed the moment it was listed
     assert not [o for o in objects if o["type"] == "relationship"]
+
+
+def test_a_listed_indicator_is_valid_until_its_decay_ends_it():
+    lasting = stix.Entry(1, "url", "http://a.top/", 0.9, NOW, NOW, NOW, None, None, True, NOW + timedelta(days=9))
+    gone_already = stix.Entry(2, "url", "http://b.top/", 0.2, NOW, NOW, NOW, None, None, True, NOW)
+    objects = bundle([lasting, gone_already])["objects"]
+    assert objects[2]["valid_until"] == "2026-12-08T10:00:00.123Z" and "valid_until" not in objects[3]
 
 
 def test_bundle_chunks_join_to_one_document_whatever_the_size():

@@ -13,7 +13,7 @@ from fraudwatch.infra.extensions import db
 from fraudwatch.services.taxii import collection_id
 from fraudwatch.storage import users
 from tests.fraudwatch.sharing.seed import CONFIRMED_VALUES, add_one, seed
-from tests.fraudwatch.sharing.stix_check import assert_objects_valid
+from tests.fraudwatch.sharing.stix_check import assert_objects_valid, removed
 from tests.served import ServedInstance
 
 
@@ -35,7 +35,7 @@ def served(tmp_path_factory, redis_url):
 
 def _values(objects: list[dict]) -> set[str]:
     return {o["pattern"].split(" = '", 1)[1][:-2].replace("\\'", "'").replace("\\\\", "\\")
-            for o in objects if o["type"] == "indicator" and "valid_until" not in o}
+            for o in objects if o["type"] == "indicator" and not removed(o)}
 
 
 def test_discovery_roots_and_collections(served):
