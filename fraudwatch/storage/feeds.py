@@ -61,7 +61,7 @@ class Cutoff(NamedTuple):
 
 
 class FeedRow(NamedTuple):
-    """One feed entry as readers get it (iter_entries gives rows with these names and order)."""
+    """One feed entry as readers get it."""
 
     seq: int
     indicator_id: int
@@ -165,8 +165,8 @@ def iter_entries(engine: sa.Engine, feed: str, since_seq: int | None = None, lis
                                      {"feed": feed, "after": after, "until": until_seq, "page": page}).all()
         if len(kinds) > 1:
             rows.sort(key=lambda r: r[0])
-        for row in rows[:page]:  # the database's named rows as they are (FeedRow's fields), but removal rows
-            yield row if row[1] > 0 else FeedRow(row[0], -row[1], *row[2:])
+        for row in rows[:page]:  # named tuples: their fields read several times faster than a Row's
+            yield FeedRow(row[0], abs(row[1]), *row[2:])
         if len(rows) < page:
             return
         after = rows[page - 1][0]
