@@ -20,8 +20,6 @@ site), a public suffix, an IP address or anything that is not a plain host name.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -38,6 +36,7 @@ _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 _HOST = re.compile(rf"(?:{_LABEL}\.)+(?!\d+$){_LABEL}")  # two labels or more, the last not all digits
 _FORMULA = frozenset(("=", "+", "-", "@", "\t", "\r"))
 _UNSAFE_LINE = re.compile(r"[\x00-\x20\x7f]")
+_QUOTE = re.compile(r'[",\r\n]')
 MAX_DNS_NAME = 253
 
 
@@ -72,35 +71,31 @@ def _when(value: datetime | str | None) -> str:
     return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value[:1] in _FORMULA:
-        return "'" + value
-    return value
+def _field(text: str) -> str:
+    """One CSV field of text: formula-safe, quoted (quotes doubled) when it holds , " CR or LF."""
+    if text[:1] in _FORMULA:
+        text = "'" + text
+    return '"' + text.replace('"', '""') + '"' if _QUOTE.search(text) else text
 
 
 def csv_chunks(rows: Iterable, valid_until=None) -> Iterator[str]:
-    """The rows as RFC 4180 CSV with a header; `valid_until(row)` gives a row's expiry (or None)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    batch = []
+    """The rows as RFC 4180 CSV with a header; `valid_until(row)` gives a row's expiry (or None).
+    Lines are built here, not by the csv module: only the text fields can need quoting (the
+    others are numbers, dates and fixed words), and that is a third of the time of a full feed."""
+    parts, size = [",".join(CSV_COLUMNS) + "\r\n"], 0
     for row in rows:
         until = valid_until(row) if valid_until and row.listed else None
-        value, host, authority = row.value, row.host, row.authority
-        batch.append((
-            "add" if row.listed else "remove", row.seq, row.type, "'" + value if value[:1] in _FORMULA else value,
-            "" if host is None else _cell(host), f"{row.confidence:.4g}", _when(row.first_seen), _when(row.last_seen),
-            _when(until), "" if row.campaign_id is None else row.campaign_id,
-            "" if authority is None else _cell(authority), _when(row.changed_at)))
-        if len(batch) >= 500:
-            writer.writerows(batch)
-            batch.clear()
-            if buffer.tell() >= CHUNK:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-    writer.writerows(batch)
-    yield buffer.getvalue()
+        host, authority, campaign = row.host, row.authority, row.campaign_id
+        line = (f"{'add' if row.listed else 'remove'},{row.seq},{_field(row.type)},{_field(row.value)},"
+                f"{'' if host is None else _field(host)},{row.confidence:.4g},{_when(row.first_seen)},"
+                f"{_when(row.last_seen)},{_when(until)},{'' if campaign is None else int(campaign)},"
+                f"{'' if authority is None else _field(authority)},{_when(row.changed_at)}\r\n")
+        parts.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield "".join(parts)
+            parts, size = [], 0
+    yield "".join(parts)
 
 
 def entry_object(row, valid_until=None) -> dict:
