@@ -151,7 +151,7 @@ def pump_forever(app: Flask, stop: threading.Event, every: float = 5.0) -> None:
         try:
             with app.app_context():
                 count = outbox.pump()
-                periodic.run_due()
+                periodic.run_due(background=True)
             if count:
                 log.info("pump: enqueued %d pending job(s)", count)
         except (redis.RedisError, OSError) as exc:
