@@ -473,7 +473,7 @@ class FeedEntry(Base):
     confidence: Mapped[float] = mapped_column(sa.Float, default=0.0)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
-    campaign_id: Mapped[int | None] = mapped_column()
+    campaign_id: Mapped[int | None] = mapped_column(index=True)  # a campaign's STIX objects, MISP event
     authority: Mapped[str | None] = mapped_column(sa.String(32))
     listed: Mapped[bool] = mapped_column(default=True)
     seq: Mapped[int] = mapped_column(sa.BigInteger, unique=True)

@@ -45,6 +45,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('feed_entries', schema=None) as batch_op:
         batch_op.create_index('ix_feed_entries_feed_listed_seq', ['feed', 'listed', 'seq'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feed_entries_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('import_runs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -196,6 +197,7 @@ def downgrade() -> None:
 
     op.drop_table('import_runs')
     with op.batch_alter_table('feed_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feed_entries_campaign_id'))
         batch_op.drop_index('ix_feed_entries_feed_listed_seq')
 
     op.drop_table('feed_entries')
