@@ -38,7 +38,7 @@ from fraudwatch.indicators.decay import DecayModel  # noqa: E402
 from fraudwatch.infra.extensions import db  # noqa: E402
 from fraudwatch.services import feeds  # noqa: E402
 from fraudwatch.storage import feeds as store  # noqa: E402
-from fraudwatch.storage.models import Indicator  # noqa: E402
+from fraudwatch.storage.models import FeedEntry, Indicator  # noqa: E402
 
 NOW = datetime.now(UTC)
 KINDS = ("url", "url", "url", "domain", "domain", "phone", "email", "company")
@@ -157,7 +157,11 @@ def stix_hook(app, label: str) -> None:
     except ImportError as exc:  # the STIX export is not in this checkout
         print(f"{label}: STIX bundle of 10,000 indicators: not timed ({exc})")
         return
-    bundle_timing(app, label)
+    with app.app_context():  # a window of changes holding the feed's last 10,000 listed entries
+        since = db.session.scalar(sa.select(FeedEntry.seq).where(FeedEntry.feed == "confirmed", FeedEntry.listed)
+                                  .order_by(FeedEntry.seq.desc()).offset(9_999).limit(1)) or 0
+        top = db.session.scalar(sa.select(sa.func.max(FeedEntry.seq))) or 0
+    bundle_timing(app, label, count=top - since + 1)
 
 
 def run(backend: str, url: str, folder: Path, confirmed: int) -> None:
