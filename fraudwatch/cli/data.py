@@ -123,7 +123,8 @@ def erase_reporter_command(contact: str, actor: str, dry_run: bool) -> None:
     click.echo(f"{'would change (dry run, nothing changed)' if dry_run else 'erased'}: {result.reports} report(s), "
                f"{result.history} history entr{'y' if result.history == 1 else 'ies'}, "
                f"{result.indicators} indicator(s), {result.evidence} evidence row(s), {result.jobs} job(s), "
-               f"{result.audit_events} audit event(s), {result.attachments} screenshot(s)")
+               f"{result.audit_events} audit event(s), {result.attachments} screenshot(s), "
+               f"{result.appeals} appeal(s)")
     if not result.cache_dropped:
         _warn_cache_kept()
 

@@ -4,7 +4,9 @@ Where the app keeps a reporter's contact: `reports.reporter_contact`; and, since
 paste their own messages, the texts of their reports (message, description, the fields they
 filled, the classifier's verdict), those reports' history (`status_changes.reason`), crawl
 evidence and job errors, the indicators extracted from them (their own e-mail or phone), the
-audit trail, and the screenshots sent with them (deleted whole: a picture is not scrubbed). One
+audit trail, the screenshots sent with them (deleted whole: a picture is not scrubbed), and
+the appeals they filed as the owner of a listed value (their name, contact, address and
+explanation: the appeal and its decision stay, about the listed value). One
 transaction changes all of it: the contact column is emptied, each
 occurrence in a text becomes MARKER, an indicator that names the contact is deleted when
 only this reporter's reports link to it (else it is unlinked from them and recounted), and
@@ -157,6 +159,7 @@ class Erasure:
     jobs: int = 0
     audit_events: int = 0
     attachments: int = 0  # screenshots deleted (they may show the reporter's own data)
+    appeals: int = 0  # appeals whose appellant was this contact: their personal fields erased
     dry_run: bool = False
     cache_dropped: bool = True  # False when Redis could not be reached: cached lookups expire by TTL
 
@@ -233,9 +236,20 @@ def _erase(contact: Contact) -> tuple[Erasure, set[str], set[str]]:
     result.audit_events = sum(_scrub(contact, row, ("detail",), whole=contact.kind == "other")
                               for row in store.audit_events(session))
     result.attachments = attachment_store.delete_for_reports(session, ids)
+    result.appeals = _erase_appeals(contact)
     result.indicators, scopes, named_urls = _drop_indicators(contact, ids)
     store.write_changes(session)
     return result, scopes, urls | named_urls
+
+
+def _erase_appeals(contact: Contact) -> int:
+    """The appellant's name, contact, address and explanation leave their appeals (the appeal,
+    what it is about and its decision stay: the listing's history)."""
+    appeals = store.appeals_with_contact(db.session, contact.matches)
+    for appeal in appeals:
+        appeal.owner_name, appeal.contact_email, appeal.contact_phone = MARKER, MARKER, None
+        appeal.explanation, appeal.address = MARKER, None
+    return len(appeals)
 
 
 def _scrub(contact: Contact, row: object, names: tuple[str, ...], *, whole: bool = False) -> bool:

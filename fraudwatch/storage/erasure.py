@@ -12,7 +12,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fraudwatch.storage import reports as report_store
-from fraudwatch.storage.models import AuditEvent, Evidence, Indicator, PendingJob, Report, ReportIndicator, StatusChange
+from fraudwatch.storage.models import (
+    Appeal,
+    AuditEvent,
+    Evidence,
+    Indicator,
+    PendingJob,
+    Report,
+    ReportIndicator,
+    StatusChange,
+)
 
 CHUNK = 500  # ids per IN (...): below every backend's limit on bound parameters
 REPORT_JOBS = ("process_report", "classify_report")  # pending jobs whose target is a report
@@ -30,6 +39,18 @@ def reports_with_contact(session: Session, matches: Callable[[str], bool]) -> li
     query = (sa.select(Report.id, Report.reporter_contact).where(Report.reporter_contact.is_not(None))
              .order_by(Report.id).execution_options(yield_per=5000))
     return [report_id for report_id, contact in session.execute(query) if matches(contact)]
+
+
+def appeals_with_contact(session: Session, matches: Callable[[str], bool]) -> list[Appeal]:
+    """The appeals whose appellant's e-mail or phone `matches` accepts, locked until commit
+    (PostgreSQL), oldest first."""
+    query = sa.select(Appeal.id, Appeal.contact_email, Appeal.contact_phone).order_by(Appeal.id)
+    ids = [i for i, email, phone in session.execute(query) if matches(email) or (phone and matches(phone))]
+    found: list[Appeal] = []
+    for chunk in _chunks(ids):
+        found += session.scalars(sa.select(Appeal).where(Appeal.id.in_(chunk)).order_by(Appeal.id)
+                                 .with_for_update().execution_options(populate_existing=True))
+    return found
 
 
 def lock_reports(session: Session, report_ids: Sequence[int]) -> list[Report]:

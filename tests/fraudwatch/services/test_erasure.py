@@ -132,6 +132,31 @@ def test_an_email_contact_leaves_every_table_and_nothing_else_changes(crawled_ap
     assert "victim" not in json.dumps(event["detail"])
 
 
+def test_an_appellant_leaves_their_appeals_which_stay_about_the_listing(app):
+    """The owner of a listed value who appealed is a person too: their name, e-mail, phone,
+    address and explanation leave the appeal; the appeal (what, status, decision) stays."""
+    client = app.test_client()
+    filed = client.post("/api/v1/appeals", json={
+        "type": "company", "value": "深圳市某某财税咨询有限公司", "owner_name": "李四",
+        "contact_email": "Li.Owner@Example.com", "contact_phone": "+86 139 0000 4444",
+        "explanation": "我们是正规企业，请联系 li.owner@example.com 或 13900004444 核实"})
+    assert filed.status_code == 201, filed.get_json()
+    other = client.post("/api/v1/appeals", json={
+        "type": "company", "value": "另一家公司", "owner_name": "王五", "contact_email": "wang@example.com",
+        "explanation": "误报：我们从未向任何企业收取税务系统费用，请核实后撤下这条记录，谢谢。"})
+    assert other.status_code == 201, other.get_json()
+    before = all_rows(app)["appeals"]
+    assert cli(app, "erase-reporter", "+86 139-0000-4444", "--actor", "dpo").output.endswith("1 appeal(s)\n")
+    after = {row["receipt"]: row for row in all_rows(app)["appeals"]}
+    assert places_holding(app, "li.owner@example.com", "13900004444", "李四") == []
+    mine, kept = after[filed.get_json()["receipt"]], after[other.get_json()["receipt"]]
+    assert (mine["owner_name"], mine["contact_email"], mine["contact_phone"], mine["explanation"], mine["address"]) \
+        == ("[erased]", "[erased]", None, "[erased]", None)
+    assert (mine["type"], mine["value"], mine["status"]) == ("company", "深圳市某某财税咨询有限公司", "open")
+    assert kept == next(r for r in before if r["receipt"] == kept["receipt"])  # another appellant: untouched
+    assert client.get(f"/api/v1/appeals/{mine['receipt']}").status_code == 200  # still followed by its receipt
+
+
 def test_phone_contacts_compare_by_e164_and_shared_indicators_are_recounted(app, monkeypatch):
     monkeypatch.setattr("fraudwatch.storage.erasure.CHUNK", 1)  # every IN (...) in several statements
     client = app.test_client()
