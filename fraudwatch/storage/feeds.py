@@ -173,15 +173,26 @@ def iter_entries(engine: sa.Engine, feed: str, since_seq: int | None = None, lis
 
 
 def iter_hosts(engine: sa.Engine, feed: str, batch: int = PAGE) -> Iterator[str]:
-    """The distinct DNS names (`host`) of the feed's listed rows, sorted. One query streamed
+    """The distinct DNS names (`host`) of the feed's listed rows, sorted, but for the names of
+    domains delisted on appeal and the names under them (the URLs listed on them stay in the
+    URL feeds). One query streamed
     `batch` rows at a time (a server-side cursor on PostgreSQL): there is no index on host to
     page by, so the database sorts once and the connection is held while the caller reads."""
     query = (sa.select(FeedEntry.host).where(FeedEntry.feed == feed, FeedEntry.listed.is_(True),
                                              FeedEntry.host.is_not(None))
              .distinct().order_by(FeedEntry.host))
     with engine.connect() as conn:
+        delisted = set(conn.scalars(sa.select(Indicator.value).where(Indicator.type == "domain",
+                                                                     Indicator.delisted_at.is_not(None))))
         for partition in conn.execution_options(yield_per=batch).scalars(query).partitions():
-            yield from partition
+            yield from (host for host in partition if not delisted or not _under(host, delisted))
+
+
+def _under(host: str, domains: set[str]) -> bool:
+    """Whether `host` is one of `domains` or a name under one (a hosts file or an RPZ zone blocks
+    a whole name: a domain delisted on appeal is not blocked again through a URL listed on it)."""
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in domains for i in range(len(labels) - 1))
 
 
 # -- the sweep's diff ------------------------------------------------------------------------------
