@@ -224,7 +224,9 @@ def _digits(raw: str) -> str:
 def _mask_numbers(text: str, counts: dict[str, int]) -> str:
     """Every run of 7+ digits masked but for the known-safe ones (see the module docstring).
     A run that is a list (pieces between commas) is judged piece by piece only when every
-    piece is safe or long enough to be masked on its own: 138, 1234, 5678 is one number."""
+    piece is safe (not as an amount) or long enough to be masked on its own: 138, 1234, 5678
+    is one number, and so is 300000.0,000000000 (a card: its first piece would pass for an
+    amount of 7 digits)."""
     def sub(match: re.Match) -> str:
         raw = match.group()
         digits = _digits(raw)
@@ -232,7 +234,8 @@ def _mask_numbers(text: str, counts: dict[str, int]) -> str:
             return raw
         pieces = _LIST_SEP.split(raw)  # numbers and the separators between them, alternately
         numbers = [_digits(piece) for piece in pieces[::2]]
-        if len(pieces) > 1 and all(len(number) >= MIN_DIGITS or _is_safe(piece, number, False)
+        if len(pieces) > 1 and all((len(number) >= MIN_DIGITS and not _is_safe(piece, number))
+                                   or _is_safe(piece, number, False)
                                    for piece, number in zip(pieces[::2], numbers)):
             return "".join(_mask_piece(piece, counts) if i % 2 == 0 else piece for i, piece in enumerate(pieces))
         return _mask_piece(raw, counts)
