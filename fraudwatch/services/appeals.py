@@ -26,6 +26,7 @@ from fraudwatch.exceptions import Conflict, Invalid, NotFound
 from fraudwatch.indicators import INDICATOR_TYPES, normalize, normalize_email, normalize_phone
 from fraudwatch.infra import cache
 from fraudwatch.infra.extensions import db
+from fraudwatch.services.validation import drop_control
 from fraudwatch.storage import appeals as store
 from fraudwatch.storage import delisting
 from fraudwatch.storage import indicators as ind_store
@@ -42,7 +43,6 @@ APPEAL_LIMITS = {"type": (1, 16), "value": (1, 2048), "owner_name": (1, 300), "c
                  "contact_phone": (0, 64), "explanation": (20, 4000), "note": (1, 2000)}
 FIELDS = ("type", "value", "owner_name", "contact_email", "contact_phone", "explanation")
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def new_receipt() -> str:
@@ -71,7 +71,7 @@ def _text(data: dict, name: str, errors: dict, *, multiline: bool = False) -> st
     if len(value) > high + 100:  # refused before any more work on it
         errors[name] = f"at most {high} characters"
         return ""
-    value = (_TEXT_CONTROL if multiline else _LINE_CONTROL).sub("", value).strip()
+    value = drop_control(value) if multiline else _LINE_CONTROL.sub("", value).strip()
     if len(value) > high:
         errors[name] = f"at most {high} characters"
     elif len(value) < low:

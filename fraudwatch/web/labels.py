@@ -31,7 +31,7 @@ INDICATOR_TYPE = {
 }
 LOOKUP_STATUS = {
     "suspected": _l("suspected"), "confirmed_fraud": _l("confirmed fraud"), "dismissed": _l("dismissed"),
-    "official": _l("official"), "unknown": _l("unknown"),
+    "official": _l("official"), "unknown": _l("unknown"), "delisted": _l("delisted on appeal"),
 }
 CAMPAIGN_KIND = {"indicator": _l("shared indicator"), "collector": _l("collecting domain"),
                  "text": _l("near-identical text")}
