@@ -4,6 +4,7 @@ characters scam texts use, never survives; and no run of 7 digits survives in ra
 made of digits and separators."""
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 
@@ -11,6 +12,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fraudwatch.publish import redact
+
+# The suite's runs draw the same examples every time (a failure in CI replays); set
+# HYPOTHESIS_PROFILE=explore to draw new ones (what found the example below).
+settings.register_profile("suite", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 SEPARATORS = ["", "", "", " ", "a", "xY", "-", ".", "·", "　", "－", "．", "(", ")", "/", " - ", "\u200b", "\u202e", "\u00ad",
               "\u20e3", ",", "，", ":", "*", "\n"]
