@@ -52,10 +52,12 @@ _OTHER_FEEDS: list[dict] = []  # other modules' feeds for /feeds/ and index.json
 nav.add_page("public.feeds_page", _l("Feeds"), order=70)
 
 
-def add_feed(name: str, fmt: str, endpoint: str, description: str, access: str = "public", **values) -> None:
-    """List another feed (Atom, MISP, TAXII...) on /feeds/ and in /feeds/index.json."""
+def add_feed(name: str, fmt: str, endpoint: str, description: str, access: str = "public",
+             incremental: bool = False, **values) -> None:
+    """List another feed (Atom, MISP, TAXII...) on /feeds/ and in /feeds/index.json;
+    `incremental`: it answers changes after a cursor (STIX ?since, TAXII added_after)."""
     _OTHER_FEEDS.append({"name": name, "format": fmt, "endpoint": endpoint, "values": values,
-                         "description": description, "access": access})
+                         "description": description, "access": access, "incremental": incremental})
 
 
 for _kind in ("atom", "rss"):
@@ -65,11 +67,13 @@ for _kind in ("atom", "rss"):
              kind=_kind)
 # the STIX, MISP and TAXII exports (public/stix_feeds.py, public/taxii.py), listed when they are served
 for _feed in ("confirmed", "suspected"):
-    add_feed(f"{_feed}.stix.json", "stix", "sharing.stix_bundle", _l("The feed as a STIX 2.1 bundle."), feed=_feed)
+    add_feed(f"{_feed}.stix.json", "stix", "sharing.stix_bundle", _l("The feed as a STIX 2.1 bundle."),
+             incremental=True, feed=_feed)
 add_feed("misp", "misp", "sharing.misp_index", _l("A MISP feed: one event per campaign (manifest.json, hashes.csv)."))
 add_feed("misp warninglist", "misp", "sharing.misp_warninglist",
          _l("The official tax-authority domains as a MISP warninglist."))
-add_feed("taxii2", "taxii", "taxii.discovery", _l("A read-only TAXII 2.1 server of the feeds' STIX objects."))
+add_feed("taxii2", "taxii", "taxii.discovery", _l("A read-only TAXII 2.1 server of the feeds' STIX objects."),
+         incremental=True)
 
 
 def _access(feed: str) -> str:
@@ -86,7 +90,7 @@ def _catalogue() -> list[dict]:
            for feed in store.FEEDS for fmt in MIMETYPES]
     served = current_app.view_functions
     out += [{"name": f["name"], "feed": f["values"].get("feed"), "format": f["format"], "format_name": f["format"],
-             "url": base + url_for(f["endpoint"], **f["values"]), "incremental": False,
+             "url": base + url_for(f["endpoint"], **f["values"]), "incremental": f["incremental"],
              "access": _access(f["values"]["feed"]) if "feed" in f["values"] else f["access"],
              "description": text(f["description"])} for f in _OTHER_FEEDS if f["endpoint"] in served]
     return out

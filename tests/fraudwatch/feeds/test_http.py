@@ -167,6 +167,9 @@ def test_feeds_page_and_index(feeds_app, listed):
             assert entry["access"] == ("key" if feed == "suspected" else "public")
             assert entry["incremental"] == (fmt in ("csv", "json")) and entry["description"]
     assert {"advisories.atom", "advisories.rss", "examples.atom", "examples.rss"} <= set(names)
+    assert {name: names[name]["incremental"] for name in ("confirmed.stix.json", "taxii2", "misp", "advisories.atom")} \
+        == {"confirmed.stix.json": True, "taxii2": True, "misp": False, "advisories.atom": False}
+    assert names["suspected.stix.json"]["access"] == "key"
     assert client.get("/feeds/index.json?x=1").status_code == 400
     zh = client.get("/feeds/").get_data(as_text=True)
     en = client.get("/feeds/?lang=en").get_data(as_text=True)
