@@ -226,6 +226,13 @@ def test_client_against_the_served_instance(served, tmp_path):
         assert first.modified and first.bytes == target.stat().st_size > 0 and first.etag
         again = client.feed("/", target, etag=first.etag)
         assert not again.modified and target.stat().st_size == first.bytes
+        csv_file = tmp_path / "confirmed.csv"
+        whole = client.feed("/feeds/confirmed.csv", csv_file)  # a real feed: CSV, with its cursor
+        assert whole.modified and whole.content_type.startswith("text/csv") and whole.etag
+        assert csv_file.read_text(encoding="utf-8").startswith("action,seq,type,value")
+        assert not client.feed("/feeds/confirmed.csv", csv_file, etag=whole.etag).modified
+        changes = client.feed("/feeds/suspected.json", tmp_path / "suspected.json", since=0)  # needs the key
+        assert changes.modified and "entries" in (tmp_path / "suspected.json").read_text(encoding="utf-8")
         with pytest.raises(FraudwatchError) as missing:
             client.feed("/no-such-feed.csv", tmp_path / "x.csv")
         assert missing.value.status == 404 and not (tmp_path / "x.csv").exists()
