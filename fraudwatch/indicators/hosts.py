@@ -92,6 +92,13 @@ def _idna(host: str) -> str:
     return ascii_host
 
 
+def at_or_under(host: str, names: set[str] | frozenset[str], *, tld: bool = True) -> bool:
+    """Whether `host` is one of `names` or a name under one (b.a.top is under a.top); with
+    `tld` false a bare TLD in `names` does not count."""
+    labels = host.split(".")
+    return any(".".join(labels[i:]) in names for i in range(len(labels) if tld else len(labels) - 1))
+
+
 def url_host(url: str) -> str:
     """The normalised host of a URL or bare `host[:port][/path]`, as a browser reads it:
     after the last '@' of the authority (`https://www.chinatax.gov.cn@etax.hn-tax.cc` is

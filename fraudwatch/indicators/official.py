@@ -24,7 +24,7 @@ import phonenumbers
 from fraudwatch.config import extra_official_domains
 from fraudwatch.datafiles import data_path
 from fraudwatch.indicators.authorities import read_authorities
-from fraudwatch.indicators.hosts import url_host
+from fraudwatch.indicators.hosts import at_or_under, url_host
 from fraudwatch.indicators.known import is_domain, known_brand
 from fraudwatch.indicators.normalize import unicode_host
 from fraudwatch.indicators.wordlists import word_set
@@ -252,8 +252,7 @@ def _excepted(host: str) -> bool:
     exceptions = load_official().namespace_exceptions
     if not exceptions:
         return False
-    labels = host.split(".")
-    return any(".".join(labels[i:]) in exceptions for i in range(len(labels)))
+    return at_or_under(host, exceptions)
 
 
 _BROAD = {"gov.cn", "gov.uk", "gc.ca", "canada.ca", "treasury.gov", "pay.gov"}

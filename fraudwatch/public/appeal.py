@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, redirect, request, url_for
+from flask import current_app, request
 
 from fraudwatch.exceptions import Conflict, Invalid, NotFound
 from fraudwatch.public import bp, nav
-from fraudwatch.public.report import _limited_lookup, _page
+from fraudwatch.public.report import _limited_lookup, _page, receipt_form
 from fraudwatch.public.report_texts import OTHER_FIELD_ERROR, REFUSALS, TOO_LONG
 from fraudwatch.services import appeals
 from fraudwatch.web import formtoken
@@ -115,14 +115,7 @@ def appeal_post():
 @bp.get("/appeal/status")
 def appeal_status_form():
     """Ask for a receipt number; with one (?receipt=), go to its status page."""
-    typed = request.args.get("receipt")
-    if typed is None:
-        return _page("public/appeal_status.html")
-    receipt = appeals.normalise_receipt(typed)
-    if receipt is None:
-        return _page("public/appeal_status.html", 404, typed=typed[:64], not_found=True)
-    lang = {"lang": "en"} if request.args.get("lang") == "en" else {}
-    return redirect(url_for("public.appeal_status", receipt=receipt, **lang), 303)
+    return receipt_form("public/appeal_status.html", appeals.normalise_receipt, "public.appeal_status")
 
 
 @bp.get("/appeal/status/<receipt>")

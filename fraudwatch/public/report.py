@@ -145,17 +145,23 @@ def _screenshot(upload, max_bytes: int) -> screenshots.Screenshot | None:
                                        max_pixels=current_app.config["SCREENSHOT_MAX_PIXELS"])
 
 
+def receipt_form(template: str, normalise, endpoint: str):
+    """A page asking for a receipt number; with one (?receipt=) that reads as a receipt, a 303 to
+    `endpoint`'s status page in the same language; with one that does not, the form again, 404."""
+    typed = request.args.get("receipt")
+    if typed is None:
+        return _page(template)
+    receipt = normalise(typed)
+    if receipt is None:
+        return _page(template, 404, typed=typed[:64], not_found=True)
+    lang = {"lang": "en"} if request.args.get("lang") == "en" else {}
+    return redirect(url_for(endpoint, receipt=receipt, **lang), 303)
+
+
 @bp.get("/report/status")
 def report_status_form():
     """Ask for a receipt number; with one (?receipt=), go to its status page."""
-    typed = request.args.get("receipt")
-    if typed is None:
-        return _page("public/report_status_form.html")
-    receipt = public_reports.normalise_receipt(typed)
-    if receipt is None:
-        return _page("public/report_status_form.html", 404, typed=typed[:64], not_found=True)
-    lang = {"lang": "en"} if request.args.get("lang") == "en" else {}
-    return redirect(url_for("public.report_status", receipt=receipt, **lang), 303)
+    return receipt_form("public/report_status_form.html", public_reports.normalise_receipt, "public.report_status")
 
 
 @bp.get("/report/status/<receipt>")

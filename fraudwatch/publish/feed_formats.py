@@ -82,20 +82,16 @@ def csv_chunks(rows: Iterable, valid_until=None) -> Iterator[str]:
     """The rows as RFC 4180 CSV with a header; `valid_until(row)` gives a row's expiry (or None).
     Lines are built here, not by the csv module: only the text fields can need quoting (the
     others are numbers, dates and fixed words), and that is a third of the time of a full feed."""
-    parts, size = [",".join(CSV_COLUMNS) + "\r\n"], 0
-    for row in rows:
-        until = valid_until(row) if valid_until and row.listed else None
-        host, authority, campaign = row.host, row.authority, row.campaign_id
-        line = (f"{'add' if row.listed else 'remove'},{row.seq},{_field(row.type)},{_field(row.value)},"
-                f"{'' if host is None else _field(host)},{row.confidence:.4g},{_when(row.first_seen)},"
-                f"{_when(row.last_seen)},{_when(until)},{'' if campaign is None else int(campaign)},"
-                f"{'' if authority is None else _field(authority)},{_when(row.changed_at)}\r\n")
-        parts.append(line)
-        size += len(line)
-        if size >= CHUNK:
-            yield "".join(parts)
-            parts, size = [], 0
-    yield "".join(parts)
+    def lines() -> Iterator[str]:
+        yield ",".join(CSV_COLUMNS) + "\r\n"
+        for row in rows:
+            until = valid_until(row) if valid_until and row.listed else None
+            host, authority, campaign = row.host, row.authority, row.campaign_id
+            yield (f"{'add' if row.listed else 'remove'},{row.seq},{_field(row.type)},{_field(row.value)},"
+                   f"{'' if host is None else _field(host)},{row.confidence:.4g},{_when(row.first_seen)},"
+                   f"{_when(row.last_seen)},{_when(until)},{'' if campaign is None else int(campaign)},"
+                   f"{'' if authority is None else _field(authority)},{_when(row.changed_at)}\r\n")
+    return _lines(lines())
 
 
 def entry_object(row, valid_until=None) -> dict:
@@ -110,21 +106,19 @@ def entry_object(row, valid_until=None) -> dict:
 def json_chunks(rows: Iterable, head: dict, valid_until=None) -> Iterator[str]:
     """One JSON object: `head` (feed, cursor, since...) then "entries", streamed."""
     opening = orjson.dumps(head).decode()
-    parts, size = [opening[:-1] + (',' if head else '') + '"entries":['], 0
-    first = True
-    for row in rows:
-        text = orjson.dumps(entry_object(row, valid_until)).decode()
-        parts.append(text if first else "," + text)
-        first = False
-        size += len(text)
-        if size >= CHUNK:
-            yield "".join(parts)
-            parts, size = [], 0
-    parts.append("]}\n")
-    yield "".join(parts)
+
+    def pieces() -> Iterator[str]:
+        yield opening[:-1] + (',' if head else '') + '"entries":['
+        separator = ""
+        for row in rows:
+            yield separator + orjson.dumps(entry_object(row, valid_until)).decode()
+            separator = ","
+        yield "]}\n"
+    return _lines(pieces())
 
 
 def _lines(lines: Iterable[str]) -> Iterator[str]:
+    """The texts joined into chunks of about CHUNK characters (what a feed answer sends)."""
     parts, size = [], 0
     for line in lines:
         parts.append(line)

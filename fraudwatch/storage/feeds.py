@@ -38,6 +38,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from fraudwatch.indicators.hosts import at_or_under
 from fraudwatch.storage.models import FeedEntry, Indicator, Report, ReportIndicator, UTCDateTime
 
 FEEDS = ("confirmed", "suspected")
@@ -185,14 +186,10 @@ def iter_hosts(engine: sa.Engine, feed: str, batch: int = PAGE) -> Iterator[str]
         delisted = set(conn.scalars(sa.select(Indicator.value).where(Indicator.type == "domain",
                                                                      Indicator.delisted_at.is_not(None))))
         for partition in conn.execution_options(yield_per=batch).scalars(query).partitions():
-            yield from (host for host in partition if not delisted or not _under(host, delisted))
+            # a hosts file or an RPZ zone blocks a whole name: a domain delisted on appeal is not
+            # blocked again through a URL listed on it
+            yield from (host for host in partition if not delisted or not at_or_under(host, delisted, tld=False))
 
-
-def _under(host: str, domains: set[str]) -> bool:
-    """Whether `host` is one of `domains` or a name under one (a hosts file or an RPZ zone blocks
-    a whole name: a domain delisted on appeal is not blocked again through a URL listed on it)."""
-    labels = host.split(".")
-    return any(".".join(labels[i:]) in domains for i in range(len(labels) - 1))
 
 
 # -- the sweep's diff ------------------------------------------------------------------------------

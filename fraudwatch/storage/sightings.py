@@ -47,13 +47,3 @@ def record_sightings(session: Session, indicator_ids: Iterable[int], source: str
             recorded += len(due)
     return recorded
 
-
-def last_sightings(session: Session, indicator_ids: Iterable[int], limit: int = 5) -> dict[int, list[Sighting]]:
-    """The latest `limit` sightings of each indicator, newest first."""
-    out: dict[int, list[Sighting]] = {}
-    for indicator_id in sorted(set(indicator_ids)):
-        rows = session.scalars(sa.select(Sighting).where(Sighting.indicator_id == indicator_id)
-                               .order_by(Sighting.seen_at.desc(), Sighting.id.desc()).limit(limit)).all()
-        if rows:
-            out[indicator_id] = list(rows)
-    return out

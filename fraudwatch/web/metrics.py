@@ -12,7 +12,7 @@ from fraudwatch.infra import metrics
 from fraudwatch.infra.extensions import db, redis_store
 from fraudwatch.infra.redis_keys import QUEUE_ROLES
 from fraudwatch.services.outbox import get_queue, queue_names
-from fraudwatch.storage.feed_status import newest_changes
+from fraudwatch.storage import feeds as feed_store
 from fraudwatch.storage.models import utcnow
 from fraudwatch.web.auth import load_principal
 from fraudwatch.web.errors import APIError
@@ -46,11 +46,11 @@ class ScrapeTimeCollector:
         age = GaugeMetricFamily("fraudwatch_feed_age_seconds",
                                 "Seconds since the newest change of each feed's entries", labels=["feed"])
         try:
-            newest = newest_changes(db.session)
-            db.session.rollback()
             now = utcnow()
-            for feed, changed in newest.items():
-                age.add_metric([feed], max(0.0, (now - changed).total_seconds()))
+            for feed in feed_store.FEEDS:
+                changed = feed_store.last_changed(db.engine, feed)  # None: no entries yet
+                if changed is not None:
+                    age.add_metric([feed], max(0.0, (now - changed).total_seconds()))
             up.add_metric(["database"], 1)
         except Exception as exc:  # noqa: BLE001
             db.session.rollback()
